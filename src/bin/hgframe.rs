@@ -1,0 +1,149 @@
+//! The `hgframe` command line: a thin layer over the library.
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hgframe::frame::{ReadOptions, read_frame};
+use hgframe::text::{format_human, parse_human};
+
+/// Reference codec and conformance tools for Mercurial's frame-based wire
+/// protocol (2018 revision).
+#[derive(Parser)]
+#[command(name = "hgframe", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Encode human frame strings; print one line of lowercase hex per frame.
+    ///
+    /// Example: hgframe encode "1 1 stream-begin command-request new cbor:{b'name': b'heads'}"
+    Encode {
+        /// Human frame strings: "<request-id> <stream-id> <stream-flags> <type> <flags> <payload>".
+        #[arg(required = true, value_name = "HUMAN")]
+        frames: Vec<String>,
+    },
+    /// Decode binary frames from FILE (or standard input); print one human
+    /// frame string per frame.
+    Decode {
+        /// The file to read; standard input when absent or "-".
+        file: Option<PathBuf>,
+        /// The input is hexadecimal text (whitespace is ignored).
+        #[arg(long)]
+        hex: bool,
+        /// Print the seed's repr of each frame instead of a human string.
+        #[arg(long)]
+        repr: bool,
+        /// Refuse frames whose payload is longer than this many bytes.
+        #[arg(long, value_name = "BYTES")]
+        max_payload: Option<usize>,
+    },
+}
+
+/// A failure to report: the message, printed to stderr, and exit status 2.
+struct Failure(String);
+
+fn encode(frames: &[String], out: &mut impl Write) -> Result<(), Failure> {
+    for (i, human) in frames.iter().enumerate() {
+        let frame =
+            parse_human(human).map_err(|e| Failure(format!("frame {} ({human:?}): {e}", i + 1)))?;
+        let bytes = frame
+            .to_bytes()
+            .map_err(|e| Failure(format!("frame {} ({human:?}): {e}", i + 1)))?;
+        writeln!(out, "{}", hex::encode(bytes)).map_err(|e| Failure(e.to_string()))?;
+    }
+    Ok(())
+}
+
+fn read_input(file: Option<&PathBuf>) -> Result<Vec<u8>, Failure> {
+    let mut data = Vec::new();
+    match file {
+        Some(path) if path.as_os_str() != "-" => {
+            data = std::fs::read(path)
+                .map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))?;
+        }
+        _ => {
+            io::stdin()
+                .read_to_end(&mut data)
+                .map_err(|e| Failure(format!("cannot read standard input: {e}")))?;
+        }
+    }
+    Ok(data)
+}
+
+fn decode_hex(text: &[u8]) -> Result<Vec<u8>, Failure> {
+    let digits: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    hex::decode(&digits).map_err(|e| Failure(format!("invalid hex input: {e}")))
+}
+
+fn decode(
+    data: &[u8],
+    repr: bool,
+    options: &ReadOptions,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let mut reader = data;
+    let mut index = 0;
+    loop {
+        let offset = data.len() - reader.len();
+        let frame = match read_frame(&mut reader, options) {
+            Ok(Some(frame)) => frame,
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                return Err(Failure(format!(
+                    "frame {} at byte {offset}: {e}",
+                    index + 1
+                )));
+            }
+        };
+        let line = if repr {
+            frame.to_string()
+        } else {
+            format_human(&frame)
+        };
+        writeln!(out, "{line}").map_err(|e| Failure(e.to_string()))?;
+        index += 1;
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match cli.command {
+        Command::Encode { frames } => encode(&frames, &mut out),
+        Command::Decode {
+            file,
+            hex,
+            repr,
+            max_payload,
+        } => {
+            let mut data = read_input(file.as_ref())?;
+            if hex {
+                data = decode_hex(&data)?;
+            }
+            let options = ReadOptions {
+                max_payload_len: max_payload,
+            };
+            decode(&data, repr, &options, &mut out)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("hgframe: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

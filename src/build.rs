@@ -1,0 +1,740 @@
+//! The seed's frame-creating functions.
+//!
+//! Each builder is a [`FrameSource`]: like the seed's generators it produces
+//! its frames one at a time, on demand, and a frame takes the
+//! `stream-begin` flag only if it is the first one its stream produces when
+//! it is actually made. The stream is passed to every call, so a caller can
+//! keep the stream and several pending builders side by side.
+//!
+//! | seed function | builder |
+//! |---|---|
+//! | `createcommandframes` | [`CommandFrames`] |
+//! | `createcommandresponseframesfrombytes` | [`ResponseFrames`] |
+//! | `createbytesresponseframesfromgen` | [`ResponseChunkFrames`] |
+//! | `createcommanderrorresponse` | [`command_error_response`] |
+//! | `createerrorframe` | [`error_frame`] |
+//! | `createtextoutputframe` | [`text_output_frame`] |
+//!
+//! ```
+//! use hgframe::build::{CommandFrames, FrameSource};
+//! use hgframe::cbor::Value;
+//! use hgframe::stream::Stream;
+//! use hgframe::text::format_human;
+//!
+//! let mut stream = Stream::new(1);
+//! let frames: Vec<String> = CommandFrames::new(1, Value::bytes("command"), Value::Null)
+//!     .with_data(&b"some data"[..])
+//!     .frames(&mut stream)
+//!     .map(|f| format_human(&f.unwrap()))
+//!     .collect();
+//! assert_eq!(frames, [
+//!     "1 1 stream-begin command-request new|have-data cbor:{b'name': b'command'}",
+//!     "1 1 0 command-data eos some data",
+//! ]);
+//! ```
+
+use std::io::{self, Read};
+
+use crate::cbor::{self, EncodeError, Value};
+use crate::error::SeedError;
+use crate::frame::{DEFAULT_MAX_FRAME_SIZE, Frame, FrameFlags, FrameType, U24};
+use crate::stream::Stream;
+
+/// Why a builder could not produce its next frame.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A value cannot be encoded as CBOR (the seed: `ValueError` from
+    /// Mercurial's encoder).
+    #[error("cannot encode the frame payload: {0}")]
+    Encode(#[from] EncodeError),
+    /// `createcommandframes` with a maximum frame size of 0. The seed loops
+    /// forever, making empty frames.
+    #[error("max frame size must be at least 1 (the seed would loop forever making empty frames)")]
+    ZeroMaxFrameSize,
+    /// The response status map does not fit in one frame of the maximum size
+    /// (the seed: `ProgrammingError('not yet implemented')`).
+    #[error(
+        "max frame size {max_frame_size} is smaller than the {needed}-byte response status map (not yet implemented)"
+    )]
+    StatusTooLarge {
+        /// The maximum frame size given.
+        max_frame_size: usize,
+        /// Size of the encoded status map.
+        needed: usize,
+    },
+    /// An error message longer than the default maximum frame size (the
+    /// seed: a failed `assert`).
+    #[error("error message of {len} bytes exceeds {DEFAULT_MAX_FRAME_SIZE} bytes")]
+    ErrorMessageTooLong {
+        /// The message length.
+        len: usize,
+    },
+    /// A text output atom is invalid.
+    #[error(transparent)]
+    TextOutput(#[from] TextOutputError),
+    /// A payload that does not fit the 24-bit length field. The seed
+    /// truncates the length instead.
+    #[error("payload of {len} bytes does not fit the 24-bit length field")]
+    PayloadTooLarge {
+        /// The payload length.
+        len: usize,
+    },
+    /// Reading the command data failed.
+    #[error("reading command data failed: {0}")]
+    DataRead(#[from] io::Error),
+    /// The data source gave more bytes after it had reported its end (the
+    /// seed: a failed `assert datafh.read(1) == b''`).
+    #[error("command data source returned data after reporting its end")]
+    DataAfterEnd,
+}
+
+/// Why a text output atom was refused. `Display` gives the seed's message for
+/// the seed's own `ValueError`s.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TextOutputError {
+    /// The formatting string is not a byte string.
+    #[error("must use bytes formatting strings")]
+    FormattingNotBytes,
+    /// An argument is not a byte string.
+    #[error("must use bytes for arguments")]
+    ArgumentNotBytes,
+    /// A label is not a byte string.
+    #[error("must use bytes for labels")]
+    LabelNotBytes,
+    /// The formatting string is not ASCII (the seed: `UnicodeEncodeError`).
+    #[error("formatting string is not ASCII")]
+    FormattingNotAscii,
+    /// A label is not ASCII (the seed: `UnicodeDecodeError`).
+    #[error("label is not ASCII")]
+    LabelNotAscii,
+    /// The encoded atoms exceed the maximum frame size.
+    #[error("cannot encode data in a single frame")]
+    TooLarge {
+        /// Size of the encoded atoms.
+        len: usize,
+        /// The maximum frame size.
+        max_frame_size: usize,
+    },
+}
+
+impl BuildError {
+    /// How the seed reports this failure.
+    pub fn seed_error(&self) -> SeedError {
+        match self {
+            BuildError::Encode(_) => SeedError::Accidental("ValueError"),
+            BuildError::ZeroMaxFrameSize | BuildError::PayloadTooLarge { .. } => {
+                SeedError::Deviation
+            }
+            BuildError::StatusTooLarge { .. } => {
+                SeedError::ProgrammingError("not yet implemented".into())
+            }
+            BuildError::ErrorMessageTooLong { .. } | BuildError::DataAfterEnd => {
+                SeedError::AssertionError
+            }
+            BuildError::TextOutput(e) => match e {
+                TextOutputError::FormattingNotAscii => SeedError::Accidental("UnicodeEncodeError"),
+                TextOutputError::LabelNotAscii => SeedError::Accidental("UnicodeDecodeError"),
+                other => SeedError::ValueError(other.to_string()),
+            },
+            BuildError::DataRead(_) => SeedError::Accidental("IOError"),
+        }
+    }
+}
+
+/// Something that produces frames on a stream, one at a time (the seed's
+/// frame generators).
+///
+/// After it returns `None` or an error, a source returns `None` for good.
+pub trait FrameSource {
+    /// Makes the next frame on `stream`, or `None` when there are no more.
+    fn next_frame(&mut self, stream: &mut Stream) -> Option<Result<Frame, BuildError>>;
+
+    /// An iterator over the frames, made on `stream`.
+    fn frames(self, stream: &mut Stream) -> Frames<'_, Self>
+    where
+        Self: Sized,
+    {
+        Frames {
+            source: self,
+            stream,
+        }
+    }
+}
+
+impl<S: FrameSource + ?Sized> FrameSource for Box<S> {
+    fn next_frame(&mut self, stream: &mut Stream) -> Option<Result<Frame, BuildError>> {
+        (**self).next_frame(stream)
+    }
+}
+
+/// The iterator of [`FrameSource::frames`].
+#[derive(Debug)]
+pub struct Frames<'s, S> {
+    source: S,
+    stream: &'s mut Stream,
+}
+
+impl<S: FrameSource> Iterator for Frames<'_, S> {
+    type Item = Result<Frame, BuildError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.source.next_frame(self.stream)
+    }
+}
+
+/// Checks the payload length and makes the frame.
+fn make(
+    stream: &mut Stream,
+    request_id: u16,
+    frame_type: FrameType,
+    flags: FrameFlags,
+    payload: Vec<u8>,
+) -> Result<Frame, BuildError> {
+    if U24::from_usize(payload.len()).is_none() {
+        return Err(BuildError::PayloadTooLarge { len: payload.len() });
+    }
+    Ok(stream.make_frame(request_id, frame_type, flags, payload))
+}
+
+/// The CBOR payload of a command request: `{b'name': name}`, plus
+/// `b'args': args` when `args` is truthy (the seed tests `if args:`).
+pub fn command_request_payload(name: &Value, args: &Value) -> Result<Vec<u8>, EncodeError> {
+    let mut map = vec![(Value::bytes("name"), name.clone())];
+    if args.is_truthy() {
+        map.push((Value::bytes("args"), args.clone()));
+    }
+    cbor::encode(&Value::Map(map))
+}
+
+/// The status map every command response starts with: `{b'status': b'ok'}`.
+pub fn response_status_ok() -> Vec<u8> {
+    // a1 46 "status" 42 "ok"
+    b"\xa1\x46status\x42ok".to_vec()
+}
+
+enum CommandState {
+    Request,
+    Data,
+    Done,
+}
+
+/// The frames of a command request (the seed's `createcommandframes`).
+///
+/// The request map is split into `command-request` frames of at most the
+/// maximum frame size; with data, `command-data` frames follow, always in
+/// pieces of [`DEFAULT_MAX_FRAME_SIZE`] whatever the maximum frame size (as
+/// in the seed), ending with an `eos` frame that is empty when the data is
+/// an exact multiple of that size.
+pub struct CommandFrames<R = io::Empty> {
+    request_id: u16,
+    request: Result<Vec<u8>, EncodeError>,
+    offset: usize,
+    data: Option<R>,
+    max_frame_size: usize,
+    state: CommandState,
+}
+
+impl CommandFrames<io::Empty> {
+    /// The frames for a command `name` with `args` (any value; included when
+    /// truthy), no data, and the default maximum frame size.
+    pub fn new(request_id: u16, name: Value, args: Value) -> CommandFrames<io::Empty> {
+        CommandFrames {
+            request_id,
+            request: command_request_payload(&name, &args),
+            offset: 0,
+            data: None,
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            state: CommandState::Request,
+        }
+    }
+}
+
+impl<R: Read> CommandFrames<R> {
+    /// Sends the bytes of `data` as command data.
+    pub fn with_data<D: Read>(self, data: D) -> CommandFrames<D> {
+        CommandFrames {
+            request_id: self.request_id,
+            request: self.request,
+            offset: self.offset,
+            data: Some(data),
+            max_frame_size: self.max_frame_size,
+            state: self.state,
+        }
+    }
+
+    /// Splits the request map at `max_frame_size` bytes instead of the
+    /// default.
+    pub fn with_max_frame_size(mut self, max_frame_size: usize) -> Self {
+        self.max_frame_size = max_frame_size;
+        self
+    }
+
+    fn request_frame(&mut self, stream: &mut Stream) -> Result<Frame, BuildError> {
+        if self.max_frame_size == 0 {
+            return Err(BuildError::ZeroMaxFrameSize);
+        }
+        let request = self
+            .request
+            .as_ref()
+            .map_err(|e| BuildError::Encode(e.clone()))?;
+        let mut flags = if self.offset == 0 {
+            FrameFlags::COMMAND_REQUEST_NEW
+        } else {
+            FrameFlags::COMMAND_REQUEST_CONTINUATION
+        };
+        if self.data.is_some() {
+            flags |= FrameFlags::COMMAND_REQUEST_EXPECT_DATA;
+        }
+        let rest = request.get(self.offset..).unwrap_or_default();
+        let payload = rest.get(..self.max_frame_size).unwrap_or(rest).to_vec();
+        self.offset += payload.len();
+        if payload.len() == self.max_frame_size && self.offset < request.len() {
+            flags |= FrameFlags::COMMAND_REQUEST_MORE_FRAMES;
+        } else {
+            self.state = if self.data.is_some() {
+                CommandState::Data
+            } else {
+                CommandState::Done
+            };
+        }
+        make(
+            stream,
+            self.request_id,
+            FrameType::COMMAND_REQUEST,
+            flags,
+            payload,
+        )
+    }
+}
+
+/// Makes the next `command-data` frame from `data`; the flag says whether it
+/// was the last.
+fn data_frame<R: Read>(
+    data: &mut R,
+    request_id: u16,
+    stream: &mut Stream,
+) -> Result<(Frame, bool), BuildError> {
+    let mut chunk = Vec::new();
+    data.by_ref()
+        .take(DEFAULT_MAX_FRAME_SIZE as u64)
+        .read_to_end(&mut chunk)?;
+    let last = chunk.len() != DEFAULT_MAX_FRAME_SIZE;
+    let flags = if last {
+        let mut probe = [0u8; 1];
+        if read_retrying(data, &mut probe)? != 0 {
+            return Err(BuildError::DataAfterEnd);
+        }
+        FrameFlags::COMMAND_DATA_EOS
+    } else {
+        FrameFlags::COMMAND_DATA_CONTINUATION
+    };
+    Ok((
+        make(stream, request_id, FrameType::COMMAND_DATA, flags, chunk)?,
+        last,
+    ))
+}
+
+fn read_retrying<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+impl<R: Read> FrameSource for CommandFrames<R> {
+    fn next_frame(&mut self, stream: &mut Stream) -> Option<Result<Frame, BuildError>> {
+        let result = match (&self.state, self.data.as_mut()) {
+            (CommandState::Request, _) => self.request_frame(stream),
+            (CommandState::Data, Some(data)) => {
+                data_frame(data, self.request_id, stream).map(|(frame, last)| {
+                    if last {
+                        self.state = CommandState::Done;
+                    }
+                    frame
+                })
+            }
+            (CommandState::Data, None) | (CommandState::Done, _) => return None,
+        };
+        if result.is_err() {
+            self.state = CommandState::Done;
+        }
+        Some(result)
+    }
+}
+
+enum ResponseState {
+    Start,
+    Chunks { offset: usize },
+    Done,
+}
+
+/// The frames of a command response from bytes (the seed's
+/// `createcommandresponseframesfrombytes`): the status map and the data in one
+/// `eos` frame if they fit, otherwise the status map alone, then the data in
+/// frames of at most the maximum size.
+pub struct ResponseFrames {
+    request_id: u16,
+    data: Vec<u8>,
+    max_frame_size: usize,
+    state: ResponseState,
+}
+
+impl ResponseFrames {
+    /// A response carrying `data`, with the default maximum frame size.
+    pub fn new(request_id: u16, data: Vec<u8>) -> ResponseFrames {
+        ResponseFrames {
+            request_id,
+            data,
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            state: ResponseState::Start,
+        }
+    }
+
+    /// Uses `max_frame_size` instead of the default.
+    pub fn with_max_frame_size(mut self, max_frame_size: usize) -> Self {
+        self.max_frame_size = max_frame_size;
+        self
+    }
+
+    fn step(&mut self, stream: &mut Stream) -> Option<Result<Frame, BuildError>> {
+        let (flags, payload) = match self.state {
+            ResponseState::Done => return None,
+            ResponseState::Start => {
+                let mut overall = response_status_ok();
+                if overall.len() > self.max_frame_size {
+                    self.state = ResponseState::Done;
+                    return Some(Err(BuildError::StatusTooLarge {
+                        max_frame_size: self.max_frame_size,
+                        needed: overall.len(),
+                    }));
+                }
+                if overall.len() + self.data.len() <= self.max_frame_size {
+                    self.state = ResponseState::Done;
+                    overall.extend_from_slice(&self.data);
+                    (FrameFlags::COMMAND_RESPONSE_EOS, overall)
+                } else {
+                    self.state = ResponseState::Chunks { offset: 0 };
+                    (FrameFlags::COMMAND_RESPONSE_CONTINUATION, overall)
+                }
+            }
+            ResponseState::Chunks { offset } => {
+                let rest = self.data.get(offset..).unwrap_or_default();
+                let chunk = rest.get(..self.max_frame_size).unwrap_or(rest);
+                let offset = offset + chunk.len();
+                let chunk = chunk.to_vec();
+                if offset == self.data.len() {
+                    self.state = ResponseState::Done;
+                    (FrameFlags::COMMAND_RESPONSE_EOS, chunk)
+                } else {
+                    self.state = ResponseState::Chunks { offset };
+                    (FrameFlags::COMMAND_RESPONSE_CONTINUATION, chunk)
+                }
+            }
+        };
+        let result = make(
+            stream,
+            self.request_id,
+            FrameType::COMMAND_RESPONSE,
+            flags,
+            payload,
+        );
+        if result.is_err() {
+            self.state = ResponseState::Done;
+        }
+        Some(result)
+    }
+}
+
+impl FrameSource for ResponseFrames {
+    fn next_frame(&mut self, stream: &mut Stream) -> Option<Result<Frame, BuildError>> {
+        self.step(stream)
+    }
+}
+
+enum ChunkState {
+    Start,
+    Data(FrameFlags),
+    Done,
+}
+
+/// The frames of a command response from an iterator of chunks (the seed's
+/// `createbytesresponseframesfromgen`).
+///
+/// The status map goes in a first frame flagged `continuation`; the chunks
+/// are then regrouped into frames of exactly the maximum size (the last one
+/// shorter). As in the seed, the first data frame has no flags, later ones
+/// have `continuation`, and a final empty frame ends the response with the
+/// continuation bit toggled and `eos` set: `eos` after data,
+/// `continuation|eos` when there was no data.
+pub struct ResponseChunkFrames<I: Iterator> {
+    request_id: u16,
+    chunks: I,
+    current: Option<I::Item>,
+    current_offset: usize,
+    max_frame_size: usize,
+    state: ChunkState,
+}
+
+impl<I> ResponseChunkFrames<I>
+where
+    I: Iterator,
+    I::Item: AsRef<[u8]>,
+{
+    /// A response carrying the concatenation of `chunks`, with the default
+    /// maximum frame size. Chunks are pulled only as frames are made.
+    pub fn new(request_id: u16, chunks: impl IntoIterator<IntoIter = I>) -> Self {
+        ResponseChunkFrames {
+            request_id,
+            chunks: chunks.into_iter(),
+            current: None,
+            current_offset: 0,
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            state: ChunkState::Start,
+        }
+    }
+
+    /// Uses `max_frame_size` instead of the default.
+    pub fn with_max_frame_size(mut self, max_frame_size: usize) -> Self {
+        self.max_frame_size = max_frame_size;
+        self
+    }
+
+    /// Up to `max_frame_size` bytes from the chunks; fewer only when they run
+    /// out (Mercurial's `chunkbuffer.read`).
+    fn read(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        while out.len() < self.max_frame_size {
+            let Some(chunk) = self.current.as_ref() else {
+                match self.chunks.next() {
+                    Some(next) => {
+                        self.current = Some(next);
+                        self.current_offset = 0;
+                        continue;
+                    }
+                    None => break,
+                }
+            };
+            let rest = chunk
+                .as_ref()
+                .get(self.current_offset..)
+                .unwrap_or_default();
+            let wanted = self.max_frame_size - out.len();
+            let piece = rest.get(..wanted).unwrap_or(rest);
+            out.extend_from_slice(piece);
+            self.current_offset += piece.len();
+            if piece.len() == rest.len() {
+                self.current = None;
+            }
+        }
+        out
+    }
+}
+
+impl<I> FrameSource for ResponseChunkFrames<I>
+where
+    I: Iterator,
+    I::Item: AsRef<[u8]>,
+{
+    fn next_frame(&mut self, stream: &mut Stream) -> Option<Result<Frame, BuildError>> {
+        let (flags, payload) = match self.state {
+            ChunkState::Done => return None,
+            ChunkState::Start => {
+                self.state = ChunkState::Data(FrameFlags::EMPTY);
+                (
+                    FrameFlags::COMMAND_RESPONSE_CONTINUATION,
+                    response_status_ok(),
+                )
+            }
+            ChunkState::Data(flags) => {
+                let chunk = self.read();
+                if chunk.is_empty() {
+                    let mut last = flags;
+                    last ^= FrameFlags::COMMAND_RESPONSE_CONTINUATION;
+                    last |= FrameFlags::COMMAND_RESPONSE_EOS;
+                    self.state = ChunkState::Done;
+                    (last, chunk)
+                } else {
+                    self.state =
+                        ChunkState::Data(flags | FrameFlags::COMMAND_RESPONSE_CONTINUATION);
+                    (flags, chunk)
+                }
+            }
+        };
+        let result = make(
+            stream,
+            self.request_id,
+            FrameType::COMMAND_RESPONSE,
+            flags,
+            payload,
+        );
+        if result.is_err() {
+            self.state = ChunkState::Done;
+        }
+        Some(result)
+    }
+}
+
+/// A source of exactly one frame, computed up front and made (or its error
+/// reported) when it is first asked for.
+pub struct SingleFrame {
+    request_id: u16,
+    pending: Option<Result<FrameParts, BuildError>>,
+}
+
+/// The type, flags and payload of a frame yet to be made.
+type FrameParts = (FrameType, FrameFlags, Vec<u8>);
+
+impl FrameSource for SingleFrame {
+    fn next_frame(&mut self, stream: &mut Stream) -> Option<Result<Frame, BuildError>> {
+        let (frame_type, flags, payload) = match self.pending.take()? {
+            Ok(parts) => parts,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(make(stream, self.request_id, frame_type, flags, payload))
+    }
+}
+
+/// A command error response (the seed's `createcommanderrorresponse`): one
+/// `command-response` `eos` frame with
+/// `{b'status': b'error', b'error': {b'message': message, b'args': args}}`,
+/// `args` included only when truthy.
+pub fn command_error_response(request_id: u16, message: Value, args: Value) -> SingleFrame {
+    let mut error = vec![(Value::bytes("message"), message)];
+    if args.is_truthy() {
+        error.push((Value::bytes("args"), args));
+    }
+    let map = Value::map([
+        (Value::bytes("status"), Value::bytes("error")),
+        (Value::bytes("error"), Value::Map(error)),
+    ]);
+    SingleFrame {
+        request_id,
+        pending: Some(
+            cbor::encode(&map)
+                .map(|payload| {
+                    (
+                        FrameType::COMMAND_RESPONSE,
+                        FrameFlags::COMMAND_RESPONSE_EOS,
+                        payload,
+                    )
+                })
+                .map_err(BuildError::from),
+        ),
+    }
+}
+
+/// An error response frame (the seed's `createerrorframe`): one
+/// `error-response` frame with `{b'type': errtype, b'message': [{b'msg': msg}]}`.
+/// The message may be at most [`DEFAULT_MAX_FRAME_SIZE`] bytes.
+pub fn error_frame(request_id: u16, msg: &[u8], errtype: &[u8]) -> SingleFrame {
+    let pending = if msg.len() > DEFAULT_MAX_FRAME_SIZE {
+        Err(BuildError::ErrorMessageTooLong { len: msg.len() })
+    } else {
+        let map = Value::map([
+            (Value::bytes("type"), Value::bytes(errtype)),
+            (
+                Value::bytes("message"),
+                Value::Array(vec![Value::map([(Value::bytes("msg"), Value::bytes(msg))])]),
+            ),
+        ]);
+        cbor::encode(&map)
+            .map(|payload| (FrameType::ERROR_RESPONSE, FrameFlags::EMPTY, payload))
+            .map_err(BuildError::from)
+    };
+    SingleFrame {
+        request_id,
+        pending: Some(pending),
+    }
+}
+
+/// One atom of text output: a formatting string with `%s` placeholders, its
+/// arguments and its labels. Each should be a byte string; anything else is
+/// refused as the seed refuses it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TextAtom {
+    /// The formatting string (ASCII).
+    pub formatting: Value,
+    /// The arguments (UTF-8; invalid sequences are replaced).
+    pub args: Vec<Value>,
+    /// The labels (ASCII).
+    pub labels: Vec<Value>,
+}
+
+impl TextAtom {
+    /// An atom of byte strings.
+    pub fn new(formatting: &[u8], args: &[&[u8]], labels: &[&[u8]]) -> TextAtom {
+        TextAtom {
+            formatting: Value::bytes(formatting),
+            args: args.iter().map(Value::bytes).collect(),
+            labels: labels.iter().map(Value::bytes).collect(),
+        }
+    }
+}
+
+fn bytes_of(value: &Value, err: TextOutputError) -> Result<&[u8], TextOutputError> {
+    value.as_bytes().ok_or(err)
+}
+
+fn atom_map(atom: &TextAtom) -> Result<Value, TextOutputError> {
+    let formatting = bytes_of(&atom.formatting, TextOutputError::FormattingNotBytes)?;
+    let args = atom
+        .args
+        .iter()
+        .map(|a| bytes_of(a, TextOutputError::ArgumentNotBytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    let labels = atom
+        .labels
+        .iter()
+        .map(|l| bytes_of(l, TextOutputError::LabelNotBytes))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !formatting.is_ascii() {
+        return Err(TextOutputError::FormattingNotAscii);
+    }
+    let args: Vec<Value> = args
+        .into_iter()
+        .map(|a| Value::Bytes(String::from_utf8_lossy(a).into_owned().into_bytes()))
+        .collect();
+    if !labels.iter().all(|l| l.is_ascii()) {
+        return Err(TextOutputError::LabelNotAscii);
+    }
+    let mut map = vec![(Value::bytes("msg"), Value::bytes(formatting))];
+    if !args.is_empty() {
+        map.push((Value::bytes("args"), Value::Array(args)));
+    }
+    if !labels.is_empty() {
+        map.push((
+            Value::bytes("labels"),
+            Value::Array(labels.into_iter().map(Value::bytes).collect()),
+        ));
+    }
+    Ok(Value::Map(map))
+}
+
+/// A text output frame (the seed's `createtextoutputframe`): one
+/// `text-output` frame with a CBOR list of atom maps, which must fit in
+/// `max_frame_size` bytes.
+pub fn text_output_frame(
+    request_id: u16,
+    atoms: &[TextAtom],
+    max_frame_size: usize,
+) -> SingleFrame {
+    let pending = (|| {
+        let maps = atoms.iter().map(atom_map).collect::<Result<Vec<_>, _>>()?;
+        let payload = cbor::encode(&Value::Array(maps))?;
+        if payload.len() > max_frame_size {
+            return Err(BuildError::from(TextOutputError::TooLarge {
+                len: payload.len(),
+                max_frame_size,
+            }));
+        }
+        Ok((FrameType::TEXT_OUTPUT, FrameFlags::EMPTY, payload))
+    })();
+    SingleFrame {
+        request_id,
+        pending: Some(pending),
+    }
+}

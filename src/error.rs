@@ -1,0 +1,41 @@
+//! Errors shared across modules: the caller's misuse of the API (the seed's
+//! `ProgrammingError`), and how the seed itself reports a failure.
+
+/// A caller used the API in a way the protocol forbids (the seed's
+/// `ProgrammingError`). The `Display` text is the seed's message, word for
+/// word.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProgrammingError {
+    /// A server wrote to an odd-numbered (client) stream.
+    #[error("server should only write to even numbered streams; {0} is not even")]
+    OddServerStream(u8),
+}
+
+/// How the seed reports a failure, so that a test or a vector can state what
+/// the seed does next to what hgframe does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SeedError {
+    /// `error.ProgrammingError(message)`.
+    ProgrammingError(String),
+    /// `ValueError(message)` raised by the seed itself.
+    ValueError(String),
+    /// `error.Abort(message)`; the message is bytes.
+    Abort(Vec<u8>),
+    /// A failed `assert` in the seed.
+    AssertionError,
+    /// A Python error the seed raises by accident (its type name, e.g.
+    /// `UnicodeEncodeError`), or one raised inside Mercurial's helpers.
+    Accidental(&'static str),
+    /// The seed does not fail here: hgframe departs from it, as
+    /// `docs/deviations.md` records.
+    Deviation,
+}
+
+impl ProgrammingError {
+    /// How the seed reports this error.
+    pub fn seed_error(&self) -> SeedError {
+        SeedError::ProgrammingError(self.to_string())
+    }
+}

@@ -1,0 +1,386 @@
+//! Human frame strings: the seed's `makeframefromhumanstring` and its
+//! inverse.
+//!
+//! ```text
+//! <request-id> <stream-id> <stream-flags> <type> <flags> <payload>
+//! ```
+//!
+//! The string is split on its first five spaces, so the payload may hold
+//! spaces (and an empty payload is written as a trailing space). Stream
+//! flags, type and flags are integers or the seed's names; flags may be
+//! joined with `|`. A payload starting with `cbor:` is a Python literal
+//! ([`parse_literal`](super::parse_literal)) to encode as CBOR; any other
+//! payload is bytes with Python escapes ([`unescape`](super::unescape)).
+
+use std::fmt;
+
+use crate::cbor::{self, EncodeError};
+use crate::frame::{FlagTable, Frame, FrameFlags, FrameRef, FrameType, StreamFlags, U24};
+
+use super::escape::{EscapeError, push_escaped, unescape};
+use super::pyliteral::{LiteralError, format_literal, parse_literal};
+
+/// The six fields of a human frame string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The request id.
+    RequestId,
+    /// The stream id.
+    StreamId,
+    /// The stream flags.
+    StreamFlags,
+    /// The frame type.
+    FrameType,
+    /// The frame flags.
+    Flags,
+    /// The payload.
+    Payload,
+}
+
+impl Field {
+    /// All fields, in the order they are written.
+    pub const ALL: [Field; 6] = [
+        Field::RequestId,
+        Field::StreamId,
+        Field::StreamFlags,
+        Field::FrameType,
+        Field::Flags,
+        Field::Payload,
+    ];
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Field::RequestId => "request id",
+            Field::StreamId => "stream id",
+            Field::StreamFlags => "stream flags",
+            Field::FrameType => "frame type",
+            Field::Flags => "frame flags",
+            Field::Payload => "payload",
+        })
+    }
+}
+
+/// A human frame string that could not be parsed: which field, where, and
+/// what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("field `{field}` (at byte {offset}): {kind}")]
+pub struct HumanError {
+    /// The field at fault.
+    pub field: Field,
+    /// Byte offset in the human string where the problem is.
+    pub offset: usize,
+    /// What is wrong.
+    pub kind: HumanErrorKind,
+}
+
+/// The kinds of [`HumanError`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HumanErrorKind {
+    /// The string has fewer than six space-separated fields.
+    #[error(
+        "missing: expected 6 space-separated fields (request id, stream id, stream flags, \
+         type, flags, payload), found {found}{}",
+        if *found == 5 { "; an empty payload is written as a trailing space" } else { "" }
+    )]
+    Missing {
+        /// How many fields there were.
+        found: usize,
+    },
+    /// Not an integer where one was expected.
+    #[error("expected {expected}, found {found:?}")]
+    NotAnInteger {
+        /// The text found.
+        found: String,
+        /// What was expected, e.g. "an integer" or a list of names.
+        expected: String,
+    },
+    /// An integer out of the field's range.
+    #[error("integer {value} is out of range: expected 0 to {max}")]
+    OutOfRange {
+        /// The integer as written.
+        value: String,
+        /// The largest value the field holds.
+        max: u32,
+    },
+    /// The `cbor:` literal is malformed.
+    #[error("cbor: literal {0}")]
+    Literal(#[from] LiteralError),
+    /// The `cbor:` value cannot be encoded.
+    #[error("cbor: value cannot be encoded: {0}")]
+    Encode(#[from] EncodeError),
+    /// The escaped payload is malformed.
+    #[error("escaped bytes {0}")]
+    Escape(#[from] EscapeError),
+    /// The payload does not fit the 24-bit length field.
+    #[error("payload of {0} bytes does not fit the 24-bit length field")]
+    PayloadTooLarge(usize),
+}
+
+/// Splits `s` on its first five spaces, returning each field with its offset.
+fn split_fields(s: &str) -> Result<[(usize, &str); 6], HumanError> {
+    let mut fields = [(0, ""); 6];
+    let mut rest = s;
+    let mut offset = 0;
+    for (i, slot) in fields.iter_mut().enumerate() {
+        if i == 5 {
+            *slot = (offset, rest);
+            break;
+        }
+        let Some((field, tail)) = rest.split_once(' ') else {
+            return Err(HumanError {
+                field: Field::ALL.get(i + 1).copied().unwrap_or(Field::Payload),
+                offset: s.len(),
+                kind: HumanErrorKind::Missing { found: i + 1 },
+            });
+        };
+        *slot = (offset, field);
+        offset += field.len() + 1;
+        rest = tail;
+    }
+    Ok(fields)
+}
+
+/// Python 2's `int()` on a field: surrounding whitespace, an optional sign
+/// and decimal digits. `Ok(None)` means "not an integer".
+fn py_int(text: &str) -> Option<i128> {
+    let t = text.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\x0b');
+    let (negative, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, t.get(1..)?),
+        Some(b'+') => (false, t.get(1..)?),
+        _ => (false, t),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Saturate: anything this large is out of every field's range anyway.
+    let magnitude = digits
+        .bytes()
+        .try_fold(0i128, |acc, d| {
+            acc.checked_mul(10)?.checked_add(i128::from(d - b'0'))
+        })
+        .unwrap_or(i128::MAX);
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+fn int_field(
+    field: Field,
+    offset: usize,
+    text: &str,
+    max: u32,
+    expected: &str,
+) -> Result<u32, HumanError> {
+    let err = |kind| HumanError {
+        field,
+        offset,
+        kind,
+    };
+    let value = py_int(text).ok_or_else(|| {
+        err(HumanErrorKind::NotAnInteger {
+            found: text.to_string(),
+            expected: expected.to_string(),
+        })
+    })?;
+    u32::try_from(value)
+        .ok()
+        .filter(|v| *v <= max)
+        .ok_or_else(|| {
+            err(HumanErrorKind::OutOfRange {
+                value: text.to_string(),
+                max,
+            })
+        })
+}
+
+fn names_expected(table: FlagTable) -> String {
+    if table.is_empty() {
+        return "an integer".to_string();
+    }
+    let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+    format!("an integer or one of {}", names.join(", "))
+}
+
+/// Parses `a|b|c` where each part is a name from `table` or an integer.
+fn flags_field(
+    field: Field,
+    offset: usize,
+    text: &str,
+    table: FlagTable,
+    max: u32,
+) -> Result<u8, HumanError> {
+    let mut value = 0u32;
+    let mut part_offset = offset;
+    for part in text.split('|') {
+        value |= match table.iter().find(|(name, _)| *name == part) {
+            Some((_, bit)) => u32::from(*bit),
+            None => int_field(field, part_offset, part, max, &names_expected(table))?,
+        };
+        part_offset += part.len() + 1;
+    }
+    // Each part is within `max`, an all-ones mask, so their union is too.
+    Ok(u8::try_from(value).unwrap_or(u8::MAX))
+}
+
+/// Parses a human frame string into a frame (the seed's
+/// `makeframefromhumanstring`).
+///
+/// ```
+/// use hgframe::text::parse_human;
+/// let frame = parse_human("1 1 0 1 0 cbor:{b'foo': b'val1', b'bar': b'val2'}").unwrap();
+/// assert_eq!(
+///     hex::encode(frame.to_bytes().unwrap()),
+///     "1300000100010010a2436261724476616c3243666f6f4476616c31"
+/// );
+/// ```
+pub fn parse_human(s: &str) -> Result<Frame, HumanError> {
+    let [
+        (rid_at, rid),
+        (sid_at, sid),
+        (sflags_at, sflags),
+        (type_at, ftype),
+        (flags_at, flags),
+        (payload_at, payload),
+    ] = split_fields(s)?;
+
+    let request_id = int_field(Field::RequestId, rid_at, rid, u16::MAX.into(), "an integer")?;
+    let stream_id = int_field(Field::StreamId, sid_at, sid, u8::MAX.into(), "an integer")?;
+    let stream_flags = flags_field(
+        Field::StreamFlags,
+        sflags_at,
+        sflags,
+        StreamFlags::NAMES,
+        u8::MAX.into(),
+    )?;
+
+    let frame_type = match FrameType::from_name(ftype) {
+        Some(t) => t,
+        None => {
+            let names: Vec<&str> = FrameType::NAMES.iter().map(|(n, _)| *n).collect();
+            let expected = format!("an integer or one of {}", names.join(", "));
+            let n = int_field(
+                Field::FrameType,
+                type_at,
+                ftype,
+                FrameType::MAX.into(),
+                &expected,
+            )?;
+            FrameType::from_nibble(n as u8)
+        }
+    };
+    // Types the seed has no flag table for take numeric flags only.
+    let table = frame_type.flag_table().unwrap_or(&[]);
+    let flags = flags_field(Field::Flags, flags_at, flags, table, FrameFlags::MAX.into())?;
+
+    let payload_err = |offset: usize, kind| HumanError {
+        field: Field::Payload,
+        offset,
+        kind,
+    };
+    let payload = if let Some(literal) = payload.strip_prefix("cbor:") {
+        let literal_at = payload_at + "cbor:".len();
+        let value =
+            parse_literal(literal).map_err(|e| payload_err(literal_at + e.offset, e.into()))?;
+        cbor::encode(&value).map_err(|e| payload_err(literal_at, e.into()))?
+    } else {
+        unescape(payload.as_bytes()).map_err(|e| payload_err(payload_at + e.offset, e.into()))?
+    };
+    if U24::from_usize(payload.len()).is_none() {
+        return Err(payload_err(
+            payload_at,
+            HumanErrorKind::PayloadTooLarge(payload.len()),
+        ));
+    }
+
+    Ok(Frame {
+        request_id: request_id as u16,
+        stream_id: stream_id as u8,
+        stream_flags: StreamFlags::from_bits_retain(stream_flags),
+        frame_type,
+        flags: FrameFlags::from_nibble(flags),
+        payload,
+    })
+}
+
+/// Writes `value` as named flags from `table`, lowest bit first, then any
+/// unnamed bits as one integer; zero is `0`.
+fn format_flags(out: &mut String, table: FlagTable, value: u8) {
+    let mut rest = value;
+    let mut first = true;
+    for bit in (0..8).map(|i| 1u8 << i) {
+        if value & bit == 0 {
+            continue;
+        }
+        if let Some((name, _)) = table.iter().find(|(_, b)| *b == bit) {
+            if !first {
+                out.push('|');
+            }
+            out.push_str(name);
+            first = false;
+            rest &= !bit;
+        }
+    }
+    if rest != 0 || first {
+        if !first {
+            out.push('|');
+        }
+        out.push_str(&rest.to_string());
+    }
+}
+
+/// The `cbor:` form of a payload, if it is exactly one CBOR value that a
+/// literal can express and that encodes back to the same bytes.
+fn cbor_literal(payload: &[u8]) -> Option<String> {
+    let value = cbor::decode(payload).ok()?;
+    let literal = format_literal(&value)?;
+    let reparsed = parse_literal(&literal).ok()?;
+    (cbor::encode(&reparsed).ok()? == payload).then_some(literal)
+}
+
+/// Writes a frame as a human frame string that [`parse_human`] turns back
+/// into the identical frame.
+///
+/// The payload is written as `cbor:` when it is exactly one CBOR value that a
+/// Python literal can express and re-encoding it gives the same bytes;
+/// otherwise as escaped bytes.
+///
+/// ```
+/// use hgframe::text::{format_human, parse_human};
+/// let s = "1 1 stream-begin command-request new cbor:{b'name': b'x'}";
+/// assert_eq!(format_human(&parse_human(s).unwrap()), s);
+/// ```
+pub fn format_human<P: AsRef<[u8]>>(frame: &Frame<P>) -> String {
+    let frame: FrameRef<'_> = frame.as_frame_ref();
+    let mut out = format!("{} {} ", frame.request_id, frame.stream_id);
+    format_flags(&mut out, StreamFlags::NAMES, frame.stream_flags.bits());
+    out.push(' ');
+    match frame.frame_type.name() {
+        Some(name) => out.push_str(name),
+        None => out.push_str(&frame.frame_type.get().to_string()),
+    }
+    out.push(' ');
+    format_flags(
+        &mut out,
+        frame.frame_type.flag_table().unwrap_or(&[]),
+        frame.flags.get(),
+    );
+    out.push(' ');
+    match cbor_literal(frame.payload) {
+        Some(literal) => {
+            out.push_str("cbor:");
+            out.push_str(&literal);
+        }
+        None => {
+            for (i, &b) in frame.payload.iter().enumerate() {
+                // A raw payload starting with "cbor:" must not read as one.
+                if i == 0 && frame.payload.starts_with(b"cbor:") {
+                    out.push_str("\\x63");
+                } else {
+                    push_escaped(&mut out, b, None);
+                }
+            }
+        }
+    }
+    out
+}

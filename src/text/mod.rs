@@ -1,0 +1,11 @@
+//! Text forms of frames and payloads: human frame strings and the two
+//! payload sub-languages they use, Python literals (`cbor:`) and escaped
+//! bytes.
+
+pub mod escape;
+mod human;
+pub mod pyliteral;
+
+pub use escape::{EscapeError, EscapeErrorKind, escape_bytes, unescape};
+pub use human::{Field, HumanError, HumanErrorKind, format_human, parse_human};
+pub use pyliteral::{LiteralError, LiteralErrorKind, format_literal, parse_literal};
