@@ -24,7 +24,7 @@ enum Command {
     /// Example: hgframe encode "1 1 stream-begin command-request new cbor:{b'name': b'heads'}"
     Encode {
         /// Human frame strings: "<request-id> <stream-id> <stream-flags> <type> <flags> <payload>".
-        #[arg(required = true, value_name = "HUMAN")]
+        #[arg(required = true, value_name = "HUMAN", allow_hyphen_values = true)]
         frames: Vec<String>,
     },
     /// Decode binary frames from FILE (or standard input); print one human

@@ -8,13 +8,18 @@
 //!   characters inside them stand for their UTF-8 bytes;
 //! - `u'x'` is a text string (`unicode`), which the seed could not encode and
 //!   hgframe encodes as a CBOR text string (an extension);
-//! - integers are decimal, `0x..`, `0o..`, `0b..` or Python 2 octal (`017`);
+//! - integers are decimal, `0x..`, `0o..`, `0b..` or Python 2 octal (`017`),
+//!   optionally with Python 2's `L` suffix;
 //! - `True`, `False`, `None`, lists, tuples, dicts and sets (and `set()`) as in
 //!   Python; a dict or set merges keys Python considers equal (`1` and
 //!   `True`), keeping the first key and the last value.
 //!
-//! Floats, complex numbers and `long` literals (`5L`) parse to a clear error:
-//! the seed's encoder cannot encode them.
+//! Floats and complex numbers parse to a clear error: the seed's encoder
+//! cannot encode them.
+//!
+//! A few forms Python 2's `literal_eval` refused are accepted, as Python 3
+//! accepts them: sets and `set()`, a `+` sign, a sign before a parenthesized
+//! number, leading whitespace and the `rb` prefix.
 
 use std::fmt::Write as _;
 
@@ -107,9 +112,10 @@ pub fn parse_literal(src: &str) -> Result<Value, LiteralError> {
         pos: 0,
         depth: 0,
     };
-    p.skip_ws()?;
+    // Blank lines may come before and after the expression.
+    p.skip_space(true)?;
     let parsed = p.expr()?;
-    p.skip_ws()?;
+    p.skip_space(true)?;
     if p.pos < p.src.len() {
         return Err(p.error(LiteralErrorKind::TrailingInput));
     }
@@ -182,11 +188,18 @@ impl Parser<'_> {
         }
     }
 
-    /// Skips whitespace, comments and backslash-newline continuations.
+    /// Skips whitespace, comments and backslash-newline continuations. As in
+    /// Python, a newline ends the expression unless it is inside brackets,
+    /// so outside them it is left for the caller to see.
     fn skip_ws(&mut self) -> Result<(), LiteralError> {
+        self.skip_space(self.depth > 0)
+    }
+
+    fn skip_space(&mut self, newlines: bool) -> Result<(), LiteralError> {
         while let Some(b) = self.peek() {
             match b {
-                b' ' | b'\t' | b'\x0c' | b'\n' | b'\r' => self.pos += 1,
+                b' ' | b'\t' | b'\x0c' => self.pos += 1,
+                b'\n' | b'\r' if newlines => self.pos += 1,
                 b'#' => {
                     while self.peek().is_some_and(|b| b != b'\n') {
                         self.pos += 1;
@@ -629,9 +642,9 @@ fn parse_int_token(token: &str) -> Result<i128, LiteralErrorKind> {
     if lower.ends_with('j') {
         return Err(LiteralErrorKind::Unsupported("complex"));
     }
-    if lower.ends_with('l') {
-        return Err(LiteralErrorKind::Unsupported("long (L suffix)"));
-    }
+    // Python 2's `long` suffix: the value is the same (Mercurial's encoder of
+    // the seed's era encodes longs like ints).
+    let lower = lower.strip_suffix('l').unwrap_or(&lower).to_string();
     let (digits, radix) = if let Some(rest) = lower.strip_prefix("0x") {
         (rest, 16)
     } else if let Some(rest) = lower.strip_prefix("0o") {
