@@ -658,7 +658,8 @@ pub fn error_frame(request_id: u16, msg: &[u8], errtype: &[u8]) -> SingleFrame {
 pub struct TextAtom {
     /// The formatting string (ASCII).
     pub formatting: Value,
-    /// The arguments (UTF-8; invalid sequences are replaced).
+    /// The arguments (UTF-8; invalid sequences are replaced as Python 2.7
+    /// replaces them, see [`py2_utf8_replace`]).
     pub args: Vec<Value>,
     /// The labels (ASCII).
     pub labels: Vec<Value>,
@@ -696,7 +697,7 @@ fn atom_map(atom: &TextAtom) -> Result<Value, TextOutputError> {
     }
     let args: Vec<Value> = args
         .into_iter()
-        .map(|a| Value::Bytes(String::from_utf8_lossy(a).into_owned().into_bytes()))
+        .map(|a| Value::Bytes(py2_utf8_replace(a)))
         .collect();
     if !labels.iter().all(|l| l.is_ascii()) {
         return Err(TextOutputError::LabelNotAscii);
@@ -712,6 +713,64 @@ fn atom_map(atom: &TextAtom) -> Result<Value, TextOutputError> {
         ));
     }
     Ok(Value::Map(map))
+}
+
+/// Python 2.7's `s.decode('utf-8', 'replace').encode('utf-8')`, which the
+/// seed applies to text output arguments.
+///
+/// Each invalid sequence becomes one U+FFFD, with Python 2.7's idea of where
+/// a sequence ends: a truncated sequence at the end of the input is one
+/// error, an invalid continuation takes the valid continuation bytes before
+/// it along, and encoded surrogates (`ED A0..BF ..`) are valid. This differs
+/// from Python 3 and from `String::from_utf8_lossy` on overlong, surrogate
+/// and out-of-range sequences.
+pub fn py2_utf8_replace(input: &[u8]) -> Vec<u8> {
+    const REPLACEMENT: &[u8] = "\u{fffd}".as_bytes();
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while let Some(&lead) = input.get(i) {
+        let cont = |k: usize| input.get(i + k).is_some_and(|b| b & 0xc0 == 0x80);
+        let second = input.get(i + 1).copied().unwrap_or(0);
+        let len = match lead {
+            0x00..=0x7f => 1,
+            0xc2..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf4 => 4,
+            _ => 0,
+        };
+        // How many bytes one U+FFFD replaces; 0 for a valid sequence.
+        let invalid = if len == 0 {
+            1
+        } else if i + len > input.len() {
+            // "unexpected end of data": the lead and every continuation byte
+            // up to the end.
+            1 + (1..input.len() - i).take_while(|&k| cont(k)).count()
+        } else {
+            match len {
+                2 if !cont(1) => 1,
+                3 if !cont(1) || !cont(2) || (lead == 0xe0 && second < 0xa0) => {
+                    1 + usize::from(cont(1))
+                }
+                4 if !cont(1)
+                    || !cont(2)
+                    || !cont(3)
+                    || (lead == 0xf0 && second < 0x90)
+                    || (lead == 0xf4 && second > 0x8f) =>
+                {
+                    1 + if cont(1) { 1 + usize::from(cont(2)) } else { 0 }
+                }
+                _ => 0,
+            }
+        };
+        if invalid == 0 {
+            out.extend_from_slice(input.get(i..i + len).unwrap_or_default());
+            i += len;
+        } else {
+            out.extend_from_slice(REPLACEMENT);
+            i += invalid;
+        }
+    }
+    out
 }
 
 /// A text output frame (the seed's `createtextoutputframe`): one

@@ -40,10 +40,16 @@ fn encoder_rows() -> Vec<(Value, &'static str)> {
         (Value::Bool(false), "f4"),
         (Value::Null, "f6"),
         (Value::Array(vec![]), "80"),
-        (Value::Array(vec![int(1), Value::Array(vec![int(2), int(3)])]), "8201820203"),
+        (
+            Value::Array(vec![int(1), Value::Array(vec![int(2), int(3)])]),
+            "8201820203",
+        ),
         (Value::Map(vec![]), "a0"),
         (Value::Set(vec![]), "d9010280"),
-        (Value::map([(b("b"), int(1)), (b("a"), int(2)), (b("ab"), int(3))]), "a341610242616203416201"),
+        (
+            Value::map([(b("b"), int(1)), (b("a"), int(2)), (b("ab"), int(3))]),
+            "a341610242616203416201",
+        ),
         (
             // Python 2 order: NoneType, int, long, str, tuple.
             Value::map([
@@ -57,7 +63,10 @@ fn encoder_rows() -> Vec<(Value, &'static str)> {
             "a6f60120416201021b800000000000000004417a00810103",
         ),
         (Value::Set(vec![b("b"), b("a")]), "d901028241614162"),
-        (Value::Set(vec![int(1 << 63), int(1), int(-5)]), "d901028324011b8000000000000000"),
+        (
+            Value::Set(vec![int(1 << 63), int(1), int(-5)]),
+            "d901028324011b8000000000000000",
+        ),
         (
             Value::map([(
                 b("k"),
@@ -75,15 +84,25 @@ fn encoder_rows() -> Vec<(Value, &'static str)> {
 #[test]
 fn encoder_matches_mercurial() {
     for (value, expected) in encoder_rows() {
-        assert_eq!(hex::encode(cbor::encode(&value).unwrap()), expected, "{value:?}");
+        assert_eq!(
+            hex::encode(cbor::encode(&value).unwrap()),
+            expected,
+            "{value:?}"
+        );
     }
     let long = "x".repeat(24);
-    assert_eq!(hex::encode(cbor::encode(&b(&long)).unwrap()), format!("5818{}", hex::encode(&long)));
+    assert_eq!(
+        hex::encode(cbor::encode(&b(&long)).unwrap()),
+        format!("5818{}", hex::encode(&long))
+    );
 }
 
 #[test]
 fn text_strings_are_major_type_3() {
-    assert_eq!(hex::encode(cbor::encode(&Value::Text("é".into())).unwrap()), "62c3a9");
+    assert_eq!(
+        hex::encode(cbor::encode(&Value::Text("é".into())).unwrap()),
+        "62c3a9"
+    );
     // Python 2 sorts str before unicode.
     let map = Value::map([(Value::Text("a".into()), int(1)), (b("b"), int(2))]);
     assert_eq!(hex::encode(cbor::encode(&map).unwrap()), "a2416202616101");
@@ -91,9 +110,18 @@ fn text_strings_are_major_type_3() {
 
 #[test]
 fn encoder_refusals() {
-    assert_eq!(cbor::encode(&int(1 << 64)), Err(EncodeError::IntegerOutOfRange(1 << 64)));
-    assert_eq!(cbor::encode(&int(-(1 << 64) - 1)), Err(EncodeError::IntegerOutOfRange(-(1 << 64) - 1)));
-    assert_eq!(cbor::encode(&Value::Float(1.5)), Err(EncodeError::Unencodable("float")));
+    assert_eq!(
+        cbor::encode(&int(1 << 64)),
+        Err(EncodeError::IntegerOutOfRange(1 << 64))
+    );
+    assert_eq!(
+        cbor::encode(&int(-(1 << 64) - 1)),
+        Err(EncodeError::IntegerOutOfRange(-(1 << 64) - 1))
+    );
+    assert_eq!(
+        cbor::encode(&Value::Float(1.5)),
+        Err(EncodeError::Unencodable("float"))
+    );
     assert_eq!(
         cbor::encode(&Value::map([(Value::Map(vec![]), int(1))])),
         Err(EncodeError::Unhashable("dict"))
@@ -109,7 +137,11 @@ fn decoder_reads_what_the_encoder_writes() {
     for (value, hex_bytes) in encoder_rows() {
         let decoded = cbor::decode(&hex::decode(hex_bytes).unwrap()).unwrap();
         // Decoding gives Mercurial's order; encoding it again is identical.
-        assert_eq!(hex::encode(cbor::encode(&decoded).unwrap()), hex_bytes, "{value:?}");
+        assert_eq!(
+            hex::encode(cbor::encode(&decoded).unwrap()),
+            hex_bytes,
+            "{value:?}"
+        );
     }
 }
 
@@ -120,7 +152,10 @@ fn decoder_accepts_any_well_formed_cbor() {
         ("5fff", b("")),
         ("7f61616162ff", Value::Text("ab".into())),
         ("9f0102ff", Value::Array(vec![int(1), int(2)])),
-        ("bf616101ff", Value::map([(Value::Text("a".into()), int(1))])),
+        (
+            "bf616101ff",
+            Value::map([(Value::Text("a".into()), int(1))]),
+        ),
         ("1801", int(1)),
         ("3bffffffffffffffff", int(-(1 << 64))),
         ("f93c00", Value::Float(1.0)),
@@ -132,7 +167,11 @@ fn decoder_accepts_any_well_formed_cbor() {
         ("d901029f01ff", Value::Set(vec![int(1)])),
     ];
     for (hex_bytes, value) in rows {
-        assert_eq!(cbor::decode(&hex::decode(hex_bytes).unwrap()).unwrap(), value, "{hex_bytes}");
+        assert_eq!(
+            cbor::decode(&hex::decode(hex_bytes).unwrap()).unwrap(),
+            value,
+            "{hex_bytes}"
+        );
     }
 }
 
@@ -142,9 +181,30 @@ fn decoder_errors_say_where() {
         ("", 0, DecodeErrorKind::Empty),
         ("18", 0, DecodeErrorKind::Truncated),
         ("820118", 2, DecodeErrorKind::Truncated),
-        ("5affffffff", 0, DecodeErrorKind::LengthExceedsInput { declared: 0xffff_ffff, available: 0 }),
-        ("9b00000000ffffffff00", 0, DecodeErrorKind::LengthExceedsInput { declared: 0xffff_ffff, available: 1 }),
-        ("a2010203", 0, DecodeErrorKind::LengthExceedsInput { declared: 2, available: 3 }),
+        (
+            "5affffffff",
+            0,
+            DecodeErrorKind::LengthExceedsInput {
+                declared: 0xffff_ffff,
+                available: 0,
+            },
+        ),
+        (
+            "9b00000000ffffffff00",
+            0,
+            DecodeErrorKind::LengthExceedsInput {
+                declared: 0xffff_ffff,
+                available: 1,
+            },
+        ),
+        (
+            "a2010203",
+            0,
+            DecodeErrorKind::LengthExceedsInput {
+                declared: 2,
+                available: 3,
+            },
+        ),
         ("ff", 0, DecodeErrorKind::UnexpectedBreak),
         ("1c", 0, DecodeErrorKind::Malformed),
         ("811f", 1, DecodeErrorKind::Malformed),
@@ -175,9 +235,11 @@ fn decoder_nesting_is_bounded() {
 
 #[test]
 fn decode_all_reads_a_sequence() {
-    let values = cbor::decode_all(&hex::decode("0102f6").unwrap(), &DecodeOptions::default()).unwrap();
+    let values =
+        cbor::decode_all(&hex::decode("0102f6").unwrap(), &DecodeOptions::default()).unwrap();
     assert_eq!(values, [int(1), int(2), Value::Null]);
-    let err = cbor::decode_all(&hex::decode("0118").unwrap(), &DecodeOptions::default()).unwrap_err();
+    let err =
+        cbor::decode_all(&hex::decode("0118").unwrap(), &DecodeOptions::default()).unwrap_err();
     assert_eq!((err.offset, err.kind), (1, DecodeErrorKind::Truncated));
 }
 
@@ -187,6 +249,12 @@ fn literal_dicts_merge_keys_python_considers_equal() {
     let v = parse_literal("{1: 'a', True: 'b', (1,): 'c', (True,): 'd'}").unwrap();
     assert_eq!(
         hex::encode(cbor::encode(&v).unwrap()),
-        hex::encode(cbor::encode(&Value::map([(int(1), b("b")), (Value::Array(vec![int(1)]), b("d"))])).unwrap())
+        hex::encode(
+            cbor::encode(&Value::map([
+                (int(1), b("b")),
+                (Value::Array(vec![int(1)]), b("d"))
+            ]))
+            .unwrap()
+        )
     );
 }

@@ -6,8 +6,8 @@
 use std::io::{self, Read};
 
 use hgframe::frame::{
-    DecodeFrameError, Decoded, Frame, FrameFlags, FrameHeader, FrameType, ReadFrameError, ReadOptions, StreamFlags,
-    U24, decode_frame, frames, human_flags, read_frame,
+    DecodeFrameError, Decoded, Frame, FrameFlags, FrameHeader, FrameType, ReadFrameError,
+    ReadOptions, StreamFlags, U24, decode_frame, frames, human_flags, read_frame,
 };
 
 #[test]
@@ -60,7 +60,10 @@ fn every_type_flag_and_stream_flag_byte_survives() {
 
 #[test]
 fn frame_types_have_the_seeds_names_and_flag_tables() {
-    let names: Vec<(&str, u8)> = FrameType::NAMES.iter().map(|(n, t)| (*n, t.get())).collect();
+    let names: Vec<(&str, u8)> = FrameType::NAMES
+        .iter()
+        .map(|(n, t)| (*n, t.get()))
+        .collect();
     assert_eq!(
         names,
         [
@@ -92,10 +95,20 @@ fn human_flags_match_the_seed() {
         human_flags(FrameFlags::COMMAND_REQUEST_NAMES, 31),
         "new|continuation|more|have-data|<unknown 0x10>"
     );
-    assert_eq!(human_flags(FrameFlags::COMMAND_DATA_NAMES, 7), "continuation|eos|<unknown 0x04>");
+    assert_eq!(
+        human_flags(FrameFlags::COMMAND_DATA_NAMES, 7),
+        "continuation|eos|<unknown 0x04>"
+    );
 }
 
-fn frame(request_id: u16, stream_id: u8, stream_flags: u8, frame_type: u8, flags: u8, payload: &[u8]) -> Frame {
+fn frame(
+    request_id: u16,
+    stream_id: u8,
+    stream_flags: u8,
+    frame_type: u8,
+    flags: u8,
+    payload: &[u8],
+) -> Frame {
     Frame {
         request_id,
         stream_id,
@@ -155,12 +168,36 @@ fn read_all(bytes: &[u8]) -> (Vec<Frame>, Option<ReadFrameError>) {
 #[test]
 fn read_frame_gives_the_seeds_errors() {
     let rows: &[(&str, usize, &[u8])] = &[
-        ("01020304", 0, b"received incomplete frame: got 4 bytes: \x01\x02\x03\x04\x00\x00\x00\x00"),
-        ("ff", 0, b"received incomplete frame: got 1 bytes: \xff\x00\x00\x00\x00\x00\x00\x00"),
-        ("0300000100010111ab", 0, b"frame length error: expected 3; got 1"),
-        ("0000000100010111030000010001001061626364", 2, b"received incomplete frame: got 1 bytes: d\x00\x00\x00\x00\x00\x00\x00"),
-        ("00000001000101110300000100010010", 1, b"frame length error: expected 3; got 0"),
-        ("010100020003040551", 0, b"frame length error: expected 257; got 1"),
+        (
+            "01020304",
+            0,
+            b"received incomplete frame: got 4 bytes: \x01\x02\x03\x04\x00\x00\x00\x00",
+        ),
+        (
+            "ff",
+            0,
+            b"received incomplete frame: got 1 bytes: \xff\x00\x00\x00\x00\x00\x00\x00",
+        ),
+        (
+            "0300000100010111ab",
+            0,
+            b"frame length error: expected 3; got 1",
+        ),
+        (
+            "0000000100010111030000010001001061626364",
+            2,
+            b"received incomplete frame: got 1 bytes: d\x00\x00\x00\x00\x00\x00\x00",
+        ),
+        (
+            "00000001000101110300000100010010",
+            1,
+            b"frame length error: expected 3; got 0",
+        ),
+        (
+            "010100020003040551",
+            0,
+            b"frame length error: expected 257; got 1",
+        ),
     ];
     for (hex_input, frames_before, message) in rows {
         let (frames, err) = read_all(&hex::decode(hex_input).unwrap());
@@ -179,7 +216,10 @@ fn read_frame_gives_the_seeds_errors() {
 fn read_frame_reads_frames_and_stops_at_the_end() {
     let (frames, err) = read_all(&hex::decode("00000001000101110300000100010010616263").unwrap());
     assert!(err.is_none());
-    assert_eq!(frames, [frame(1, 1, 1, 1, 1, b""), frame(1, 1, 0, 1, 0, b"abc")]);
+    assert_eq!(
+        frames,
+        [frame(1, 1, 1, 1, 1, b""), frame(1, 1, 0, 1, 0, b"abc")]
+    );
 }
 
 /// A reader that hands out one byte per call.
@@ -201,7 +241,9 @@ impl Read for Trickle<'_> {
 #[test]
 fn read_frame_tolerates_short_reads() {
     let bytes = hex::decode("0300000100010010616263").unwrap();
-    let frame_read = read_frame(&mut Trickle(&bytes), &ReadOptions::default()).unwrap().unwrap();
+    let frame_read = read_frame(&mut Trickle(&bytes), &ReadOptions::default())
+        .unwrap()
+        .unwrap();
     assert_eq!(frame_read.payload, b"abc");
 }
 
@@ -222,19 +264,29 @@ impl Read for HeaderOnly<'_> {
 
 #[test]
 fn max_payload_is_checked_before_the_payload_is_read() {
-    let options = ReadOptions { max_payload_len: Some(1024) };
+    let options = ReadOptions {
+        max_payload_len: Some(1024),
+    };
     let header = [0xff, 0xff, 0xff, 1, 0, 1, 1, 0x11];
     match read_frame(&mut HeaderOnly(&header), &options) {
-        Err(ReadFrameError::PayloadTooLarge { length, max }) => assert_eq!((length, max), (0xff_ffff, 1024)),
+        Err(ReadFrameError::PayloadTooLarge { length, max }) => {
+            assert_eq!((length, max), (0xff_ffff, 1024))
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(
         decode_frame(&header, &options),
-        Err(DecodeFrameError::PayloadTooLarge { offset: 0, length: 0xff_ffff, max: 1024 })
+        Err(DecodeFrameError::PayloadTooLarge {
+            offset: 0,
+            length: 0xff_ffff,
+            max: 1024
+        })
     );
     // At the limit is fine.
     let ok = hex::decode("0300000100010010616263").unwrap();
-    let options = ReadOptions { max_payload_len: Some(3) };
+    let options = ReadOptions {
+        max_payload_len: Some(3),
+    };
     assert!(read_frame(&mut &ok[..], &options).unwrap().is_some());
 }
 
@@ -242,7 +294,11 @@ fn max_payload_is_checked_before_the_payload_is_read() {
 fn decode_frame_tells_incomplete_from_complete_at_every_split() {
     let bytes = hex::decode("0300000100010010616263").unwrap();
     for split in 0..bytes.len() {
-        let expected = if split < 8 { 8 - split } else { bytes.len() - split };
+        let expected = if split < 8 {
+            8 - split
+        } else {
+            bytes.len() - split
+        };
         assert_eq!(
             decode_frame(&bytes[..split], &ReadOptions::default()),
             Ok(Decoded::Incomplete { needed: expected }),
@@ -266,15 +322,24 @@ fn frames_iterates_and_keeps_the_rest() {
     buf.extend_from_slice(&[0x05, 0, 0]);
     let mut iter = frames(&buf, ReadOptions::default());
     let got: Vec<_> = iter.by_ref().map(|f| f.unwrap().to_owned_frame()).collect();
-    assert_eq!(got, [frame(1, 1, 1, 1, 1, b""), frame(1, 1, 0, 1, 0, b"abc")]);
+    assert_eq!(
+        got,
+        [frame(1, 1, 1, 1, 1, b""), frame(1, 1, 0, 1, 0, b"abc")]
+    );
     assert_eq!(iter.remaining(), &[0x05, 0, 0]);
     assert_eq!(iter.offset(), 19);
 
-    let options = ReadOptions { max_payload_len: Some(2) };
+    let options = ReadOptions {
+        max_payload_len: Some(2),
+    };
     let results: Vec<_> = frames(&buf, options).collect();
     assert_eq!(results.len(), 2);
     assert_eq!(
         results[1],
-        Err(DecodeFrameError::PayloadTooLarge { offset: 8, length: 3, max: 2 })
+        Err(DecodeFrameError::PayloadTooLarge {
+            offset: 8,
+            length: 3,
+            max: 2
+        })
     );
 }

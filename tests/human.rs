@@ -10,16 +10,46 @@ use hgframe::text::{format_human, parse_human};
 
 /// (human string, the seed's frame bytes)
 const SEED_ACCEPTS: &[(&str, &str)] = &[
-    (r#"1 1 0 1 0 cbor:{b'foo': b'val1', b'bar': b'val2'}"#, "1300000100010010a2436261724476616c3243666f6f4476616c31"),
-    (r#"1 1 stream-begin command-request new cbor:{b'name': b'x'}"#, "0800000100010111a1446e616d654178"),
-    (r#"1 1 stream-begin command-request new "#, "0000000100010111"),
-    (r#"1 1 0 command-data eos some data"#, "0900000100010022736f6d652064617461"),
-    (r#"1 1 0 command-data eos data!"#, "05000001000100226461746121"),
-    (r#"1 1 stream-begin|stream-end|encoded command-request new|continuation|more|have-data x"#, "010000010001071f78"),
-    (r#"1 1 stream-begin|8 command-request new|8 x"#, "010000010001091978"),
-    (r#"1 1 0 1 0 \x00\x01\xff\\\n\t\r\a\b\f\v\'\""#, "0d000001000100100001ff5c0a090d07080c0b2722"),
-    (r#"1 1 0 1 0 \101\0\7\777\1234"#, "0600000100010010410007ff5334"),
-    (r#"1 1 0 1 0 \q\u1234\N"#, "0a000001000100105c715c75313233345c4e"),
+    (
+        r#"1 1 0 1 0 cbor:{b'foo': b'val1', b'bar': b'val2'}"#,
+        "1300000100010010a2436261724476616c3243666f6f4476616c31",
+    ),
+    (
+        r#"1 1 stream-begin command-request new cbor:{b'name': b'x'}"#,
+        "0800000100010111a1446e616d654178",
+    ),
+    (
+        r#"1 1 stream-begin command-request new "#,
+        "0000000100010111",
+    ),
+    (
+        r#"1 1 0 command-data eos some data"#,
+        "0900000100010022736f6d652064617461",
+    ),
+    (
+        r#"1 1 0 command-data eos data!"#,
+        "05000001000100226461746121",
+    ),
+    (
+        r#"1 1 stream-begin|stream-end|encoded command-request new|continuation|more|have-data x"#,
+        "010000010001071f78",
+    ),
+    (
+        r#"1 1 stream-begin|8 command-request new|8 x"#,
+        "010000010001091978",
+    ),
+    (
+        r#"1 1 0 1 0 \x00\x01\xff\\\n\t\r\a\b\f\v\'\""#,
+        "0d000001000100100001ff5c0a090d07080c0b2722",
+    ),
+    (
+        r#"1 1 0 1 0 \101\0\7\777\1234"#,
+        "0600000100010010410007ff5334",
+    ),
+    (
+        r#"1 1 0 1 0 \q\u1234\N"#,
+        "0a000001000100105c715c75313233345c4e",
+    ),
     (r#"1 1 0 1 0 a b  c"#, "0600000100010010612062202063"),
     (r#"1 1 0 1 0 cbor:1"#, "010000010001001001"),
     (r#"1 1 0 1 0 cbor:-1"#, "010000010001001020"),
@@ -30,39 +60,81 @@ const SEED_ACCEPTS: &[(&str, &str)] = &[
     (r#"1 1 0 1 0 cbor:65535"#, "030000010001001019ffff"),
     (r#"1 1 0 1 0 cbor:65536"#, "05000001000100101a00010000"),
     (r#"1 1 0 1 0 cbor:4294967295"#, "05000001000100101affffffff"),
-    (r#"1 1 0 1 0 cbor:4294967296"#, "09000001000100101b0000000100000000"),
+    (
+        r#"1 1 0 1 0 cbor:4294967296"#,
+        "09000001000100101b0000000100000000",
+    ),
     (r#"1 1 0 1 0 cbor:-24"#, "010000010001001037"),
     (r#"1 1 0 1 0 cbor:-25"#, "02000001000100103818"),
     (r#"1 1 0 1 0 cbor:-257"#, "0300000100010010390100"),
-    (r#"1 1 0 1 0 cbor:9223372036854775807"#, "09000001000100101b7fffffffffffffff"),
-    (r#"1 1 0 1 0 cbor:-9223372036854775808"#, "09000001000100103b7fffffffffffffff"),
-    (r#"1 1 0 1 0 cbor:18446744073709551615"#, "09000001000100101bffffffffffffffff"),
-    (r#"1 1 0 1 0 cbor:-18446744073709551616"#, "09000001000100103bffffffffffffffff"),
+    (
+        r#"1 1 0 1 0 cbor:9223372036854775807"#,
+        "09000001000100101b7fffffffffffffff",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:-9223372036854775808"#,
+        "09000001000100103b7fffffffffffffff",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:18446744073709551615"#,
+        "09000001000100101bffffffffffffffff",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:-18446744073709551616"#,
+        "09000001000100103bffffffffffffffff",
+    ),
     (r#"1 1 0 1 0 cbor:True"#, "0100000100010010f5"),
     (r#"1 1 0 1 0 cbor:False"#, "0100000100010010f4"),
     (r#"1 1 0 1 0 cbor:None"#, "0100000100010010f6"),
     (r#"1 1 0 1 0 cbor:[]"#, "010000010001001080"),
     (r#"1 1 0 1 0 cbor:()"#, "010000010001001080"),
     (r#"1 1 0 1 0 cbor:{}"#, "0100000100010010a0"),
-    (r#"1 1 0 1 0 cbor:[1, b'a', [2, None], (3,)]"#, "0900000100010010840141618202f68103"),
-    (r#"1 1 0 1 0 cbor:{b'b': 1, b'a': 2, b'aa': 3, b'': 4}"#, "0d00000100010010a4400441610242616103416201"),
-    (r#"1 1 0 1 0 cbor:{1: b'a', True: b'b'}"#, "0400000100010010a1014162"),
-    (r#"1 1 0 1 0 cbor:{True: b'a', 1: b'b'}"#, "0400000100010010a1f54162"),
-    (r#"1 1 0 1 0 cbor:{(1, 2): b'x', (1,): b'y'}"#, "0a00000100010010a2810141798201024178"),
-    (r#"1 1 0 1 0 cbor:{None: 1, False: 2, 3: 4}"#, "0700000100010010a3f601f4020304"),
-    (r#"1 1 0 1 0 cbor:{b'x': 1, 2: 3}"#, "0600000100010010a20203417801"),
+    (
+        r#"1 1 0 1 0 cbor:[1, b'a', [2, None], (3,)]"#,
+        "0900000100010010840141618202f68103",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{b'b': 1, b'a': 2, b'aa': 3, b'': 4}"#,
+        "0d00000100010010a4400441610242616103416201",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{1: b'a', True: b'b'}"#,
+        "0400000100010010a1014162",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{True: b'a', 1: b'b'}"#,
+        "0400000100010010a1f54162",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{(1, 2): b'x', (1,): b'y'}"#,
+        "0a00000100010010a2810141798201024178",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{None: 1, False: 2, 3: 4}"#,
+        "0700000100010010a3f601f4020304",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{b'x': 1, 2: 3}"#,
+        "0600000100010010a20203417801",
+    ),
     (r#"1 1 0 1 0 cbor:'abc'"#, "040000010001001043616263"),
     (r#"1 1 0 1 0 cbor:b'\x00\n\\'"#, "040000010001001043000a5c"),
     (r#"1 1 0 1 0 cbor:b'a' b'b'"#, "0300000100010010426162"),
     (r#"1 1 0 1 0 cbor:b"dq""#, "0300000100010010426471"),
     (r#"1 1 0 1 0 cbor:br'\x00'"#, "0500000100010010445c783030"),
-    (r#"1 1 0 1 0 cbor:b'''tri'ple'''"#, "08000001000100104774726927706c65"),
+    (
+        r#"1 1 0 1 0 cbor:b'''tri'ple'''"#,
+        "08000001000100104774726927706c65",
+    ),
     (r#"1 1 0 1 0 cbor:0x10"#, "010000010001001010"),
     (r#"1 1 0 1 0 cbor:0o17"#, "01000001000100100f"),
     (r#"1 1 0 1 0 cbor:0b101"#, "010000010001001005"),
     (r#"1 1 0 1 0 cbor:017"#, "01000001000100100f"),
     (r#"1 1 0 1 0 cbor:[1, 2,]"#, "0300000100010010820102"),
-    (r#"1 1 0 1 0 cbor:{b'a': [1, 2]}"#, "0600000100010010a14161820102"),
+    (
+        r#"1 1 0 1 0 cbor:{b'a': [1, 2]}"#,
+        "0600000100010010a14161820102",
+    ),
     (r#"1 1 0 1 0 cbor:1 # comment"#, "010000010001001001"),
     (r#"1 1 0 1 0 cbor:b'\777'"#, "020000010001001041ff"),
     (r#"1 1 0 1 0 cbor:b'\q'"#, "0300000100010010425c71"),
@@ -71,30 +143,60 @@ const SEED_ACCEPTS: &[(&str, &str)] = &[
     (r#"1 1 0|0 1 0 x"#, "010000010001001078"),
     (r#"1 1 0 1 new|new x"#, "010000010001001178"),
     (r#"1 1 1|2|4|8|16|32|64|128 1 0 x"#, "010000010001ff1078"),
-    (r#"1 1 0 error-response 0 cbor:{b'type': b'server', b'message': [{b'msg': b'oops'}]}"#, "2000000100010050a2476d65737361676581a1436d7367446f6f7073447479706546736572766572"),
+    (
+        r#"1 1 0 error-response 0 cbor:{b'type': b'server', b'message': [{b'msg': b'oops'}]}"#,
+        "2000000100010050a2476d65737361676581a1436d7367446f6f7073447479706546736572766572",
+    ),
     (r#"1 1 0 stream-settings 0 x"#, "010000010001008078"),
     (r#"1 1 0 progress 0 x"#, "010000010001007078"),
     (r#"1 1 0 text-output 0 x"#, "010000010001006078"),
-    (r#"1 1 0 command-response continuation|eos x"#, "010000010001003378"),
-    (r#"1 1 0 1 new cbor:{b'name': b'x', b'args': {b'k': b'v'}}"#, "1200000100010011a24461726773a1416b4176446e616d654178"),
+    (
+        r#"1 1 0 command-response continuation|eos x"#,
+        "010000010001003378",
+    ),
+    (
+        r#"1 1 0 1 new cbor:{b'name': b'x', b'args': {b'k': b'v'}}"#,
+        "1200000100010011a24461726773a1416b4176446e616d654178",
+    ),
     (r#"1 1 0 1 0 cbor:5L"#, "010000010001001005"),
-    (r#"1 1 0 1 0 cbor:{9223372036854775808: 1, 1: 2, b'a': 3}"#, "1000000100010010a301021b800000000000000001416103"),
-    (r#"1 1 0 1 0 cbor:{(1, b'a'): 1, (b'a', 1): 2, (None,): 3, ((1,),): 4}"#, "1200000100010010a481f6038201416101824161010281810104"),
+    (
+        r#"1 1 0 1 0 cbor:{9223372036854775808: 1, 1: 2, b'a': 3}"#,
+        "1000000100010010a301021b800000000000000001416103",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{(1, b'a'): 1, (b'a', 1): 2, (None,): 3, ((1,),): 4}"#,
+        "1200000100010010a481f6038201416101824161010281810104",
+    ),
     (r#"1 1 0 1 0 cbor:b'\xc3\xa9'"#, "030000010001001042c3a9"),
     (r#"1 1 0 1 0 cbor:'é'"#, "030000010001001042c3a9"),
-    (r#"1 1 0 1 0 cbor:{b'a': 1, b'a': 2}"#, "0400000100010010a1416102"),
+    (
+        r#"1 1 0 1 0 cbor:{b'a': 1, b'a': 2}"#,
+        "0400000100010010a1416102",
+    ),
     (r#"1 1 0 1 0 cbor:0L"#, "010000010001001000"),
     (r#"1 1 0 1 0 cbor:-0"#, "010000010001001000"),
     (r#"1 1 0 1 0 cbor:00"#, "010000010001001000"),
     (r#"1 1 0 1 0 cbor:(1)"#, "010000010001001001"),
     (r#"1 1 0 1 0 cbor:((1,),)"#, "0300000100010010818101"),
-    (r#"1 1 0 1 0 cbor:{False: 1, 0: 2}"#, "0300000100010010a1f402"),
-    (r#"1 1 0 1 0 cbor:{-1: 1, 1: 2, 0: 3}"#, "0700000100010010a3200100030102"),
-    (r#"1 1 0 1 0 cbor:{b'b': 1, b'ab': 2, b'a\x00': 3}"#, "0c00000100010010a34261000342616202416201"),
+    (
+        r#"1 1 0 1 0 cbor:{False: 1, 0: 2}"#,
+        "0300000100010010a1f402",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{-1: 1, 1: 2, 0: 3}"#,
+        "0700000100010010a3200100030102",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{b'b': 1, b'ab': 2, b'a\x00': 3}"#,
+        "0c00000100010010a34261000342616202416201",
+    ),
     (r#"1 1 0 1 0 \xFF\XFF"#, "0500000100010010ff5c584646"),
     (r#"1 1 0 1 0 \8\9"#, "04000001000100105c385c39"),
     (r#"1 1 0 1 0 é"#, "0200000100010010c3a9"),
-    (r#"1 1 0 1 0 cbor:{(1, True): 1, (True, 1): 2}"#, "0500000100010010a18201f502"),
+    (
+        r#"1 1 0 1 0 cbor:{(1, True): 1, (True, 1): 2}"#,
+        "0500000100010010a18201f502",
+    ),
     (r#"1 1 0 1 0 cbor:0xffL"#, "020000010001001018ff"),
     (r#"1 1 0 1 0 cbor:-5L"#, "010000010001001024"),
     ("1\t 1 0 1 0 x", "010000010001001078"),
@@ -109,8 +211,14 @@ const SEED_ACCEPTS: &[(&str, &str)] = &[
     ("1 1 0 1 0 a\\\nb", "02000001000100106162"),
     ("1 1 0 1 0 cbor:1 \\\n", "010000010001001001"),
     ("1 1 0 1 0 cbor:(b'a'\nb'b')", "0300000100010010426162"),
-    (r#"1 1 0 1 0 cbor:'\u00e9'"#, "0700000100010010465c7530306539"),
-    (r#"1 1 0 1 0 cbor:'\N{DASH}'"#, "0900000100010010485c4e7b444153487d"),
+    (
+        r#"1 1 0 1 0 cbor:'\u00e9'"#,
+        "0700000100010010465c7530306539",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:'\N{DASH}'"#,
+        "0900000100010010485c4e7b444153487d",
+    ),
     (r#"1 1 0 1 0 cbor:r'\''"#, "0300000100010010425c27"),
     (r#"1 1 0 1 0 cbor:{1:2,}"#, "0300000100010010a10102"),
     (r#"1 1 0 1 0 cbor:-0x10"#, "01000001000100102f"),
@@ -123,13 +231,25 @@ const SEED_ACCEPTS: &[(&str, &str)] = &[
     (r#"1 1 0 1 0 cbor:bR'x'"#, "02000001000100104178"),
     (r#"1 1 0 1 0 cbor:'a' 'b' "c""#, "040000010001001043616263"),
     (r#"1 1 0 1 0 cbor:"it's""#, "05000001000100104469742773"),
-    (r#"1 1 0 1 0 cbor:{b'k': {b'n': [{b'x': (1, 2)}]}}"#, "0d00000100010010a1416ba1416e81a14178820102"),
+    (
+        r#"1 1 0 1 0 cbor:{b'k': {b'n': [{b'x': (1, 2)}]}}"#,
+        "0d00000100010010a1416ba1416e81a14178820102",
+    ),
     (r#"1 1 0 1 0 cbor:{(): 1}"#, "0300000100010010a18001"),
-    (r#"1 1 0 1 0 cbor:{((),): 1, (): 2}"#, "0600000100010010a28002818001"),
+    (
+        r#"1 1 0 1 0 cbor:{((),): 1, (): 2}"#,
+        "0600000100010010a28002818001",
+    ),
     ("1 1 0 1 0 cbor:1\t", "010000010001001001"),
     ("1 1 0 1 0 cbor:[1]\x0c", "02000001000100108101"),
-    (r#"1 1 0 1 0 cbor:{18446744073709551615: 1, 9223372036854775807: 2, -9223372036854775809: 3}"#, "1f00000100010010a31b7fffffffffffffff023b8000000000000000031bffffffffffffffff01"),
-    (r#"1 1 0 1 0 cbor:{b'': 1, (): 2, None: 3, True: 4, 5: 6}"#, "0b00000100010010a5f603f504050640018002"),
+    (
+        r#"1 1 0 1 0 cbor:{18446744073709551615: 1, 9223372036854775807: 2, -9223372036854775809: 3}"#,
+        "1f00000100010010a31b7fffffffffffffff023b8000000000000000031bffffffffffffffff01",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{b'': 1, (): 2, None: 3, True: 4, 5: 6}"#,
+        "0b00000100010010a5f603f504050640018002",
+    ),
     (r#"1 1 0 1 0 \0\00\000\0000"#, "05000001000100100000000030"),
     (r#"1 1 0 1 0 \400\477"#, "0200000100010010003f"),
     (r#"1 1 0 1 0 cbor"#, "040000010001001063626f72"),
@@ -146,16 +266,28 @@ const EXTENSIONS: &[(&str, &str)] = &[
     (r#"1 1 0 4 0 x"#, "010000010001004078"),
     (r#"1 1 0 9 0 x"#, "010000010001009078"),
     (r#"1 1 0 1 0 cbor:set()"#, "0400000100010010d9010280"),
-    (r#"1 1 0 1 0 cbor:{b'b', b'a', b'c'}"#, "0a00000100010010d9010283416141624163"),
-    (r#"1 1 0 1 0 cbor:{1, 3, 2}"#, "0700000100010010d9010283010203"),
+    (
+        r#"1 1 0 1 0 cbor:{b'b', b'a', b'c'}"#,
+        "0a00000100010010d9010283416141624163",
+    ),
+    (
+        r#"1 1 0 1 0 cbor:{1, 3, 2}"#,
+        "0700000100010010d9010283010203",
+    ),
     (r#"1 1 0 1 0 cbor:{1, True}"#, "0500000100010010d901028101"),
     (r#"1 1 0 1 0 cbor:u'abc'"#, "040000010001001063616263"),
     (r#"1 1 0 1 0 cbor: 1"#, "010000010001001001"),
     (r#"1 1 0 1 0 cbor:-(5)"#, "010000010001001024"),
     (r#"1 1 0 1 0 cbor:+5"#, "010000010001001005"),
-    (r#"1 1 0 1 0 cbor:{'x': 1, u'y': 2}"#, "0700000100010010a2417801617902"),
+    (
+        r#"1 1 0 1 0 cbor:{'x': 1, u'y': 2}"#,
+        "0700000100010010a2417801617902",
+    ),
     (r#"1 1 0 1 0 cbor:rb'x'"#, "02000001000100104178"),
-    (r#"1 1 0 1 0 cbor:{None, 1, b'x', (1,), False}"#, "0b00000100010010d9010285f6f40141788101"),
+    (
+        r#"1 1 0 1 0 cbor:{None, 1, b'x', (1,), False}"#,
+        "0b00000100010010d9010285f6f40141788101",
+    ),
     (r#"1 1 0 1 0 cbor:u'\u00e9'"#, "030000010001001062c3a9"),
     ("1 1 0 1 0 cbor:\t1", "010000010001001001"),
 ];
@@ -201,7 +333,10 @@ const REFUSED: &[(&str, &str)] = &[
     (r#"1 1 0 1 0 cbor:1.0"#, "payload"),
     (r#"1 1 0 1 0 cbor:1e5"#, "payload"),
     (r#"1 1 0 1 0 cbor:.5"#, "payload"),
-    (r#"1 1 stream-begin\t command-request new x"#, "stream flags"),
+    (
+        r#"1 1 stream-begin\t command-request new x"#,
+        "stream flags",
+    ),
     (r#"1 1 0\t 1 0 x"#, "stream flags"),
     (r#"1\t 1 0 1 0 x"#, "request id"),
     (r#"1 1 0 1 0 cbor:1\n"#, "payload"),
@@ -219,7 +354,10 @@ const REFUSED: &[(&str, &str)] = &[
     (r#"1 1 0 1 0 cbor:'''x''''"#, "payload"),
     (r#"1 1 0 1 0 cbor:{(1, [2]): 1}"#, "payload"),
     (r#"1 1 0 1 0 cbor:{{}: 1}"#, "payload"),
-    (r#"1 1 0 1 0 cbor:99999999999999999999999999999999999999999"#, "payload"),
+    (
+        r#"1 1 0 1 0 cbor:99999999999999999999999999999999999999999"#,
+        "payload",
+    ),
     (r#"1 1 0 1 0 \x\"#, "payload"),
     (r#"1 1 0 1 0 \xG0"#, "payload"),
 ];
@@ -247,7 +385,11 @@ fn extensions_give_documented_bytes() {
 fn refused_strings_name_the_field() {
     for (human, field) in REFUSED {
         let err = parse_human(human).expect_err(human);
-        assert_eq!(err.field.to_string(), *field, "human string {human:?}: {err}");
+        assert_eq!(
+            err.field.to_string(),
+            *field,
+            "human string {human:?}: {err}"
+        );
         // The message names the field too.
         assert!(err.to_string().contains(field), "{err}");
     }
@@ -257,9 +399,15 @@ fn refused_strings_name_the_field() {
 fn printer_round_trips_every_accepted_string() {
     for (human, expected) in SEED_ACCEPTS.iter().chain(EXTENSIONS) {
         let bytes = hex::decode(expected).unwrap();
-        let frame = hgframe::frame::read_frame(&mut &bytes[..], &Default::default()).unwrap().unwrap();
+        let frame = hgframe::frame::read_frame(&mut &bytes[..], &Default::default())
+            .unwrap()
+            .unwrap();
         let printed = format_human(&frame);
-        assert_eq!(encode(&printed), *expected, "{human:?} printed as {printed:?}");
+        assert_eq!(
+            encode(&printed),
+            *expected,
+            "{human:?} printed as {printed:?}"
+        );
     }
 }
 
@@ -269,13 +417,23 @@ fn errors_say_what_was_expected() {
     let err = |s: &str| parse_human(s).unwrap_err();
 
     let e = err("1 1 0 1 0");
-    assert_eq!((e.field, e.kind), (Field::Payload, HumanErrorKind::Missing { found: 5 }));
+    assert_eq!(
+        (e.field, e.kind),
+        (Field::Payload, HumanErrorKind::Missing { found: 5 })
+    );
     let e = err("1 1");
-    assert_eq!((e.field, e.kind), (Field::StreamFlags, HumanErrorKind::Missing { found: 2 }));
+    assert_eq!(
+        (e.field, e.kind),
+        (Field::StreamFlags, HumanErrorKind::Missing { found: 2 })
+    );
 
     let e = err("1 1 0 command-reqest new x");
     assert_eq!((e.field, e.offset), (Field::FrameType, 6));
-    assert!(e.to_string().contains("one of command-request, command-data"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("one of command-request, command-data"),
+        "{e}"
+    );
 
     // A flag name that exists, but for another frame type.
     let e = err("1 1 0 command-response new x");
@@ -291,9 +449,21 @@ fn errors_say_what_was_expected() {
     assert_eq!(err("1 1 stream-begin|bogus 1 0 x").offset, 17);
 
     let e = err("1 1 0 1 20 x");
-    assert_eq!(e.kind, HumanErrorKind::OutOfRange { value: "20".into(), max: 15 });
+    assert_eq!(
+        e.kind,
+        HumanErrorKind::OutOfRange {
+            value: "20".into(),
+            max: 15
+        }
+    );
     let e = err("70000 1 0 1 0 x");
-    assert_eq!(e.kind, HumanErrorKind::OutOfRange { value: "70000".into(), max: 65535 });
+    assert_eq!(
+        e.kind,
+        HumanErrorKind::OutOfRange {
+            value: "70000".into(),
+            max: 65535
+        }
+    );
 
     let e = err("1 1 0 1 0 cbor:{b'name': b'x");
     assert_eq!(e.field, Field::Payload);
@@ -318,24 +488,48 @@ fn printer_forms() {
         format_human(&frame)
     };
     // Named flags lowest bit first, unnamed bits as one integer, zero as 0.
-    assert_eq!(print("010000010001f91f78"), "1 1 stream-begin|248 command-request new|continuation|more|have-data x");
-    assert_eq!(print("0100000100010d2f78"), "1 1 stream-begin|encoded|8 command-data continuation|eos|12 x");
+    assert_eq!(
+        print("010000010001f91f78"),
+        "1 1 stream-begin|248 command-request new|continuation|more|have-data x"
+    );
+    assert_eq!(
+        print("0100000100010d2f78"),
+        "1 1 stream-begin|encoded|8 command-data continuation|eos|12 x"
+    );
     assert_eq!(print("0000000100010000"), "1 1 0 0 0 ");
     // A type the seed has no flag table for: numeric flags.
     assert_eq!(print("000000010001009f"), "1 1 0 9 15 ");
     // Raw bytes that start with "cbor:" must not be read as a literal.
-    assert_eq!(print("060000010001001063626f723a31"), r"1 1 0 command-request 0 \x63bor:1");
+    assert_eq!(
+        print("060000010001001063626f723a31"),
+        r"1 1 0 command-request 0 \x63bor:1"
+    );
     // Non-canonical CBOR (1 encoded in two bytes) stays escaped bytes.
-    assert_eq!(print("02000001000100101801"), r"1 1 0 command-request 0 \x18\x01");
+    assert_eq!(
+        print("02000001000100101801"),
+        r"1 1 0 command-request 0 \x18\x01"
+    );
     // Two CBOR values are not one.
-    assert_eq!(print("02000001000100100101"), r"1 1 0 command-request 0 \x01\x01");
+    assert_eq!(
+        print("02000001000100100101"),
+        r"1 1 0 command-request 0 \x01\x01"
+    );
     // Canonical CBOR, including a tuple key and an empty set.
     assert_eq!(
         print("0a00000100010010a2810141798201024178"),
         "1 1 0 command-request 0 cbor:{(1,): b'y', (1, 2): b'x'}"
     );
-    assert_eq!(print("0400000100010010d9010280"), "1 1 0 command-request 0 cbor:set()");
+    assert_eq!(
+        print("0400000100010010d9010280"),
+        "1 1 0 command-request 0 cbor:set()"
+    );
     // Escapes in byte strings and escaped payloads.
-    assert_eq!(print("0500000100010010440a5c27ff"), r"1 1 0 command-request 0 cbor:b'\n\\\'\xff'");
-    assert_eq!(print("04000001000100100a5c27ff"), r"1 1 0 command-request 0 \n\\'\xff");
+    assert_eq!(
+        print("0500000100010010440a5c27ff"),
+        r"1 1 0 command-request 0 cbor:b'\n\\\'\xff'"
+    );
+    assert_eq!(
+        print("04000001000100100a5c27ff"),
+        r"1 1 0 command-request 0 \n\\'\xff"
+    );
 }
