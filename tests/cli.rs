@@ -1,0 +1,103 @@
+//! The `hgframe` binary: encode, decode, and clear failures with status 2.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn hgframe(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hgframe"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+#[test]
+fn encode_prints_one_hex_line_per_frame() {
+    let out = hgframe(
+        &[
+            "encode",
+            "1 1 0 1 0 cbor:{b'foo': b'val1', b'bar': b'val2'}",
+            "1 1 stream-begin command-request new ",
+        ],
+        b"",
+    );
+    assert_eq!(
+        stdout(&out),
+        "1300000100010010a2436261724476616c3243666f6f4476616c31\n0000000100010111\n"
+    );
+}
+
+#[test]
+fn decode_prints_strings_that_encode_back() {
+    let hex_in =
+        "1300000100010010a2436261724476616c3243666f6f4476616c31\n0600000100010022646174612f2f\n";
+    let out = hgframe(&["decode", "--hex"], hex_in.as_bytes());
+    let lines = stdout(&out);
+    assert_eq!(
+        lines,
+        "1 1 0 command-request 0 cbor:{b'bar': b'val2', b'foo': b'val1'}\n1 1 0 command-data eos data//\n"
+    );
+    let humans: Vec<&str> = lines.lines().collect();
+    let mut args = vec!["encode"];
+    args.extend(&humans);
+    assert_eq!(stdout(&hgframe(&args, b"")), hex_in);
+}
+
+#[test]
+fn decode_reads_binary_from_a_file_and_prints_the_repr() {
+    let dir = std::env::temp_dir().join(format!("hgframe-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("frames.bin");
+    std::fs::write(&path, hex::decode("0300000100010111616263").unwrap()).unwrap();
+    let out = hgframe(&["decode", "--repr", path.to_str().unwrap()], b"");
+    assert_eq!(
+        stdout(&out),
+        "frame(size=3; request=1; stream=1; streamflags=stream-begin; type=command-request; flags=new)\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn failure(args: &[&str], stdin: &[u8]) -> String {
+    let out = hgframe(args, stdin);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    assert!(out.stdout.is_empty() || args[0] == "decode");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn bad_input_exits_with_status_2_and_says_where() {
+    let err = failure(&["encode", "1 1 0 command-data new x"], b"");
+    assert!(
+        err.contains("field `frame flags`") && err.contains("continuation, eos"),
+        "{err}"
+    );
+    let err = failure(&["encode", "-1 1 0 1 0 x"], b"");
+    assert!(err.contains("field `request id`"), "{err}");
+    let err = failure(&["decode", "--hex"], b"0102zz");
+    assert!(err.contains("invalid hex"), "{err}");
+    let err = failure(&["decode"], b"\x01\x02\x03");
+    assert!(
+        err.contains("received incomplete frame: got 3 bytes"),
+        "{err}"
+    );
+    let err = failure(
+        &["decode", "--hex", "--max-payload", "2"],
+        b"0300000100010111616263",
+    );
+    assert!(err.contains("exceeds the maximum of 2"), "{err}");
+    let err = failure(&["decode", "/nonexistent/frames.bin"], b"");
+    assert!(err.contains("cannot read /nonexistent/frames.bin"), "{err}");
+}
