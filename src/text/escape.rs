@@ -1,6 +1,8 @@
 //! Escaped bytes: Python's `codecs.escape_decode`, which the seed applies to
 //! a payload that is not `cbor:`, and the printer that inverts it.
 
+use std::fmt::Write as _;
+
 /// Why an escaped string could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("at offset {offset}: {kind}")]
@@ -141,7 +143,7 @@ pub(crate) fn push_escaped(out: &mut String, b: u8, quote: Option<u8>) {
         }
         0x20..=0x7e => out.push(b as char),
         _ => {
-            out.push_str(&format!("\\x{b:02x}"));
+            let _ = write!(out, "\\x{b:02x}");
         }
     }
 }
