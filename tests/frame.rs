@@ -60,10 +60,7 @@ fn every_type_flag_and_stream_flag_byte_survives() {
 
 #[test]
 fn frame_types_have_the_seeds_names_and_flag_tables() {
-    let names: Vec<(&str, u8)> = FrameType::NAMES
-        .iter()
-        .map(|(n, t)| (*n, t.get()))
-        .collect();
+    let names: Vec<(&str, u8)> = FrameType::NAMES.to_vec();
     assert_eq!(
         names,
         [

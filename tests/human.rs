@@ -442,7 +442,7 @@ fn errors_say_what_was_expected() {
         e.kind,
         HumanErrorKind::NotAnInteger {
             found: "new".into(),
-            expected: "an integer or one of continuation, eos".into()
+            names: hgframe::frame::FrameFlags::COMMAND_RESPONSE_NAMES
         }
     );
     // The offset points at the bad part of a `|` list.
@@ -532,4 +532,27 @@ fn printer_forms() {
         print("04000001000100100a5c27ff"),
         r"1 1 0 command-request 0 \n\\'\xff"
     );
+}
+
+#[test]
+fn python_2_tokenizer_and_int_rules() {
+    // Confirmed with the seed under Python 2.7.
+    let rows = [
+        ("1 1 0 1 0 cbor:'''a\rb'''", "040000010001001043610a62"),
+        ("1 1 0 1 0 cbor:'''a\r\nb'''", "040000010001001043610a62"),
+        ("1 1 0 1 0 cbor:[1, # c\r2]", "0300000100010010820102"),
+        ("1 1 0 1 0 cbor:'a\\\r\nb'", "0300000100010010426162"),
+        ("1 1 0 1 0 cbor:\u{feff}1", "010000010001001001"),
+        ("+\t1 1 0 1 0 x", "010000010001001078"),
+        ("1 1 -\t0 1 0 x", "010000010001001078"),
+    ];
+    for (human, expected) in rows {
+        assert_eq!(encode(human), expected, "{human:?}");
+    }
+    for refused in ["1 1 0 1 0 cbor:'a\rb'", "1 1 0 1 0 cbor:'a\0b'"] {
+        assert!(parse_human(refused).is_err(), "{refused:?}");
+    }
+    // Offsets point into the string as given, before newline normalization.
+    let err = parse_human("1 1 0 1 0 cbor:[1,\r\n\r\n foo]").unwrap_err();
+    assert_eq!(err.offset, 15 + 8);
 }

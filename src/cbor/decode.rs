@@ -8,15 +8,19 @@ use super::{TAG_FINITE_SET, Value};
 /// Limits of the decoder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DecodeOptions {
-    /// How deeply arrays, maps, sets and tags may nest. The default, 256, is
-    /// far beyond anything Mercurial sends and far below what would exhaust
-    /// the stack.
+    /// How deeply arrays, maps, sets and tags may nest. The default, 128, is
+    /// far beyond anything Mercurial sends. The decoder recurses once per
+    /// level, so values above [`MAX_DEPTH_LIMIT`] are treated as that limit,
+    /// which fits a 2 MiB thread stack even in a debug build.
     pub max_depth: usize,
 }
 
+/// The largest nesting depth the decoder accepts, whatever the options say.
+pub const MAX_DEPTH_LIMIT: usize = 256;
+
 impl Default for DecodeOptions {
     fn default() -> Self {
-        DecodeOptions { max_depth: 256 }
+        DecodeOptions { max_depth: 128 }
     }
 }
 
@@ -92,7 +96,7 @@ pub fn decode_prefix(buf: &[u8], options: &DecodeOptions) -> Result<(Value, usiz
     let mut reader = Reader {
         dec: Decoder::from(buf),
         len: buf.len(),
-        options: *options,
+        max_depth: options.max_depth.min(MAX_DEPTH_LIMIT),
     };
     let value = reader.value(0)?;
     Ok((value, reader.dec.offset()))
@@ -125,7 +129,7 @@ fn to_text(offset: usize, bytes: Vec<u8>) -> Result<String, DecodeError> {
 struct Reader<'a> {
     dec: Decoder<&'a [u8]>,
     len: usize,
-    options: DecodeOptions,
+    max_depth: usize,
 }
 
 impl Reader<'_> {
@@ -178,11 +182,8 @@ impl Reader<'_> {
     }
 
     fn nested(&mut self, offset: usize, depth: usize) -> Result<usize, DecodeError> {
-        if depth >= self.options.max_depth {
-            return Err(err(
-                offset,
-                DecodeErrorKind::TooDeep(self.options.max_depth),
-            ));
+        if depth >= self.max_depth {
+            return Err(err(offset, DecodeErrorKind::TooDeep(self.max_depth)));
         }
         Ok(depth + 1)
     }

@@ -29,7 +29,9 @@ mod decode;
 mod encode;
 pub(crate) mod order;
 
-pub use decode::{DecodeError, DecodeErrorKind, DecodeOptions, decode, decode_all, decode_prefix};
+pub use decode::{
+    DecodeError, DecodeErrorKind, DecodeOptions, MAX_DEPTH_LIMIT, decode, decode_all, decode_prefix,
+};
 pub use encode::{EncodeError, encode, encode_into};
 
 /// The CBOR tag Mercurial puts on a set (a "finite set", IANA tag 258).

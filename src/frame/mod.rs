@@ -91,30 +91,28 @@ impl<P: AsRef<[u8]>> Frame<P> {
 
     /// A view of this frame that borrows its payload.
     pub fn as_frame_ref(&self) -> FrameRef<'_> {
-        Frame {
-            request_id: self.request_id,
-            stream_id: self.stream_id,
-            stream_flags: self.stream_flags,
-            frame_type: self.frame_type,
-            flags: self.flags,
-            payload: self.payload.as_ref(),
-        }
+        self.with_payload(self.payload.as_ref())
     }
 
     /// An owned copy of this frame.
     pub fn to_owned_frame(&self) -> Frame {
+        self.with_payload(self.payload.as_ref().to_vec())
+    }
+}
+
+impl<P> Frame<P> {
+    /// This frame's header fields with another payload.
+    pub fn with_payload<Q>(&self, payload: Q) -> Frame<Q> {
         Frame {
             request_id: self.request_id,
             stream_id: self.stream_id,
             stream_flags: self.stream_flags,
             frame_type: self.frame_type,
             flags: self.flags,
-            payload: self.payload.as_ref().to_vec(),
+            payload,
         }
     }
-}
 
-impl<P> Frame<P> {
     /// A frame from a header's fields and a payload. The header's length field
     /// is not consulted: the payload's own length is what counts.
     pub fn from_header(header: FrameHeader, payload: P) -> Frame<P> {

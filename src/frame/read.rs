@@ -6,6 +6,7 @@ use std::io::{self, Read};
 
 use super::header::{FRAME_HEADER_SIZE, FrameHeader};
 use super::{Frame, FrameRef};
+use crate::error::SeedError;
 use crate::text::escape::escape_bytes;
 
 /// Limits applied while reading frames.
@@ -18,12 +19,15 @@ pub struct ReadOptions {
 }
 
 impl ReadOptions {
-    fn check(&self, header: &FrameHeader) -> Result<(), (usize, usize)> {
-        match self.max_payload_len {
-            Some(max) if header.length.as_usize() > max => Err((header.length.as_usize(), max)),
-            _ => Ok(()),
-        }
+    /// The configured maximum, if `header` declares a longer payload.
+    fn exceeded_by(&self, header: &FrameHeader) -> Option<usize> {
+        self.max_payload_len
+            .filter(|max| header.length.as_usize() > *max)
     }
+}
+
+fn incomplete_prefix(got: usize) -> String {
+    format!("received incomplete frame: got {got} bytes: ")
 }
 
 /// An error from [`read_frame`].
@@ -32,7 +36,7 @@ impl ReadOptions {
 pub enum ReadFrameError {
     /// The source ended inside a frame header. `header` is the 8-byte header
     /// buffer as the seed prints it: the bytes that were read, then zeros.
-    #[error("received incomplete frame: got {got} bytes: {}", escape_bytes(header))]
+    #[error("{}{}", incomplete_prefix(*got), escape_bytes(header))]
     Incomplete {
         /// How many header bytes were read (1 to 7).
         got: usize,
@@ -67,12 +71,21 @@ impl ReadFrameError {
     pub fn seed_message(&self) -> Option<Vec<u8>> {
         match self {
             ReadFrameError::Incomplete { got, header } => {
-                let mut msg = format!("received incomplete frame: got {got} bytes: ").into_bytes();
+                let mut msg = incomplete_prefix(*got).into_bytes();
                 msg.extend_from_slice(header);
                 Some(msg)
             }
             ReadFrameError::LengthMismatch { .. } => Some(self.to_string().into_bytes()),
             _ => None,
+        }
+    }
+
+    /// How the seed reports this failure.
+    pub fn seed_error(&self) -> SeedError {
+        match (self.seed_message(), self) {
+            (Some(message), _) => SeedError::Abort(message),
+            (None, ReadFrameError::Io(_)) => SeedError::Accidental("IOError"),
+            (None, _) => SeedError::Deviation,
         }
     }
 }
@@ -128,9 +141,12 @@ pub fn read_frame<R: Read + ?Sized>(
         });
     }
     let header = FrameHeader::from(header_bytes);
-    options
-        .check(&header)
-        .map_err(|(length, max)| ReadFrameError::PayloadTooLarge { length, max })?;
+    if let Some(max) = options.exceeded_by(&header) {
+        return Err(ReadFrameError::PayloadTooLarge {
+            length: header.length.as_usize(),
+            max,
+        });
+    }
 
     let expected = header.length.as_usize();
     let mut payload = Vec::with_capacity(expected.min(PREALLOCATE_LIMIT));
@@ -200,13 +216,13 @@ pub fn decode_frame<'a>(
         });
     };
     let header = FrameHeader::from(*header_bytes);
-    options
-        .check(&header)
-        .map_err(|(length, max)| DecodeFrameError::PayloadTooLarge {
+    if let Some(max) = options.exceeded_by(&header) {
+        return Err(DecodeFrameError::PayloadTooLarge {
             offset: 0,
-            length,
+            length: header.length.as_usize(),
             max,
-        })?;
+        });
+    }
     let length = header.length.as_usize();
     match rest.get(..length) {
         Some(payload) => Ok(Decoded::Frame {

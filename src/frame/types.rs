@@ -60,15 +60,16 @@ impl FrameType {
     /// protocol moved it; in the seed's revision it is 0x08.
     pub const STREAM_SETTINGS: FrameType = FrameType(0x08);
 
-    /// The named frame types, as the seed's `FRAME_TYPES` table.
-    pub const NAMES: &'static [(&'static str, FrameType)] = &[
-        ("command-request", Self::COMMAND_REQUEST),
-        ("command-data", Self::COMMAND_DATA),
-        ("command-response", Self::COMMAND_RESPONSE),
-        ("error-response", Self::ERROR_RESPONSE),
-        ("text-output", Self::TEXT_OUTPUT),
-        ("progress", Self::PROGRESS),
-        ("stream-settings", Self::STREAM_SETTINGS),
+    /// The named frame types and their numbers, as the seed's `FRAME_TYPES`
+    /// table.
+    pub const NAMES: FlagTable = &[
+        ("command-request", 0x01),
+        ("command-data", 0x02),
+        ("command-response", 0x03),
+        ("error-response", 0x05),
+        ("text-output", 0x06),
+        ("progress", 0x07),
+        ("stream-settings", 0x08),
     ];
 
     /// The largest value that fits the 4-bit field.
@@ -97,7 +98,7 @@ impl FrameType {
     pub fn name(self) -> Option<&'static str> {
         Self::NAMES
             .iter()
-            .find(|(_, t)| *t == self)
+            .find(|(_, t)| *t == self.0)
             .map(|(name, _)| *name)
     }
 
@@ -106,7 +107,7 @@ impl FrameType {
         Self::NAMES
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
+            .map(|(_, t)| FrameType(*t))
     }
 
     /// The flag names valid for this frame type, as the seed's

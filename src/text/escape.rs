@@ -23,14 +23,17 @@ pub enum EscapeErrorKind {
     /// A backslash at the very end.
     #[error("trailing \\ at the end of the string")]
     TrailingBackslash,
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
-fn octal_value(b: Option<&u8>) -> Option<u8> {
-    b.filter(|b| (b'0'..=b'7').contains(b)).map(|b| b - b'0')
+    /// In a text string, `\u` or `\U` not followed by 4 or 8 hexadecimal
+    /// digits.
+    #[error("invalid \\u or \\U escape: expected 4 or 8 hexadecimal digits")]
+    InvalidUnicodeHex,
+    /// In a text string, an escape naming a surrogate or a value above
+    /// U+10FFFF.
+    #[error("escape is not a Unicode scalar value")]
+    InvalidCodePoint,
+    /// In a text string, a `\N{name}` escape, which hgframe does not support.
+    #[error("\\N{{...}} escapes are not supported")]
+    NamedEscape,
 }
 
 /// Decodes Python escape sequences in `input`, as Python's
@@ -50,6 +53,46 @@ fn octal_value(b: Option<&u8>) -> Option<u8> {
 /// ```
 pub fn unescape(input: &[u8]) -> Result<Vec<u8>, EscapeError> {
     let mut out = Vec::with_capacity(input.len());
+    decode(input, false, &mut out)?;
+    Ok(out)
+}
+
+/// Decodes the escapes of a Python text (`u'..'`) literal: those of
+/// [`unescape`], except that `\xhh` and octal escapes give code points (not
+/// bytes), and `\uhhhh` and `\Uhhhhhhhh` are escapes too.
+pub(crate) fn unescape_text(input: &str) -> Result<String, EscapeError> {
+    let mut out = Vec::with_capacity(input.len());
+    decode(input.as_bytes(), true, &mut out)?;
+    // Raw parts are copied from valid UTF-8 whole (escapes only consume ASCII)
+    // and escapes add whole characters, so this cannot fail.
+    String::from_utf8(out).map_err(|_| EscapeError {
+        offset: 0,
+        kind: EscapeErrorKind::InvalidCodePoint,
+    })
+}
+
+fn hex_digits(input: &[u8], at: usize, count: usize) -> Option<u32> {
+    let digits = input.get(at..at + count)?;
+    digits
+        .iter()
+        .try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
+}
+
+/// The shared decoder: `text` selects the meaning of `\x`, octal, `\u` and
+/// `\U`.
+fn decode(input: &[u8], text: bool, out: &mut Vec<u8>) -> Result<(), EscapeError> {
+    let push_code_point = |out: &mut Vec<u8>, value: u32, offset: usize| {
+        if text {
+            let c = char::from_u32(value).ok_or(EscapeError {
+                offset,
+                kind: EscapeErrorKind::InvalidCodePoint,
+            })?;
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        } else {
+            out.push((value & 0xff) as u8);
+        }
+        Ok(())
+    };
     let mut i = 0;
     while let Some(&b) = input.get(i) {
         i += 1;
@@ -58,11 +101,12 @@ pub fn unescape(input: &[u8]) -> Result<Vec<u8>, EscapeError> {
             continue;
         }
         let start = i - 1;
+        let err = |kind| EscapeError {
+            offset: start,
+            kind,
+        };
         let Some(&c) = input.get(i) else {
-            return Err(EscapeError {
-                offset: start,
-                kind: EscapeErrorKind::TrailingBackslash,
-            });
+            return Err(err(EscapeErrorKind::TrailingBackslash));
         };
         i += 1;
         match c {
@@ -78,38 +122,38 @@ pub fn unescape(input: &[u8]) -> Result<Vec<u8>, EscapeError> {
             b'0'..=b'7' => {
                 let mut value = u32::from(c - b'0');
                 for _ in 0..2 {
-                    match octal_value(input.get(i)) {
+                    match input.get(i).filter(|d| (b'0'..=b'7').contains(*d)) {
                         Some(d) => {
-                            value = value * 8 + u32::from(d);
+                            value = value * 8 + u32::from(d - b'0');
                             i += 1;
                         }
                         None => break,
                     }
                 }
-                out.push((value & 0xff) as u8);
+                push_code_point(out, value, start)?;
             }
             b'x' => {
-                let digits = input
-                    .get(i)
-                    .copied()
-                    .and_then(hex_value)
-                    .zip(input.get(i + 1).copied().and_then(hex_value));
-                let Some((hi, lo)) = digits else {
-                    return Err(EscapeError {
-                        offset: start,
-                        kind: EscapeErrorKind::InvalidHex,
-                    });
-                };
-                out.push(hi << 4 | lo);
+                let value = hex_digits(input, i, 2).ok_or(err(EscapeErrorKind::InvalidHex))?;
+                push_code_point(out, value, start)?;
                 i += 2;
             }
-            other => {
+            b'u' | b'U' if text => {
+                let count = if c == b'u' { 4 } else { 8 };
+                let value =
+                    hex_digits(input, i, count).ok_or(err(EscapeErrorKind::InvalidUnicodeHex))?;
+                push_code_point(out, value, start)?;
+                i += count;
+            }
+            b'N' if text => return Err(err(EscapeErrorKind::NamedEscape)),
+            _ => {
+                // Keep the backslash; the character after it is read again as
+                // an ordinary one (it may be the start of a UTF-8 sequence).
                 out.push(b'\\');
-                out.push(other);
+                i -= 1;
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Writes `bytes` so that [`unescape`] gives them back: printable ASCII as
@@ -125,25 +169,34 @@ pub fn unescape(input: &[u8]) -> Result<Vec<u8>, EscapeError> {
 pub fn escape_bytes(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     for &b in bytes {
-        push_escaped(&mut out, b, None);
+        push_escaped(&mut out, char::from(b), None);
     }
     out
 }
 
-/// Appends one byte, escaped; `quote` is escaped as well when given.
-pub(crate) fn push_escaped(out: &mut String, b: u8, quote: Option<u8>) {
-    match b {
-        b'\\' => out.push_str("\\\\"),
-        b'\n' => out.push_str("\\n"),
-        b'\r' => out.push_str("\\r"),
-        b'\t' => out.push_str("\\t"),
-        _ if Some(b) == quote => {
+/// Appends one character, escaped as Python writes it in a literal: `\\`,
+/// `\n`, `\r`, `\t`, the `quote` character if given, printable ASCII as
+/// itself, then `\xhh`, `\uhhhh` or `\Uhhhhhhhh` by size. A byte is written
+/// as the character of the same value, which gives `\xhh` for bytes above
+/// 0x7e.
+pub(crate) fn push_escaped(out: &mut String, c: char, quote: Option<char>) {
+    match c {
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        _ if Some(c) == quote => {
             out.push('\\');
-            out.push(b as char);
+            out.push(c);
         }
-        0x20..=0x7e => out.push(b as char),
+        ' '..='~' => out.push(c),
         _ => {
-            let _ = write!(out, "\\x{b:02x}");
+            let v = u32::from(c);
+            let _ = match v {
+                0..=0xff => write!(out, "\\x{v:02x}"),
+                0x100..=0xffff => write!(out, "\\u{v:04x}"),
+                _ => write!(out, "\\U{v:08x}"),
+            };
         }
     }
 }

@@ -89,13 +89,13 @@ pub enum HumanErrorKind {
         /// How many fields there were.
         found: usize,
     },
-    /// Not an integer where one was expected.
-    #[error("expected {expected}, found {found:?}")]
+    /// Neither a name the field accepts nor an integer.
+    #[error("expected {}, found {found:?}", expected(names))]
     NotAnInteger {
         /// The text found.
         found: String,
-        /// What was expected, e.g. "an integer" or a list of names.
-        expected: String,
+        /// The names the field accepts besides integers (may be empty).
+        names: FlagTable,
     },
     /// An integer out of the field's range.
     #[error("integer {value} is out of range: expected 0 to {max}")]
@@ -143,13 +143,23 @@ fn split_fields(s: &str) -> Result<[(usize, &str); 6], HumanError> {
     Ok(fields)
 }
 
-/// Python 2's `int()` on a field: surrounding whitespace, an optional sign
-/// and decimal digits. `Ok(None)` means "not an integer".
+/// What a field expects, for error messages.
+fn expected(names: FlagTable) -> String {
+    let names: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+    match names.as_slice() {
+        [] => "an integer".to_string(),
+        _ => format!("an integer or one of {}", names.join(", ")),
+    }
+}
+
+/// Python 2's `int()` on a field: surrounding whitespace, an optional sign,
+/// more whitespace, decimal digits. `None` means "not an integer".
 fn py_int(text: &str) -> Option<i128> {
-    let t = text.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\x0b');
+    let is_space = |c: char| c.is_ascii_whitespace() || c == '\x0b';
+    let t = text.trim_matches(is_space);
     let (negative, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, t.get(1..)?),
-        Some(b'+') => (false, t.get(1..)?),
+        Some(b'-') => (true, t.get(1..)?.trim_start_matches(is_space)),
+        Some(b'+') => (false, t.get(1..)?.trim_start_matches(is_space)),
         _ => (false, t),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -165,13 +175,17 @@ fn py_int(text: &str) -> Option<i128> {
     Some(if negative { -magnitude } else { magnitude })
 }
 
-fn int_field(
+/// An integer field (or one part of a flags field) of at most `max`.
+fn int_field<T>(
     field: Field,
     offset: usize,
     text: &str,
-    max: u32,
-    expected: &str,
-) -> Result<u32, HumanError> {
+    names: FlagTable,
+    max: T,
+) -> Result<T, HumanError>
+where
+    T: Copy + Into<u32> + TryFrom<i128>,
+{
     let err = |kind| HumanError {
         field,
         offset,
@@ -180,47 +194,40 @@ fn int_field(
     let value = py_int(text).ok_or_else(|| {
         err(HumanErrorKind::NotAnInteger {
             found: text.to_string(),
-            expected: expected.to_string(),
+            names,
         })
     })?;
-    u32::try_from(value)
-        .ok()
-        .filter(|v| *v <= max)
-        .ok_or_else(|| {
-            err(HumanErrorKind::OutOfRange {
-                value: text.to_string(),
-                max,
-            })
+    let out_of_range = || {
+        err(HumanErrorKind::OutOfRange {
+            value: text.to_string(),
+            max: max.into(),
         })
-}
-
-fn names_expected(table: FlagTable) -> String {
-    if table.is_empty() {
-        return "an integer".to_string();
+    };
+    if value > i128::from(max.into()) {
+        return Err(out_of_range());
     }
-    let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
-    format!("an integer or one of {}", names.join(", "))
+    T::try_from(value).map_err(|_| out_of_range())
 }
 
-/// Parses `a|b|c` where each part is a name from `table` or an integer.
+/// Parses `a|b|c` where each part is a name from `table` or an integer, each
+/// at most `max` (an all-ones mask, so their union is too).
 fn flags_field(
     field: Field,
     offset: usize,
     text: &str,
     table: FlagTable,
-    max: u32,
+    max: u8,
 ) -> Result<u8, HumanError> {
-    let mut value = 0u32;
+    let mut value = 0;
     let mut part_offset = offset;
     for part in text.split('|') {
         value |= match table.iter().find(|(name, _)| *name == part) {
-            Some((_, bit)) => u32::from(*bit),
-            None => int_field(field, part_offset, part, max, &names_expected(table))?,
+            Some((_, bit)) => *bit,
+            None => int_field(field, part_offset, part, table, max)?,
         };
         part_offset += part.len() + 1;
     }
-    // Each part is within `max`, an all-ones mask, so their union is too.
-    Ok(u8::try_from(value).unwrap_or(u8::MAX))
+    Ok(value)
 }
 
 /// Parses a human frame string into a frame (the seed's
@@ -244,34 +251,28 @@ pub fn parse_human(s: &str) -> Result<Frame, HumanError> {
         (payload_at, payload),
     ] = split_fields(s)?;
 
-    let request_id = int_field(Field::RequestId, rid_at, rid, u16::MAX.into(), "an integer")?;
-    let stream_id = int_field(Field::StreamId, sid_at, sid, u8::MAX.into(), "an integer")?;
+    let request_id = int_field(Field::RequestId, rid_at, rid, &[], u16::MAX)?;
+    let stream_id = int_field(Field::StreamId, sid_at, sid, &[], u8::MAX)?;
     let stream_flags = flags_field(
         Field::StreamFlags,
         sflags_at,
         sflags,
         StreamFlags::NAMES,
-        u8::MAX.into(),
+        u8::MAX,
     )?;
-
     let frame_type = match FrameType::from_name(ftype) {
         Some(t) => t,
-        None => {
-            let names: Vec<&str> = FrameType::NAMES.iter().map(|(n, _)| *n).collect();
-            let expected = format!("an integer or one of {}", names.join(", "));
-            let n = int_field(
-                Field::FrameType,
-                type_at,
-                ftype,
-                FrameType::MAX.into(),
-                &expected,
-            )?;
-            FrameType::from_nibble(n as u8)
-        }
+        None => FrameType::from_nibble(int_field(
+            Field::FrameType,
+            type_at,
+            ftype,
+            FrameType::NAMES,
+            FrameType::MAX,
+        )?),
     };
     // Types the seed has no flag table for take numeric flags only.
     let table = frame_type.flag_table().unwrap_or(&[]);
-    let flags = flags_field(Field::Flags, flags_at, flags, table, FrameFlags::MAX.into())?;
+    let flags = flags_field(Field::Flags, flags_at, flags, table, FrameFlags::MAX)?;
 
     let payload_err = |offset: usize, kind| HumanError {
         field: Field::Payload,
@@ -294,8 +295,8 @@ pub fn parse_human(s: &str) -> Result<Frame, HumanError> {
     }
 
     Ok(Frame {
-        request_id: request_id as u16,
-        stream_id: stream_id as u8,
+        request_id,
+        stream_id,
         stream_flags: StreamFlags::from_bits_retain(stream_flags),
         frame_type,
         flags: FrameFlags::from_nibble(flags),
@@ -372,13 +373,14 @@ pub fn format_human<P: AsRef<[u8]>>(frame: &Frame<P>) -> String {
             out.push_str(&literal);
         }
         None => {
-            for (i, &b) in frame.payload.iter().enumerate() {
-                // A raw payload starting with "cbor:" must not read as one.
-                if i == 0 && frame.payload.starts_with(b"cbor:") {
-                    out.push_str("\\x63");
-                } else {
-                    push_escaped(&mut out, b, None);
-                }
+            let mut rest = frame.payload;
+            // A raw payload starting with "cbor:" must not read as a literal.
+            if rest.starts_with(b"cbor:") {
+                out.push_str("\\x63");
+                rest = rest.get(1..).unwrap_or_default();
+            }
+            for &b in rest {
+                push_escaped(&mut out, char::from(b), None);
             }
         }
     }

@@ -17,14 +17,21 @@
 //! Floats and complex numbers parse to a clear error: the seed's encoder
 //! cannot encode them.
 //!
+//! Python 2's tokenizer rules apply around the literal: `\r\n` and `\r`
+//! read as `\n` (inside strings too), a leading UTF-8 byte order mark is
+//! ignored, and a NUL character is refused.
+//!
 //! A few forms Python 2's `literal_eval` refused are accepted, as Python 3
 //! accepts them: sets and `set()`, a `+` sign, a sign before a parenthesized
-//! number, leading whitespace and the `rb` prefix.
+//! number, whitespace before the literal or on its last line, and the `rb`
+//! prefix. A `# coding:` comment is an ordinary comment.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::cbor::Value;
 use crate::cbor::order::{dedup_entries, dedup_members};
+use crate::text::escape::{self, EscapeErrorKind, push_escaped};
 
 /// How deeply brackets may nest in a literal.
 pub const MAX_LITERAL_DEPTH: usize = 100;
@@ -58,8 +65,8 @@ pub enum LiteralErrorKind {
     #[error("unterminated string literal")]
     UnterminatedString,
     /// A bad escape sequence inside a string literal.
-    #[error("invalid escape sequence: {0}")]
-    InvalidEscape(&'static str),
+    #[error("{0}")]
+    InvalidEscape(EscapeErrorKind),
     /// A string prefix other than `b`, `u`, `r`, `br` or `rb`.
     #[error("unsupported string prefix {0:?}")]
     UnsupportedPrefix(String),
@@ -72,9 +79,15 @@ pub enum LiteralErrorKind {
     /// An integer too large to represent (CBOR stops at 2^64 - 1 anyway).
     #[error("integer literal {0} is too large")]
     IntegerTooLarge(String),
-    /// A literal Python has but the seed's encoder cannot encode.
-    #[error("{0} literals are not supported: the seed's CBOR encoder cannot encode them")]
-    Unsupported(&'static str),
+    /// A float, which the seed's encoder cannot encode.
+    #[error("float literals are not supported: the seed's CBOR encoder cannot encode them")]
+    Float,
+    /// A complex number, which the seed's encoder cannot encode.
+    #[error("complex literals are not supported: the seed's CBOR encoder cannot encode them")]
+    Complex,
+    /// A NUL character, which Python refuses in source text.
+    #[error("NUL character in the literal")]
+    Nul,
     /// A name other than `True`, `False`, `None` and `set()`.
     #[error("unknown name {0:?}: expected True, False, None or set()")]
     UnknownName(String),
@@ -106,20 +119,56 @@ pub enum LiteralErrorKind {
 /// );
 /// ```
 pub fn parse_literal(src: &str) -> Result<Value, LiteralError> {
+    let (skipped, body) = match src.strip_prefix('\u{feff}') {
+        Some(rest) => ('\u{feff}'.len_utf8(), rest),
+        None => (0, src),
+    };
+    if let Some(at) = body.find('\0') {
+        return Err(LiteralError {
+            offset: skipped + at,
+            kind: LiteralErrorKind::Nul,
+        });
+    }
+    let (text, offsets) = normalize_newlines(body);
     let mut p = Parser {
-        text: src,
-        src: src.as_bytes(),
+        text: &text,
+        src: text.as_bytes(),
         pos: 0,
         depth: 0,
     };
-    // Blank lines may come before and after the expression.
-    p.skip_space(true)?;
-    let parsed = p.expr()?;
-    p.skip_space(true)?;
-    if p.pos < p.src.len() {
-        return Err(p.error(LiteralErrorKind::TrailingInput));
+    p.parse().map_err(|mut e| {
+        // Report offsets in the text as given, not as normalized.
+        let original = offsets.as_ref().map_or(e.offset, |map| {
+            map.get(e.offset).copied().unwrap_or(body.len())
+        });
+        e.offset = skipped + original;
+        e
+    })
+}
+
+/// Python's universal newlines: `\r\n` and `\r` become `\n`. When anything
+/// changed, also returns the original offset of every byte of the result.
+fn normalize_newlines(src: &str) -> (Cow<'_, str>, Option<Vec<usize>>) {
+    if !src.contains('\r') {
+        return (Cow::Borrowed(src), None);
     }
-    Ok(parsed.value)
+    let mut out = String::with_capacity(src.len());
+    let mut offsets = Vec::with_capacity(src.len() + 1);
+    let mut chars = src.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let c = if c == '\r' {
+            if chars.peek().is_some_and(|(_, next)| *next == '\n') {
+                chars.next();
+            }
+            '\n'
+        } else {
+            c
+        };
+        offsets.extend(std::iter::repeat_n(at, c.len_utf8()));
+        out.push(c);
+    }
+    offsets.push(src.len());
+    (Cow::Owned(out), Some(offsets))
 }
 
 /// A parsed expression and the facts about it the grammar needs.
@@ -140,6 +189,20 @@ impl Parsed {
             plain_number: false,
         }
     }
+
+    fn unhashable(value: Value, type_name: &'static str) -> Parsed {
+        Parsed {
+            value,
+            unhashable: Some(type_name),
+            plain_number: false,
+        }
+    }
+}
+
+/// What a brace display turned out to be.
+enum Braces {
+    Dict(Vec<(Value, Value)>),
+    Set(Vec<Value>),
 }
 
 struct Parser<'a> {
@@ -150,11 +213,19 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn error(&self, kind: LiteralErrorKind) -> LiteralError {
-        LiteralError {
-            offset: self.pos,
-            kind,
+    fn parse(&mut self) -> Result<Value, LiteralError> {
+        // Blank lines may come before and after the expression.
+        self.skip_space(true);
+        let parsed = self.expr()?;
+        self.skip_space(true);
+        if self.pos < self.src.len() {
+            return Err(self.error(LiteralErrorKind::TrailingInput));
         }
+        Ok(parsed.value)
+    }
+
+    fn error(&self, kind: LiteralErrorKind) -> LiteralError {
+        self.error_at(self.pos, kind)
     }
 
     fn error_at(&self, offset: usize, kind: LiteralErrorKind) -> LiteralError {
@@ -169,50 +240,38 @@ impl Parser<'_> {
         self.src.get(self.pos + n).copied()
     }
 
-    /// The character at the current position, for error messages.
-    fn current_char(&self) -> char {
-        self.text
+    fn unexpected(&self, expected: &'static str) -> LiteralError {
+        match self
+            .text
             .get(self.pos..)
             .and_then(|rest| rest.chars().next())
-            .unwrap_or('\u{fffd}')
-    }
-
-    fn unexpected(&self, expected: &'static str) -> LiteralError {
-        if self.pos >= self.src.len() {
-            self.error(LiteralErrorKind::UnexpectedEnd(expected))
-        } else {
-            self.error(LiteralErrorKind::Unexpected {
-                found: self.current_char(),
-                expected,
-            })
+        {
+            None => self.error(LiteralErrorKind::UnexpectedEnd(expected)),
+            Some(found) => self.error(LiteralErrorKind::Unexpected { found, expected }),
         }
     }
 
     /// Skips whitespace, comments and backslash-newline continuations. As in
     /// Python, a newline ends the expression unless it is inside brackets,
     /// so outside them it is left for the caller to see.
-    fn skip_ws(&mut self) -> Result<(), LiteralError> {
+    fn skip_ws(&mut self) {
         self.skip_space(self.depth > 0)
     }
 
-    fn skip_space(&mut self, newlines: bool) -> Result<(), LiteralError> {
+    fn skip_space(&mut self, newlines: bool) {
         while let Some(b) = self.peek() {
             match b {
                 b' ' | b'\t' | b'\x0c' => self.pos += 1,
-                b'\n' | b'\r' if newlines => self.pos += 1,
+                b'\n' if newlines => self.pos += 1,
                 b'#' => {
                     while self.peek().is_some_and(|b| b != b'\n') {
                         self.pos += 1;
                     }
                 }
                 b'\\' if self.peek_at(1) == Some(b'\n') => self.pos += 2,
-                b'\\' if self.peek_at(1) == Some(b'\r') && self.peek_at(2) == Some(b'\n') => {
-                    self.pos += 3
-                }
                 _ => break,
             }
         }
-        Ok(())
     }
 
     fn expect(&mut self, b: u8, expected: &'static str) -> Result<(), LiteralError> {
@@ -224,24 +283,61 @@ impl Parser<'_> {
         }
     }
 
-    fn enter(&mut self) -> Result<(), LiteralError> {
+    /// Parses a bracketed display after its opening bracket, counting its
+    /// depth.
+    fn nested<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<T, LiteralError>,
+    ) -> Result<T, LiteralError> {
         self.depth += 1;
         if self.depth > MAX_LITERAL_DEPTH {
             return Err(self.error(LiteralErrorKind::TooDeep));
         }
-        Ok(())
+        self.pos += 1;
+        let result = parse(self)?;
+        self.depth -= 1;
+        Ok(result)
+    }
+
+    /// Parses comma-separated items up to and including `close`, a trailing
+    /// comma allowed. Returns how many items there were and whether a comma
+    /// followed the last one.
+    fn comma_separated(
+        &mut self,
+        close: u8,
+        expected: &'static str,
+        mut item: impl FnMut(&mut Self) -> Result<(), LiteralError>,
+    ) -> Result<(usize, bool), LiteralError> {
+        let mut count = 0;
+        let mut comma = false;
+        loop {
+            self.skip_ws();
+            if self.peek() == Some(close) {
+                self.pos += 1;
+                return Ok((count, comma));
+            }
+            if count > 0 && !comma {
+                return Err(self.unexpected(expected));
+            }
+            item(self)?;
+            count += 1;
+            self.skip_ws();
+            comma = self.peek() == Some(b',');
+            if comma {
+                self.pos += 1;
+            }
+        }
     }
 
     fn expr(&mut self) -> Result<Parsed, LiteralError> {
         match self.peek() {
-            None => Err(self.unexpected("a value")),
             Some(b'-' | b'+') => self.signed(),
             Some(b'(') => self.parenthesized(),
             Some(b'[') => self.list(),
             Some(b'{') => self.braces(),
             Some(b'0'..=b'9') => self.number(),
             Some(b'.') if self.peek_at(1).is_some_and(|b| b.is_ascii_digit()) => {
-                Err(self.error(LiteralErrorKind::Unsupported("float")))
+                Err(self.error(LiteralErrorKind::Float))
             }
             Some(b'\'' | b'"') => self.strings(),
             Some(b) if b.is_ascii_alphabetic() || b == b'_' => {
@@ -251,7 +347,7 @@ impl Parser<'_> {
                     self.name()
                 }
             }
-            Some(_) => Err(self.unexpected("a value")),
+            _ => Err(self.unexpected("a value")),
         }
     }
 
@@ -259,14 +355,13 @@ impl Parser<'_> {
         let start = self.pos;
         let negative = self.peek() == Some(b'-');
         self.pos += 1;
-        self.skip_ws()?;
+        self.skip_ws();
         // Python's literal_eval takes one sign only; refusing a second one
         // here also keeps "-----...5" from recursing without bound.
         if matches!(self.peek(), Some(b'-' | b'+')) {
             return Err(self.error_at(start, LiteralErrorKind::SignWithoutNumber));
         }
-        let operand = self.expr()?;
-        match operand {
+        match self.expr()? {
             Parsed {
                 value: Value::Int(i),
                 plain_number: true,
@@ -276,180 +371,87 @@ impl Parser<'_> {
         }
     }
 
+    /// `()`, a tuple, or a parenthesized expression.
     fn parenthesized(&mut self) -> Result<Parsed, LiteralError> {
-        self.enter()?;
-        self.pos += 1;
-        self.skip_ws()?;
-        if self.peek() == Some(b')') {
-            self.pos += 1;
-            self.depth -= 1;
-            return Ok(Parsed::new(Value::Array(Vec::new())));
-        }
-        let first = self.expr()?;
-        self.skip_ws()?;
-        if self.peek() == Some(b')') {
-            self.pos += 1;
-            self.depth -= 1;
-            // Parentheses around one expression only group it.
-            return Ok(first);
-        }
-        self.expect(b',', "',' or ')'")?;
-        let mut unhashable = first.unhashable;
-        let mut items = vec![first.value];
-        self.sequence_rest(b')', &mut items, &mut unhashable)?;
-        self.depth -= 1;
-        Ok(Parsed {
-            value: Value::Array(items),
-            unhashable,
-            plain_number: false,
+        self.nested(|p| {
+            let mut items = Vec::new();
+            let mut unhashable = None;
+            let (count, comma) = p.comma_separated(b')', "',' or ')'", |p| {
+                let item = p.expr()?;
+                unhashable = unhashable.or(item.unhashable);
+                items.push(item);
+                Ok(())
+            })?;
+            if count == 1 && !comma {
+                // Parentheses around one expression only group it.
+                return Ok(items.pop().unwrap_or_else(|| Parsed::new(Value::Null)));
+            }
+            Ok(Parsed {
+                value: Value::Array(items.into_iter().map(|i| i.value).collect()),
+                unhashable,
+                plain_number: false,
+            })
         })
-    }
-
-    /// Parses the items after a comma up to and including the closing
-    /// bracket, allowing a trailing comma.
-    fn sequence_rest(
-        &mut self,
-        close: u8,
-        items: &mut Vec<Value>,
-        unhashable: &mut Option<&'static str>,
-    ) -> Result<(), LiteralError> {
-        loop {
-            self.skip_ws()?;
-            if self.peek() == Some(close) {
-                self.pos += 1;
-                return Ok(());
-            }
-            let item = self.expr()?;
-            *unhashable = unhashable.or(item.unhashable);
-            items.push(item.value);
-            self.skip_ws()?;
-            if self.peek() == Some(close) {
-                self.pos += 1;
-                return Ok(());
-            }
-            self.expect(
-                b',',
-                if close == b']' {
-                    "',' or ']'"
-                } else if close == b'}' {
-                    "',' or '}'"
-                } else {
-                    "',' or ')'"
-                },
-            )?;
-        }
     }
 
     fn list(&mut self) -> Result<Parsed, LiteralError> {
-        self.enter()?;
-        self.pos += 1;
-        let mut items = Vec::new();
-        let mut ignored = None;
-        self.skip_ws()?;
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-        } else {
-            let first = self.expr()?;
-            items.push(first.value);
-            self.skip_ws()?;
-            if self.peek() == Some(b']') {
-                self.pos += 1;
-            } else {
-                self.expect(b',', "',' or ']'")?;
-                self.sequence_rest(b']', &mut items, &mut ignored)?;
-            }
-        }
-        self.depth -= 1;
-        Ok(Parsed {
-            value: Value::Array(items),
-            unhashable: Some("list"),
-            plain_number: false,
+        self.nested(|p| {
+            let mut items = Vec::new();
+            p.comma_separated(b']', "',' or ']'", |p| {
+                items.push(p.expr()?.value);
+                Ok(())
+            })?;
+            Ok(Parsed::unhashable(Value::Array(items), "list"))
         })
     }
 
-    fn hashable_key(&self, offset: usize, key: &Parsed) -> Result<(), LiteralError> {
+    /// A dict key or set member: a hashable value.
+    fn key(&mut self) -> Result<Value, LiteralError> {
+        let offset = self.pos;
+        let key = self.expr()?;
         match key.unhashable {
             Some(ty) => Err(self.error_at(offset, LiteralErrorKind::Unhashable(ty))),
-            None => Ok(()),
+            None => Ok(key.value),
         }
     }
 
-    /// `{}`, a dict or a set.
+    /// `{}`, a dict or a set: the first item decides which.
     fn braces(&mut self) -> Result<Parsed, LiteralError> {
-        self.enter()?;
-        self.pos += 1;
-        self.skip_ws()?;
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            self.depth -= 1;
-            return Ok(Parsed {
-                value: Value::Map(Vec::new()),
-                unhashable: Some("dict"),
-                plain_number: false,
-            });
-        }
-        let first_offset = self.pos;
-        let first = self.expr()?;
-        self.hashable_key(first_offset, &first)?;
-        self.skip_ws()?;
-        let parsed = if self.peek() == Some(b':') {
-            self.pos += 1;
-            self.skip_ws()?;
-            let value = self.expr()?;
-            let mut entries = vec![(first.value, value.value)];
-            loop {
-                self.skip_ws()?;
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    break;
+        self.nested(|p| {
+            let mut display: Option<Braces> = None;
+            p.comma_separated(b'}', "',' or '}'", |p| {
+                let key = p.key()?;
+                p.skip_ws();
+                let is_entry = match &display {
+                    None => p.peek() == Some(b':'),
+                    Some(Braces::Dict(_)) => true,
+                    Some(Braces::Set(_)) => false,
+                };
+                if is_entry {
+                    p.expect(b':', "':'")?;
+                    p.skip_ws();
+                    let value = p.expr()?.value;
+                    match display.get_or_insert_with(|| Braces::Dict(Vec::new())) {
+                        Braces::Dict(entries) => entries.push((key, value)),
+                        Braces::Set(_) => {}
+                    }
+                } else if let Braces::Set(members) =
+                    display.get_or_insert_with(|| Braces::Set(Vec::new()))
+                {
+                    members.push(key);
                 }
-                self.expect(b',', "',' or '}'")?;
-                self.skip_ws()?;
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    break;
+                Ok(())
+            })?;
+            Ok(match display {
+                None => Parsed::unhashable(Value::Map(Vec::new()), "dict"),
+                Some(Braces::Dict(entries)) => {
+                    Parsed::unhashable(Value::Map(dedup_entries(entries)), "dict")
                 }
-                let key_offset = self.pos;
-                let key = self.expr()?;
-                self.hashable_key(key_offset, &key)?;
-                self.skip_ws()?;
-                self.expect(b':', "':'")?;
-                self.skip_ws()?;
-                let value = self.expr()?;
-                entries.push((key.value, value.value));
-            }
-            Parsed {
-                value: Value::Map(dedup_entries(entries)),
-                unhashable: Some("dict"),
-                plain_number: false,
-            }
-        } else {
-            let mut members = vec![first.value];
-            loop {
-                self.skip_ws()?;
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    break;
+                Some(Braces::Set(members)) => {
+                    Parsed::unhashable(Value::Set(dedup_members(members)), "set")
                 }
-                self.expect(b',', "',' or '}'")?;
-                self.skip_ws()?;
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    break;
-                }
-                let offset = self.pos;
-                let member = self.expr()?;
-                self.hashable_key(offset, &member)?;
-                members.push(member.value);
-            }
-            Parsed {
-                value: Value::Set(dedup_members(members)),
-                unhashable: Some("set"),
-                plain_number: false,
-            }
-        };
-        self.depth -= 1;
-        Ok(parsed)
+            })
+        })
     }
 
     fn name(&mut self) -> Result<Parsed, LiteralError> {
@@ -460,25 +462,19 @@ impl Parser<'_> {
         {
             self.pos += 1;
         }
-        let name = String::from_utf8_lossy(self.src.get(start..self.pos).unwrap_or_default());
-        let value = match &*name {
+        let name = self.text.get(start..self.pos).unwrap_or_default();
+        let value = match name {
             "True" => Value::Bool(true),
             "False" => Value::Bool(false),
             "None" => Value::Null,
             "set" => {
-                self.skip_ws()?;
+                self.skip_ws();
                 self.expect(b'(', "'(' after set")?;
-                self.skip_ws()?;
+                self.skip_ws();
                 self.expect(b')', "')': only an empty set() is a literal")?;
-                return Ok(Parsed {
-                    value: Value::Set(Vec::new()),
-                    unhashable: Some("set"),
-                    plain_number: false,
-                });
+                return Ok(Parsed::unhashable(Value::Set(Vec::new()), "set"));
             }
-            _ => {
-                return Err(self.error_at(start, LiteralErrorKind::UnknownName(name.into_owned())));
-            }
+            _ => return Err(self.error_at(start, LiteralErrorKind::UnknownName(name.to_string()))),
         };
         Ok(Parsed::new(value))
     }
@@ -490,19 +486,19 @@ impl Parser<'_> {
             .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
         {
             // An exponent sign belongs to the (unsupported) float.
+            let hex = self
+                .text
+                .get(start..self.pos)
+                .is_some_and(|t| t.starts_with("0x") || t.starts_with("0X"));
             if matches!(self.peek(), Some(b'e' | b'E'))
                 && matches!(self.peek_at(1), Some(b'+' | b'-'))
-                && !self
-                    .src
-                    .get(start..self.pos)
-                    .is_some_and(|t| t.starts_with(b"0x") || t.starts_with(b"0X"))
+                && !hex
             {
                 self.pos += 1;
             }
             self.pos += 1;
         }
-        let token = std::str::from_utf8(self.src.get(start..self.pos).unwrap_or_default())
-            .unwrap_or_default();
+        let token = self.text.get(start..self.pos).unwrap_or_default();
         let value = parse_int_token(token).map_err(|kind| self.error_at(start, kind))?;
         Ok(Parsed {
             value: Value::Int(value),
@@ -522,60 +518,46 @@ impl Parser<'_> {
 
     /// One or more adjacent string literals, concatenated.
     fn strings(&mut self) -> Result<Parsed, LiteralError> {
-        let start = self.pos;
-        let mut result: Option<Value> = None;
+        let mut result = self.string()?;
         loop {
+            self.skip_ws();
+            if self.string_prefix_len().is_none() {
+                return Ok(Parsed::new(result));
+            }
             let piece_start = self.pos;
-            let piece = self.string()?;
-            result = Some(match (result, piece) {
-                (None, piece) => piece,
-                (Some(Value::Bytes(mut a)), Value::Bytes(b)) => {
+            result = match (result, self.string()?) {
+                (Value::Bytes(mut a), Value::Bytes(b)) => {
                     a.extend_from_slice(&b);
                     Value::Bytes(a)
                 }
-                (Some(Value::Text(mut a)), Value::Text(b)) => {
+                (Value::Text(mut a), Value::Text(b)) => {
                     a.push_str(&b);
                     Value::Text(a)
                 }
                 _ => return Err(self.error_at(piece_start, LiteralErrorKind::MixedConcatenation)),
-            });
-            self.skip_ws()?;
-            if self.string_prefix_len().is_none() {
-                break;
-            }
+            };
         }
-        let value = result
-            .ok_or_else(|| self.error_at(start, LiteralErrorKind::UnexpectedEnd("a string")))?;
-        Ok(Parsed::new(value))
     }
 
-    /// One string literal with its prefix.
+    /// One string literal with its prefix; the caller has checked that a
+    /// prefix and a quote are here.
     fn string(&mut self) -> Result<Value, LiteralError> {
         let start = self.pos;
-        let prefix_len = self
-            .string_prefix_len()
-            .ok_or_else(|| self.unexpected("a string"))?;
+        let prefix_len = self.string_prefix_len().unwrap_or(0);
         let prefix = self
-            .src
+            .text
             .get(start..start + prefix_len)
             .unwrap_or_default()
             .to_ascii_lowercase();
-        let (raw, text) = match prefix.as_slice() {
-            b"" | b"b" => (false, false),
-            b"r" | b"br" | b"rb" => (true, false),
-            b"u" => (false, true),
-            other => {
-                return Err(self.error_at(
-                    start,
-                    LiteralErrorKind::UnsupportedPrefix(
-                        String::from_utf8_lossy(other).into_owned(),
-                    ),
-                ));
-            }
+        let (raw, text) = match prefix.as_str() {
+            "" | "b" => (false, false),
+            "r" | "br" | "rb" => (true, false),
+            "u" => (false, true),
+            _ => return Err(self.error_at(start, LiteralErrorKind::UnsupportedPrefix(prefix))),
         };
         self.pos += prefix_len;
-        let quote = self.peek().ok_or_else(|| self.unexpected("a quote"))?;
-        let triple = self.peek_at(1) == Some(quote) && self.peek_at(2) == Some(quote);
+        let quote = self.peek();
+        let triple = self.peek_at(1) == quote && self.peek_at(2) == quote;
         self.pos += if triple { 3 } else { 1 };
         let body_start = self.pos;
         let body_end = loop {
@@ -585,52 +567,32 @@ impl Parser<'_> {
                 Some(b'\n') if !triple => {
                     return Err(self.error_at(start, LiteralErrorKind::UnterminatedString));
                 }
-                Some(b) if b == quote => {
-                    if !triple {
-                        let end = self.pos;
-                        self.pos += 1;
-                        break end;
-                    }
-                    if self.peek_at(1) == Some(quote) && self.peek_at(2) == Some(quote) {
-                        let end = self.pos;
-                        self.pos += 3;
-                        break end;
-                    }
-                    self.pos += 1;
+                b if b == quote
+                    && (!triple || (self.peek_at(1) == quote && self.peek_at(2) == quote)) =>
+                {
+                    let end = self.pos;
+                    self.pos += if triple { 3 } else { 1 };
+                    break end;
                 }
                 Some(_) => self.pos += 1,
             }
         };
-        let body = self
-            .src
-            .get(body_start..body_end)
-            .ok_or_else(|| self.error_at(start, LiteralErrorKind::UnterminatedString))?;
+        // The body starts and ends at ASCII quotes, so it is whole UTF-8.
+        let body = self.text.get(body_start..body_end).unwrap_or_default();
+        let escape_error = |e: escape::EscapeError| {
+            self.error_at(
+                body_start + e.offset,
+                LiteralErrorKind::InvalidEscape(e.kind),
+            )
+        };
         match (raw, text) {
-            (true, false) => Ok(Value::Bytes(body.to_vec())),
-            (false, false) => crate::text::escape::unescape(body)
+            (true, _) => Ok(Value::Bytes(body.as_bytes().to_vec())),
+            (false, false) => escape::unescape(body.as_bytes())
                 .map(Value::Bytes)
-                .map_err(|e| {
-                    self.error_at(
-                        body_start + e.offset,
-                        LiteralErrorKind::InvalidEscape(match e.kind {
-                            crate::text::escape::EscapeErrorKind::InvalidHex => {
-                                "\\x needs two hexadecimal digits"
-                            }
-                            _ => "trailing backslash",
-                        }),
-                    )
-                }),
-            (_, true) => {
-                // The source is UTF-8 text, so the body is too.
-                let body = std::str::from_utf8(body).map_err(|_| {
-                    self.error_at(start, LiteralErrorKind::InvalidEscape("invalid UTF-8"))
-                })?;
-                unescape_text(body)
-                    .map(Value::Text)
-                    .map_err(|(offset, what)| {
-                        self.error_at(body_start + offset, LiteralErrorKind::InvalidEscape(what))
-                    })
-            }
+                .map_err(escape_error),
+            (false, true) => escape::unescape_text(body)
+                .map(Value::Text)
+                .map_err(escape_error),
         }
     }
 }
@@ -640,11 +602,11 @@ fn parse_int_token(token: &str) -> Result<i128, LiteralErrorKind> {
     let invalid = || LiteralErrorKind::InvalidNumber(token.to_string());
     let lower = token.to_ascii_lowercase();
     if lower.ends_with('j') {
-        return Err(LiteralErrorKind::Unsupported("complex"));
+        return Err(LiteralErrorKind::Complex);
     }
     // Python 2's `long` suffix: the value is the same (Mercurial's encoder of
     // the seed's era encodes longs like ints).
-    let lower = lower.strip_suffix('l').unwrap_or(&lower).to_string();
+    let lower = lower.strip_suffix('l').unwrap_or(&lower);
     let (digits, radix) = if let Some(rest) = lower.strip_prefix("0x") {
         (rest, 16)
     } else if let Some(rest) = lower.strip_prefix("0o") {
@@ -652,78 +614,18 @@ fn parse_int_token(token: &str) -> Result<i128, LiteralErrorKind> {
     } else if let Some(rest) = lower.strip_prefix("0b") {
         (rest, 2)
     } else if lower.contains(['.', 'e']) {
-        return Err(LiteralErrorKind::Unsupported("float"));
+        return Err(LiteralErrorKind::Float);
     } else if let Some(rest) = lower.strip_prefix('0').filter(|rest| !rest.is_empty()) {
         // Python 2 reads a leading zero as octal: 017 == 15.
         (rest, 8)
     } else {
-        (lower.as_str(), 10)
+        (lower, 10)
     };
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return Err(invalid());
     }
     i128::from_str_radix(digits, radix)
         .map_err(|_| LiteralErrorKind::IntegerTooLarge(token.to_string()))
-}
-
-/// Decodes the escapes of a `u'...'` literal: those of byte strings, with
-/// `\x`, octal and `\u`/`\U` giving code points.
-fn unescape_text(body: &str) -> Result<String, (usize, &'static str)> {
-    let mut out = String::with_capacity(body.len());
-    let mut chars = body.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let Some((_, e)) = chars.next() else {
-            return Err((at, "trailing backslash"));
-        };
-        let mut hex = |n: usize, what: &'static str| -> Result<char, (usize, &'static str)> {
-            let mut v = 0u32;
-            for _ in 0..n {
-                let d = chars
-                    .next()
-                    .and_then(|(_, c)| c.to_digit(16))
-                    .ok_or((at, what))?;
-                v = v * 16 + d;
-            }
-            char::from_u32(v).ok_or((at, "code point is not a Unicode scalar value"))
-        };
-        match e {
-            '\n' => {}
-            '\\' | '\'' | '"' => out.push(e),
-            'a' => out.push('\x07'),
-            'b' => out.push('\x08'),
-            'f' => out.push('\x0c'),
-            'n' => out.push('\n'),
-            'r' => out.push('\r'),
-            't' => out.push('\t'),
-            'v' => out.push('\x0b'),
-            'x' => out.push(hex(2, "\\x needs two hexadecimal digits")?),
-            'u' => out.push(hex(4, "\\u needs four hexadecimal digits")?),
-            'U' => out.push(hex(8, "\\U needs eight hexadecimal digits")?),
-            'N' => return Err((at, "\\N{...} escapes are not supported")),
-            '0'..='7' => {
-                let mut v = e.to_digit(8).unwrap_or(0);
-                for _ in 0..2 {
-                    match chars.peek().and_then(|(_, c)| c.to_digit(8)) {
-                        Some(d) => {
-                            v = v * 8 + d;
-                            chars.next();
-                        }
-                        None => break,
-                    }
-                }
-                out.push(char::from_u32(v).ok_or((at, "invalid octal escape"))?);
-            }
-            other => {
-                out.push('\\');
-                out.push(other);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Writes a value as a Python literal that [`parse_literal`] reads back to
@@ -756,30 +658,14 @@ fn write_literal(out: &mut String, value: &Value, as_key: bool) -> Option<()> {
         Value::Bytes(b) => {
             out.push_str("b'");
             for &byte in b {
-                crate::text::escape::push_escaped(out, byte, Some(b'\''));
+                push_escaped(out, char::from(byte), Some('\''));
             }
             out.push('\'');
         }
         Value::Text(t) => {
             out.push_str("u'");
             for c in t.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\'' => out.push_str("\\'"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    ' '..='~' => out.push(c),
-                    c if (c as u32) < 0x100 => {
-                        let _ = write!(out, "\\x{:02x}", c as u32);
-                    }
-                    c if (c as u32) < 0x10000 => {
-                        let _ = write!(out, "\\u{:04x}", c as u32);
-                    }
-                    c => {
-                        let _ = write!(out, "\\U{:08x}", c as u32);
-                    }
-                }
+                push_escaped(out, c, Some('\''));
             }
             out.push('\'');
         }
