@@ -254,11 +254,16 @@ impl CommandFrames<io::Empty> {
 impl<R: Read> CommandFrames<R> {
     /// Sends the bytes of `data` as command data.
     pub fn with_data<D: Read>(self, data: D) -> CommandFrames<D> {
+        self.with_optional_data(Some(data))
+    }
+
+    /// Sends the bytes of `data` as command data when it is `Some`.
+    pub fn with_optional_data<D: Read>(self, data: Option<D>) -> CommandFrames<D> {
         CommandFrames {
             request_id: self.request_id,
             request: self.request,
             offset: self.offset,
-            data: Some(data),
+            data,
             max_frame_size: self.max_frame_size,
             state: self.state,
         }

@@ -10,6 +10,26 @@ pub enum ProgrammingError {
     /// A server wrote to an odd-numbered (client) stream.
     #[error("server should only write to even numbered streams; {0} is not even")]
     OddServerStream(u8),
+    /// The client issued a command after its one send.
+    #[error("cannot issue new commands")]
+    CannotIssueCommands,
+    /// The client was asked to send again after its one send.
+    #[error("sends cannot be performed on this instance")]
+    CannotSend,
+    /// The server received a frame with the `encoded` stream flag.
+    #[error("support for decoding stream payloads not yet implemented")]
+    ServerStreamDecoding,
+    /// The client received a frame with the `encoded` stream flag (the seed's
+    /// message has the typo).
+    #[error("support for decoding stream payloads not yet implemneted")]
+    ClientStreamDecoding,
+    /// The client received a frame of a type it has no handler for.
+    #[error("unhandled frame type: {0}")]
+    UnhandledFrameType(u8),
+    /// The server was about to dispatch a request whose request frames were
+    /// not all received (reached when command data ends first).
+    #[error("should not be called without requestdone set")]
+    RequestNotDone,
 }
 
 /// How the seed reports a failure, so that a test or a vector can state what

@@ -42,5 +42,6 @@ pub mod build;
 pub mod cbor;
 pub mod error;
 pub mod frame;
+pub mod reactor;
 pub mod stream;
 pub mod text;

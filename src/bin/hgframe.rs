@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use hgframe::frame::{ReadOptions, read_frame};
+use hgframe::reactor::shell::Shell;
+use hgframe::reactor::{ClientOptions, ServerOptions};
 use hgframe::text::{format_human, parse_human};
 
 /// Reference codec and conformance tools for Mercurial's frame-based wire
@@ -42,6 +44,76 @@ enum Command {
         #[arg(long, value_name = "BYTES")]
         max_payload: Option<usize>,
     },
+    /// Drive a server reactor by hand: one frame or API call per line, from
+    /// FILE or standard input; prints each resulting action.
+    ///
+    /// Lines: a human frame string (a frame received), `makeoutputstream`,
+    /// `oncommandresponseready SID, RID, DATA`, `oncommandresponsereadygen SID,
+    /// RID, [CHUNKS]`, `oncommanderror SID, RID, MESSAGE[, ARGS]`,
+    /// `onservererror SID, RID, MESSAGE`, `oninputeof`, `consume gN[, COUNT]`,
+    /// `autoconsume on|off`, `state`. Arguments are Python literals.
+    Server {
+        /// The file to read; standard input when absent or "-".
+        file: Option<PathBuf>,
+        /// Buffer responses until input ends (the seed's deferoutput).
+        #[arg(long)]
+        defer_output: bool,
+        /// Print each input line too, prefixed with "> " (a transcript).
+        #[arg(long)]
+        echo: bool,
+    },
+    /// Drive a client reactor by hand: one frame or API call per line, from
+    /// FILE or standard input; prints each resulting action.
+    ///
+    /// Lines: a human frame string (a frame received), `callcommand NAME[,
+    /// ARGS[, DATA]]`, `flushcommands`, `consume gN[, COUNT]`, `autoconsume
+    /// on|off`, `state`. Arguments are Python literals.
+    Client {
+        /// The file to read; standard input when absent or "-".
+        file: Option<PathBuf>,
+        /// The transport can send more than once (the seed's hasmultiplesend).
+        #[arg(long)]
+        has_multiple_send: bool,
+        /// Send each command at once instead of buffering it until
+        /// flushcommands (the seed's buffersends=False).
+        #[arg(long)]
+        no_buffer_sends: bool,
+        /// Print each input line too, prefixed with "> " (a transcript).
+        #[arg(long)]
+        echo: bool,
+    },
+}
+
+/// Runs every line through the shell; bad lines are reported and skipped.
+fn run_shell(
+    mut shell: Shell,
+    input: &[u8],
+    echo: bool,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let text = String::from_utf8(input.to_vec())
+        .map_err(|e| Failure(format!("input is not UTF-8: {e}")))?;
+    let mut bad = 0;
+    for (number, line) in text.lines().enumerate() {
+        if echo {
+            writeln!(out, "> {line}").map_err(|e| Failure(e.to_string()))?;
+        }
+        match shell.run(line) {
+            Ok(lines) => {
+                for l in lines {
+                    writeln!(out, "{l}").map_err(|e| Failure(e.to_string()))?;
+                }
+            }
+            Err(e) => {
+                eprintln!("hgframe: error: line {}: {e}", number + 1);
+                bad += 1;
+            }
+        }
+    }
+    if bad > 0 {
+        return Err(Failure(format!("{bad} line(s) could not be read")));
+    }
+    Ok(())
 }
 
 /// A failure to report: the message, printed to stderr, and exit status 2.
@@ -133,6 +205,31 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 max_payload_len: max_payload,
             };
             decode(&data, repr, &options, &mut out)
+        }
+        Command::Server {
+            file,
+            defer_output,
+            echo,
+        } => {
+            let input = read_input(file.as_ref())?;
+            let options = ServerOptions {
+                defer_output,
+                ..ServerOptions::default()
+            };
+            run_shell(Shell::server(options), &input, echo, &mut out)
+        }
+        Command::Client {
+            file,
+            has_multiple_send,
+            no_buffer_sends,
+            echo,
+        } => {
+            let input = read_input(file.as_ref())?;
+            let options = ClientOptions {
+                has_multiple_send,
+                buffer_sends: !no_buffer_sends,
+            };
+            run_shell(Shell::client(options), &input, echo, &mut out)
         }
     }
 }

@@ -1,0 +1,459 @@
+//! The client reactor (the seed's `clientreactor`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::fmt;
+use std::io::Read;
+
+use super::hgcbor::{self, get};
+use super::{Accidental, FrameGenId, ReactorError};
+use crate::build::{CommandFrames, FrameSource};
+use crate::cbor::Value;
+use crate::error::ProgrammingError;
+use crate::frame::{Frame, FrameFlags, FrameRef, FrameType, StreamFlags};
+use crate::stream::Stream;
+
+/// Options of a [`ClientReactor`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// The seed's `hasmultiplesend`: the transport can send more than once.
+    /// Without it, the first send is the last, and no command can be issued
+    /// after it. Default: false.
+    pub has_multiple_send: bool,
+    /// The seed's `buffersends`: commands wait for
+    /// [`ClientReactor::flush_commands`] instead of being sent at once.
+    /// Default: true.
+    pub buffer_sends: bool,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            has_multiple_send: false,
+            buffer_sends: true,
+        }
+    }
+}
+
+/// The states of a request (the seed's `commandrequest.state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RequestState {
+    /// Issued, no frame made yet.
+    Pending,
+    /// Its frames are being made.
+    Sending,
+    /// All its frames were made.
+    Sent,
+    /// Response frames are arriving.
+    Receiving,
+    /// Its last response frame arrived.
+    Received,
+    /// An error response arrived.
+    Errored,
+}
+
+impl RequestState {
+    /// The seed's name for the state.
+    pub fn seed_name(self) -> &'static str {
+        match self {
+            RequestState::Pending => "pending",
+            RequestState::Sending => "sending",
+            RequestState::Sent => "sent",
+            RequestState::Receiving => "receiving",
+            RequestState::Received => "received",
+            RequestState::Errored => "errored",
+        }
+    }
+}
+
+impl fmt::Display for RequestState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.seed_name())
+    }
+}
+
+/// What the caller of a [`ClientReactor`] should do next.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClientAction {
+    /// Nothing to do (the seed's `noop`).
+    Noop,
+    /// Send the frames of this sequence, pulled with
+    /// [`ClientReactor::next_frame`] (the seed's `sendframes`).
+    SendFrames(FrameGenId),
+    /// Response data for a request (the seed's `responsedata`).
+    ResponseData {
+        /// The request id.
+        request_id: u16,
+        /// The frame had the `continuation` flag (the seed's `expectmore`).
+        expect_more: bool,
+        /// The frame had the `eos` flag: the response is complete.
+        eos: bool,
+        /// The frame's payload.
+        data: Vec<u8>,
+    },
+    /// The server broke the protocol (the seed's `error` with a message).
+    Error(String),
+    /// The server sent an error response for a request (the seed's `error`
+    /// with a request, a type and a message decoded from the frame).
+    ErrorResponse {
+        /// The request id.
+        request_id: u16,
+        /// The error map's `type`.
+        error_type: Value,
+        /// The error map's `message`.
+        message: Value,
+    },
+}
+
+impl ClientAction {
+    /// The seed's name for the action.
+    pub fn seed_name(&self) -> &'static str {
+        match self {
+            ClientAction::Noop => "noop",
+            ClientAction::SendFrames(_) => "sendframes",
+            ClientAction::ResponseData { .. } => "responsedata",
+            ClientAction::Error(_) | ClientAction::ErrorResponse { .. } => "error",
+        }
+    }
+}
+
+/// A source of command data.
+pub type DataSource = Box<dyn Read + Send>;
+
+/// A request the client issued (the seed's `commandrequest`).
+struct Request {
+    name: Value,
+    args: Value,
+    data: Option<DataSource>,
+    state: RequestState,
+}
+
+/// The frames of one request: starts the request at its first frame and
+/// marks it sent after its last (the seed's `_makecommandframes`).
+struct CommandGen {
+    request_id: u16,
+    frames: Option<CommandFrames<DataSource>>,
+}
+
+/// A frame generator the client keeps.
+enum Gen {
+    /// One request's frames (`callcommand` without buffering).
+    Command(CommandGen),
+    /// The pending requests' frames, one request after the other
+    /// (`flushcommands`).
+    Flush(Option<CommandGen>),
+}
+
+/// The client side of the protocol (the seed's `clientreactor`).
+///
+/// # Calling it
+///
+/// - [`call_command`](Self::call_command) issues a command and returns its
+///   request id (odd, from 1) with an action;
+/// - [`flush_commands`](Self::flush_commands) sends the buffered commands;
+/// - [`on_frame_recv`](Self::on_frame_recv) handles a frame from the server.
+///
+/// The frames of a [`ClientAction::SendFrames`] are pulled with
+/// [`next_frame`](Self::next_frame) or [`frames`](Self::frames); a request's
+/// state ([`request_state`](Self::request_state)) advances as they are.
+///
+/// ```
+/// use hgframe::cbor::Value;
+/// use hgframe::reactor::{ClientAction, ClientReactor, RequestState};
+/// use hgframe::text::format_human;
+///
+/// let mut client = ClientReactor::default();
+/// let (request, action) = client.call_command(Value::bytes("heads"), Value::Null, None).unwrap();
+/// assert_eq!((request, action), (1, ClientAction::Noop));
+/// let ClientAction::SendFrames(frames) = client.flush_commands().unwrap() else { panic!() };
+/// assert_eq!(client.request_state(1), Some(RequestState::Pending));
+/// let frames: Vec<String> = client.frames(frames).map(|f| format_human(&f.unwrap())).collect();
+/// assert_eq!(frames, ["1 1 stream-begin command-request new cbor:{b'name': b'heads'}"]);
+/// assert_eq!(client.request_state(1), Some(RequestState::Sent));
+/// ```
+pub struct ClientReactor {
+    options: ClientOptions,
+    can_issue_commands: bool,
+    can_send: bool,
+    next_request_id: u32,
+    outgoing: Stream,
+    pending: VecDeque<u16>,
+    requests: BTreeMap<u16, Request>,
+    active: BTreeSet<u16>,
+    incoming_streams: BTreeSet<u8>,
+    gens: HashMap<u64, Gen>,
+    next_gen: u64,
+}
+
+impl Default for ClientReactor {
+    fn default() -> Self {
+        ClientReactor::new(ClientOptions::default())
+    }
+}
+
+impl fmt::Debug for ClientReactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientReactor")
+            .field("options", &self.options)
+            .field("pending", &self.pending)
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientReactor {
+    /// A client that has issued nothing. It sends on stream 1.
+    pub fn new(options: ClientOptions) -> ClientReactor {
+        ClientReactor {
+            options,
+            can_issue_commands: true,
+            can_send: true,
+            next_request_id: 1,
+            outgoing: Stream::new(1),
+            pending: VecDeque::new(),
+            requests: BTreeMap::new(),
+            active: BTreeSet::new(),
+            incoming_streams: BTreeSet::new(),
+            gens: HashMap::new(),
+            next_gen: 0,
+        }
+    }
+
+    /// The state of a request this client issued.
+    pub fn request_state(&self, request_id: u16) -> Option<RequestState> {
+        self.requests.get(&request_id).map(|r| r.state)
+    }
+
+    /// Every request issued, with its state, by request id.
+    pub fn requests(&self) -> impl Iterator<Item = (u16, RequestState)> + '_ {
+        self.requests.iter().map(|(id, r)| (*id, r.state))
+    }
+
+    /// Request ids whose frames have started and whose response has not
+    /// ended.
+    pub fn active_requests(&self) -> impl Iterator<Item = u16> + '_ {
+        self.active.iter().copied()
+    }
+
+    /// Request ids issued and waiting for a flush.
+    pub fn pending_requests(&self) -> impl Iterator<Item = u16> + '_ {
+        self.pending.iter().copied()
+    }
+
+    /// Ids of the server streams that have begun and not ended.
+    pub fn incoming_streams(&self) -> impl Iterator<Item = u8> + '_ {
+        self.incoming_streams.iter().copied()
+    }
+
+    fn add_gen(&mut self, generator: Gen) -> FrameGenId {
+        let id = self.next_gen;
+        self.next_gen += 1;
+        self.gens.insert(id, generator);
+        FrameGenId(id)
+    }
+
+    /// Issues a command (the seed's `callcommand`): `name`, `args` (any
+    /// value; sent when truthy) and optional data. Returns the request id
+    /// and the action: [`ClientAction::Noop`] when sends are buffered,
+    /// otherwise the command's frames.
+    pub fn call_command(
+        &mut self,
+        name: Value,
+        args: Value,
+        data: Option<DataSource>,
+    ) -> Result<(u16, ClientAction), ReactorError> {
+        if !self.can_issue_commands {
+            return Err(ProgrammingError::CannotIssueCommands.into());
+        }
+        let request_id =
+            u16::try_from(self.next_request_id).map_err(|_| ReactorError::RequestIdsExhausted)?;
+        // The id is used up even when the send below is refused, as in the
+        // seed.
+        self.next_request_id += 2;
+        let request = Request {
+            name,
+            args,
+            data,
+            state: RequestState::Pending,
+        };
+        let action = if self.options.buffer_sends {
+            self.pending.push_back(request_id);
+            ClientAction::Noop
+        } else {
+            if !self.can_send {
+                return Err(ProgrammingError::CannotSend.into());
+            }
+            if !self.options.has_multiple_send {
+                self.can_send = false;
+                self.can_issue_commands = false;
+            }
+            ClientAction::SendFrames(self.add_gen(Gen::Command(CommandGen {
+                request_id,
+                frames: None,
+            })))
+        };
+        self.requests.insert(request_id, request);
+        Ok((request_id, action))
+    }
+
+    /// Sends every buffered command (the seed's `flushcommands`), or does
+    /// nothing when none is buffered.
+    pub fn flush_commands(&mut self) -> Result<ClientAction, ReactorError> {
+        if self.pending.is_empty() {
+            return Ok(ClientAction::Noop);
+        }
+        if !self.can_send {
+            return Err(ProgrammingError::CannotSend.into());
+        }
+        if !self.options.has_multiple_send {
+            self.can_issue_commands = false;
+            self.can_send = false;
+        }
+        Ok(ClientAction::SendFrames(self.add_gen(Gen::Flush(None))))
+    }
+
+    /// The next frame of one request's frames; `None` once they are all made.
+    fn next_command_frame(
+        &mut self,
+        generator: &mut CommandGen,
+    ) -> Option<Result<Frame, ReactorError>> {
+        let request_id = generator.request_id;
+        if generator.frames.is_none() {
+            let request = self.requests.get_mut(&request_id)?;
+            self.active.insert(request_id);
+            request.state = RequestState::Sending;
+            generator.frames = Some(
+                CommandFrames::new(request_id, request.name.clone(), request.args.clone())
+                    .with_optional_data(request.data.take()),
+            );
+        }
+        let frames = generator.frames.as_mut()?;
+        match frames.next_frame(&mut self.outgoing) {
+            Some(result) => Some(result.map_err(ReactorError::from)),
+            None => {
+                if let Some(request) = self.requests.get_mut(&request_id) {
+                    request.state = RequestState::Sent;
+                }
+                None
+            }
+        }
+    }
+
+    /// Pulls the next frame of a [`ClientAction::SendFrames`], or `None` when
+    /// there are no more (also for an unknown id). Errors end the sequence.
+    pub fn next_frame(&mut self, id: FrameGenId) -> Option<Result<Frame, ReactorError>> {
+        let generator = self.gens.remove(&id.0)?;
+        let (result, keep) = match generator {
+            Gen::Command(mut command) => match self.next_command_frame(&mut command) {
+                Some(Ok(frame)) => (Some(Ok(frame)), Some(Gen::Command(command))),
+                other => (other, None),
+            },
+            Gen::Flush(mut current) => loop {
+                let command = match current.as_mut() {
+                    Some(command) => command,
+                    None => match self.pending.pop_front() {
+                        Some(request_id) => current.insert(CommandGen {
+                            request_id,
+                            frames: None,
+                        }),
+                        None => break (None, None),
+                    },
+                };
+                match self.next_command_frame(command) {
+                    Some(Ok(frame)) => break (Some(Ok(frame)), Some(Gen::Flush(current))),
+                    Some(Err(e)) => break (Some(Err(e)), None),
+                    None => current = None,
+                }
+            },
+        };
+        if let Some(generator) = keep {
+            self.gens.insert(id.0, generator);
+        }
+        result
+    }
+
+    /// An iterator over the frames of a [`ClientAction::SendFrames`].
+    pub fn frames(
+        &mut self,
+        id: FrameGenId,
+    ) -> impl Iterator<Item = Result<Frame, ReactorError>> + '_ {
+        std::iter::from_fn(move || self.next_frame(id))
+    }
+
+    /// A frame arrived from the server (the seed's `onframerecv`).
+    pub fn on_frame_recv(&mut self, frame: &FrameRef<'_>) -> Result<ClientAction, ReactorError> {
+        if frame.stream_id % 2 == 1 {
+            return Ok(ClientAction::Error(format!(
+                "received frame with odd numbered stream ID: {}",
+                frame.stream_id
+            )));
+        }
+        if !self.incoming_streams.contains(&frame.stream_id) {
+            if !frame.stream_flags.contains(StreamFlags::BEGIN_STREAM) {
+                return Ok(ClientAction::Error(
+                    "received frame on unknown stream without beginning of stream flag set".into(),
+                ));
+            }
+            self.incoming_streams.insert(frame.stream_id);
+        }
+        if frame.stream_flags.contains(StreamFlags::ENCODING_APPLIED) {
+            return Err(ProgrammingError::ClientStreamDecoding.into());
+        }
+        if frame.stream_flags.contains(StreamFlags::END_STREAM) {
+            self.incoming_streams.remove(&frame.stream_id);
+        }
+        let request_id = frame.request_id;
+        let Some(request) = self
+            .requests
+            .get_mut(&request_id)
+            .filter(|_| self.active.contains(&request_id))
+        else {
+            return Ok(ClientAction::Error(format!(
+                "received frame for inactive request ID: {request_id}"
+            )));
+        };
+        request.state = RequestState::Receiving;
+        match frame.frame_type {
+            FrameType::COMMAND_RESPONSE => {
+                let eos = frame.flags.contains(FrameFlags::COMMAND_RESPONSE_EOS);
+                if eos {
+                    request.state = RequestState::Received;
+                    self.active.remove(&request_id);
+                }
+                Ok(ClientAction::ResponseData {
+                    request_id,
+                    expect_more: frame
+                        .flags
+                        .contains(FrameFlags::COMMAND_RESPONSE_CONTINUATION),
+                    eos,
+                    data: frame.payload.to_vec(),
+                })
+            }
+            FrameType::ERROR_RESPONSE => {
+                request.state = RequestState::Errored;
+                self.active.remove(&request_id);
+                error_response(request_id, frame.payload)
+            }
+            other => Err(ProgrammingError::UnhandledFrameType(other.get()).into()),
+        }
+    }
+}
+
+/// Decodes an error response as the seed does: the first CBOR value, indexed
+/// by `type` then `message`.
+fn error_response(request_id: u16, payload: &[u8]) -> Result<ClientAction, ReactorError> {
+    let values = hgcbor::decode_all(payload).map_err(Accidental::ErrorResponsePayload)?;
+    let map = values.first().ok_or(Accidental::EmptyErrorResponse)?;
+    let field = |key: &'static str| -> Result<Value, Accidental> {
+        get(map, key.as_bytes())
+            .map_err(Accidental::ErrorResponseNotAMap)?
+            .cloned()
+            .ok_or(Accidental::ErrorResponseMissingKey(key))
+    };
+    let error_type = field("type")?;
+    let message = field("message")?;
+    Ok(ClientAction::ErrorResponse {
+        request_id,
+        error_type,
+        message,
+    })
+}

@@ -1,0 +1,313 @@
+//! What the reactors' payload decoding does in the seed: Mercurial's own
+//! CBOR decoder (`cborutil.decodeall`), which reads only a subset of CBOR,
+//! and the Python operations the seed then applies to the first decoded
+//! value (`b'name' in request`, `request[b'args'] = {}`, `m[b'type']`).
+//!
+//! Which payloads succeed and which fail decides the seed's accidental
+//! failures, so this follows Mercurial's decoder rule for rule:
+//!
+//! - no text strings, no floats, no simple values but false, true and null,
+//!   no tags but 258 (a set) directly over an array;
+//! - no indefinite-length arrays or maps; an indefinite-length byte string
+//!   only at the top level, where each chunk becomes a value of its own;
+//! - no collection as a map key or set member, no indefinite-length byte
+//!   string inside a collection;
+//! - the whole input must decode to complete values.
+//!
+//! A chunk of an indefinite-length byte string may be any simple value: the
+//! seed makes it `bytes(value)`, so an integer `n` gives `n` zero bytes. That
+//! content never contains a command's field names, so it is kept empty here
+//! rather than allocated.
+
+use std::fmt;
+
+use ciborium_io::Read as _;
+use ciborium_ll::{Decoder, Header};
+
+use crate::cbor::order::{dedup_entries, dedup_members};
+use crate::cbor::{TAG_FINITE_SET, Value};
+
+/// Why Mercurial's decoder refused a payload, with the Python exception it
+/// raised.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HgDecodeError {
+    /// `CBORDecodeError`: the message says what Mercurial objected to.
+    Cbor(&'static str),
+    /// `TypeError`: a `None` chunk in an indefinite-length byte string.
+    NoneChunk,
+    /// `ValueError`: a negative integer chunk (`bytes(-1)`).
+    NegativeChunk,
+    /// `OverflowError`: an integer chunk too large for an index.
+    HugeChunk,
+}
+
+impl HgDecodeError {
+    /// The Python exception type.
+    pub fn python_type(&self) -> &'static str {
+        match self {
+            HgDecodeError::Cbor(_) => "CBORDecodeError",
+            HgDecodeError::NoneChunk => "TypeError",
+            HgDecodeError::NegativeChunk => "ValueError",
+            HgDecodeError::HugeChunk => "OverflowError",
+        }
+    }
+}
+
+impl std::error::Error for HgDecodeError {}
+
+impl fmt::Display for HgDecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HgDecodeError::Cbor(what) => write!(f, "CBOR decode error: {what}"),
+            HgDecodeError::NoneChunk => {
+                f.write_str("a None chunk in an indefinite-length byte string")
+            }
+            HgDecodeError::NegativeChunk => {
+                f.write_str("a negative integer chunk in an indefinite-length byte string")
+            }
+            HgDecodeError::HugeChunk => f.write_str("an integer chunk too large to be a length"),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, HgDecodeError>;
+
+const fn cbor(what: &'static str) -> HgDecodeError {
+    HgDecodeError::Cbor(what)
+}
+
+/// Decodes a payload as `cborutil.decodeall` does: every value it holds, in
+/// order (an empty payload gives none).
+pub fn decode_all(payload: &[u8]) -> Result<Vec<Value>> {
+    let mut reader = Reader {
+        dec: Decoder::from(payload),
+        input: payload,
+    };
+    let mut values = Vec::new();
+    while reader.left() > 0 {
+        match reader.item()? {
+            Item::Value(v) => values.push(v),
+            Item::Array(n) => values.push(reader.array(n)?),
+            Item::Map(n) => values.push(reader.map(n)?),
+            Item::Set(n) => values.push(reader.set(n)?),
+            Item::IndefiniteBytes => reader.chunks(&mut values)?,
+            Item::Break => return Err(cbor("unhandled special state")),
+        }
+    }
+    Ok(values)
+}
+
+/// One item as Mercurial's `decodeitem` sees it.
+enum Item {
+    Value(Value),
+    Array(usize),
+    Map(usize),
+    Set(usize),
+    IndefiniteBytes,
+    Break,
+}
+
+struct Reader<'a> {
+    dec: Decoder<&'a [u8]>,
+    input: &'a [u8],
+}
+
+impl Reader<'_> {
+    fn left(&mut self) -> usize {
+        self.input.len() - self.dec.offset()
+    }
+
+    /// A definite length or count, which must fit in the input left
+    /// (Mercurial waits for more input, and `decodeall` then fails).
+    fn count(&mut self, n: usize, units: usize) -> Result<usize> {
+        if n.saturating_mul(units) > self.left() {
+            return Err(cbor("input data not fully consumed"));
+        }
+        Ok(n)
+    }
+
+    fn item(&mut self) -> Result<Item> {
+        let first = self.peek_byte();
+        let header = self.dec.pull().map_err(|e| match e {
+            ciborium_ll::Error::Io(_) => cbor("input data not fully consumed"),
+            ciborium_ll::Error::Syntax(_) => match first.map(|b| b >> 5) {
+                Some(7) => cbor("special type not allowed"),
+                _ => cbor("unsupported subtype on integer type"),
+            },
+        })?;
+        // Mercurial refuses 31 ("indefinite") on everything but byte strings
+        // and the break.
+        let indefinite = first.is_some_and(|b| b & 0x1f == 31);
+        Ok(match header {
+            Header::Positive(n) => Item::Value(Value::Int(n.into())),
+            Header::Negative(n) => Item::Value(Value::Int(-1 - i128::from(n))),
+            Header::Bytes(Some(n)) => {
+                let n = self.count(n, 1)?;
+                let mut bytes = vec![0; n];
+                self.dec
+                    .read_exact(&mut bytes)
+                    .map_err(|_| cbor("input data not fully consumed"))?;
+                Item::Value(Value::Bytes(bytes))
+            }
+            Header::Bytes(None) => Item::IndefiniteBytes,
+            Header::Text(_) => return Err(cbor("string major type not supported")),
+            Header::Array(_) | Header::Map(_) | Header::Tag(_) if indefinite => {
+                return Err(cbor("indefinite length uint not allowed here"));
+            }
+            Header::Array(Some(n)) => Item::Array(self.count(n, 1)?),
+            Header::Map(Some(n)) => Item::Map(self.count(n, 2)?),
+            Header::Array(None) | Header::Map(None) => {
+                return Err(cbor("indefinite length uint not allowed here"));
+            }
+            Header::Tag(TAG_FINITE_SET) => {
+                if self.left() == 0 {
+                    return Err(cbor("input data not fully consumed"));
+                }
+                match self.item()? {
+                    Item::Array(n) => Item::Set(n),
+                    _ => return Err(cbor("expected array after finite set semantic tag")),
+                }
+            }
+            Header::Tag(_) => return Err(cbor("semantic tag not allowed")),
+            Header::Simple(20) => Item::Value(Value::Bool(false)),
+            Header::Simple(21) => Item::Value(Value::Bool(true)),
+            Header::Simple(22) => Item::Value(Value::Null),
+            Header::Break => Item::Break,
+            Header::Simple(_) | Header::Float(_) => return Err(cbor("special type not allowed")),
+        })
+    }
+
+    fn peek_byte(&mut self) -> Option<u8> {
+        let offset = self.dec.offset();
+        self.input.get(offset).copied()
+    }
+
+    fn value_in(&mut self, context: &'static str) -> Result<Value> {
+        match self.item()? {
+            Item::Value(v) => Ok(v),
+            Item::Array(n) => self.array(n),
+            Item::Map(n) => self.map(n),
+            Item::Set(n) => self.set(n),
+            Item::IndefiniteBytes => Err(cbor(context)),
+            Item::Break => Err(cbor("unhandled special item")),
+        }
+    }
+
+    /// A map key or set member: a simple value only.
+    fn simple_in(&mut self, indefinite: &'static str, collection: &'static str) -> Result<Value> {
+        match self.item()? {
+            Item::Value(v) => Ok(v),
+            Item::IndefiniteBytes => Err(cbor(indefinite)),
+            Item::Array(_) | Item::Map(_) | Item::Set(_) => Err(cbor(collection)),
+            Item::Break => Err(cbor("unhandled special item")),
+        }
+    }
+
+    fn array(&mut self, n: usize) -> Result<Value> {
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            items.push(self.value_in("indefinite length bytestrings not allowed as array values")?);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn map(&mut self, n: usize) -> Result<Value> {
+        let mut entries = Vec::with_capacity(n);
+        for _ in 0..n {
+            let key = self.simple_in(
+                "indefinite length bytestrings not allowed as map keys",
+                "collections not supported as map keys",
+            )?;
+            let value = self.value_in("indefinite length bytestrings not allowed as map values")?;
+            entries.push((key, value));
+        }
+        Ok(Value::Map(dedup_entries(entries)))
+    }
+
+    fn set(&mut self, n: usize) -> Result<Value> {
+        let mut members = Vec::with_capacity(n);
+        for _ in 0..n {
+            members.push(self.simple_in(
+                "indefinite length bytestrings not allowed as set values",
+                "collections not allowed as set values",
+            )?);
+        }
+        Ok(Value::Set(dedup_members(members)))
+    }
+
+    /// The chunks of a top-level indefinite-length byte string, each a value
+    /// of its own, the last one empty.
+    fn chunks(&mut self, values: &mut Vec<Value>) -> Result<()> {
+        loop {
+            if self.left() == 0 {
+                return Err(cbor("input data not complete"));
+            }
+            match self.item()? {
+                Item::Break => {
+                    values.push(Value::Bytes(Vec::new()));
+                    return Ok(());
+                }
+                Item::Value(v) => values.push(Value::Bytes(chunk_bytes(v)?)),
+                _ => {
+                    return Err(cbor(
+                        "unexpected special value when expecting bytestring chunk",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Python's `bytes(value)` for a chunk, with integer chunks kept empty (see
+/// the module documentation).
+fn chunk_bytes(value: Value) -> Result<Vec<u8>> {
+    match value {
+        Value::Bytes(b) => Ok(b),
+        Value::Int(n) if n < 0 => Err(HgDecodeError::NegativeChunk),
+        Value::Int(n) if n > i128::from(i64::MAX) => Err(HgDecodeError::HugeChunk),
+        Value::Int(_) | Value::Bool(_) => Ok(Vec::new()),
+        _ => Err(HgDecodeError::NoneChunk),
+    }
+}
+
+/// A Python `TypeError` from an operation on a decoded value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PyTypeError {
+    /// The Python type name of the value operated on.
+    pub type_name: &'static str,
+}
+
+/// The `TypeError` of an operation Python refuses on a decoded value.
+pub fn type_error(v: &Value) -> PyTypeError {
+    PyTypeError {
+        type_name: match v {
+            // Mercurial decodes arrays to lists.
+            Value::Array(_) => "list",
+            Value::Bytes(_) => "bytes",
+            other => other.py2_type_name(),
+        },
+    }
+}
+
+/// Python's `key in value` for a byte-string key.
+pub fn contains(value: &Value, key: &[u8]) -> std::result::Result<bool, PyTypeError> {
+    let is_key = |v: &Value| v.as_bytes() == Some(key);
+    match value {
+        Value::Map(entries) => Ok(entries.iter().any(|(k, _)| is_key(k))),
+        Value::Array(items) | Value::Set(items) => Ok(items.iter().any(is_key)),
+        Value::Bytes(b) => Ok(key.is_empty() || b.windows(key.len()).any(|w| w == key)),
+        other => Err(type_error(other)),
+    }
+}
+
+/// Python's `value[key]` for a byte-string key.
+pub fn get<'v>(
+    value: &'v Value,
+    key: &[u8],
+) -> std::result::Result<Option<&'v Value>, PyTypeError> {
+    match value {
+        Value::Map(_) => Ok(value.get(key)),
+        other => Err(type_error(other)),
+    }
+}

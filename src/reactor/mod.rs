@@ -1,0 +1,152 @@
+//! The seed's two sans-IO state machines: [`ServerReactor`] and
+//! [`ClientReactor`].
+//!
+//! A reactor does no I/O. The caller tells it what happened, by calling one of
+//! its input methods (a frame arrived, a response is ready, input ended), and
+//! gets back an action to carry out (send frames, run a command, wait for more
+//! frames, report an error, nothing).
+//!
+//! Frames to send come as a [`FrameGenId`]: a handle to a lazy sequence of
+//! frames that the reactor keeps, as the seed keeps a Python generator. The
+//! caller pulls the frames with `next_frame` (or `frames`), and the reactor's
+//! bookkeeping advances as they are pulled, exactly when the seed's does: a
+//! server releases a request only once its last response frame has been
+//! produced, a client request becomes `sending` at its first frame and `sent`
+//! after its last.
+//!
+//! Two kinds of failure are kept apart:
+//!
+//! - a peer's bad frame is an *action*, [`ServerAction::Error`] or
+//!   [`ClientAction::Error`], as in the seed;
+//! - anything the seed raises is an `Err(`[`ReactorError`]`)` returned from
+//!   the call: the caller's misuse ([`ProgrammingError`]), a builder's refusal
+//!   ([`BuildError`]), or one of the seed's accidental Python errors
+//!   ([`Accidental`]). In every case the reactor is left in the state the seed
+//!   was left in by its exception.
+
+use crate::build::BuildError;
+use crate::error::{ProgrammingError, SeedError};
+
+pub mod client;
+pub mod hgcbor;
+pub mod server;
+pub mod shell;
+pub mod table;
+
+pub use client::{ClientAction, ClientOptions, ClientReactor, RequestState};
+pub use server::{
+    Command, Limits, ServerAction, ServerOptions, ServerReactor, ServerState, StreamHandle,
+};
+
+use hgcbor::{HgDecodeError, PyTypeError};
+
+/// A lazy sequence of frames held by a reactor (the seed's frame generator).
+///
+/// Pull its frames with the reactor's `next_frame`. Once it has returned
+/// `None` or an error, it returns `None` for good, as an exhausted Python
+/// generator does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FrameGenId(pub(crate) u64);
+
+/// A failure the seed raises as an exception, returned from a reactor call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReactorError {
+    /// The seed's `ProgrammingError`. Mostly the caller's misuse; the seed
+    /// also raises it for two peer inputs (the `encoded` stream flag, and
+    /// command data that ends before the request frames do).
+    #[error(transparent)]
+    Programming(#[from] ProgrammingError),
+    /// A frame builder refused, while the frames of an action were made.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// One of the seed's accidental Python errors.
+    #[error(transparent)]
+    Accidental(#[from] Accidental),
+    /// The server ran out of even stream ids (the seed fails later, when it
+    /// makes a frame on stream 256).
+    #[error("no even stream id is left for a new output stream")]
+    StreamIdsExhausted,
+    /// The client ran out of odd request ids (the seed fails later, when it
+    /// makes a frame for request 65537).
+    #[error("no odd request id is left for a new command")]
+    RequestIdsExhausted,
+    /// A stream handle that this reactor did not make.
+    #[error("unknown stream handle")]
+    UnknownStream,
+}
+
+impl ReactorError {
+    /// How the seed reports this failure.
+    pub fn seed_error(&self) -> SeedError {
+        match self {
+            ReactorError::Programming(e) => e.seed_error(),
+            ReactorError::Build(e) => e.seed_error(),
+            ReactorError::Accidental(e) => SeedError::Accidental(e.python_type()),
+            ReactorError::StreamIdsExhausted
+            | ReactorError::RequestIdsExhausted
+            | ReactorError::UnknownStream => SeedError::Deviation,
+        }
+    }
+}
+
+/// The seed's accidental failures: Python errors that escape from a reactor
+/// when a peer sends something the seed did not expect. The reactor is left
+/// as the seed left it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Accidental {
+    /// All response frames were produced for a request that is not active,
+    /// so the seed's `set.remove` raises `KeyError` after the last frame.
+    #[error("response frames were produced for request {request_id}, which is not active")]
+    ResponseForInactiveRequest {
+        /// The request id.
+        request_id: u16,
+    },
+    /// A complete command request whose payload Mercurial's decoder refuses.
+    /// The request is dropped and the server keeps serving.
+    #[error("command request payload cannot be decoded: {0}")]
+    RequestPayload(HgDecodeError),
+    /// A complete command request with an empty payload (`IndexError`). The
+    /// request is dropped and the server keeps serving.
+    #[error("command request payload is empty")]
+    EmptyRequestPayload,
+    /// A command request payload that decodes to something other than a map
+    /// (`TypeError`). The request is dropped; when the value contains both
+    /// field names, it is dropped after being marked active.
+    #[error("command request payload is not a map: it decodes to a Python {}", .0.type_name)]
+    RequestNotAMap(PyTypeError),
+    /// A request dispatched while already active (the seed's `assert`).
+    #[error("request {request_id} is already active")]
+    RequestAlreadyActive {
+        /// The request id.
+        request_id: u16,
+    },
+    /// An error response whose payload Mercurial's decoder refuses. The
+    /// request is already marked errored and no longer active.
+    #[error("error response payload cannot be decoded: {0}")]
+    ErrorResponsePayload(HgDecodeError),
+    /// An error response with an empty payload (`IndexError`).
+    #[error("error response payload is empty")]
+    EmptyErrorResponse,
+    /// An error response payload that is not a map (`TypeError`).
+    #[error("error response payload is not a map: it decodes to a Python {}", .0.type_name)]
+    ErrorResponseNotAMap(PyTypeError),
+    /// An error response map without `type` or `message` (`KeyError`).
+    #[error("error response map has no {0:?} key")]
+    ErrorResponseMissingKey(&'static str),
+}
+
+impl Accidental {
+    /// The Python exception type the seed raises.
+    pub fn python_type(&self) -> &'static str {
+        match self {
+            Accidental::ResponseForInactiveRequest { .. }
+            | Accidental::ErrorResponseMissingKey(_) => "KeyError",
+            Accidental::RequestPayload(e) | Accidental::ErrorResponsePayload(e) => e.python_type(),
+            Accidental::EmptyRequestPayload | Accidental::EmptyErrorResponse => "IndexError",
+            Accidental::RequestNotAMap(_) | Accidental::ErrorResponseNotAMap(_) => "TypeError",
+            Accidental::RequestAlreadyActive { .. } => "AssertionError",
+        }
+    }
+}

@@ -1,0 +1,729 @@
+//! The server reactor (the seed's `serverreactor`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use super::hgcbor::{self, contains, get};
+use super::{Accidental, FrameGenId, ReactorError};
+use crate::build::{
+    FrameSource, ResponseChunkFrames, ResponseFrames, command_error_response, error_frame,
+};
+use crate::cbor::Value;
+use crate::error::ProgrammingError;
+use crate::frame::{Frame, FrameFlags, FrameRef, FrameType, StreamFlags};
+use crate::stream::{Stream, ensure_server_stream};
+
+/// Options of a [`ServerReactor`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServerOptions {
+    /// The seed's `deferoutput`: hold every response until input ends, for
+    /// half-duplex transports that cannot send while they receive. Responses
+    /// then give [`ServerAction::Noop`], and [`ServerReactor::on_input_eof`]
+    /// sends them all.
+    pub defer_output: bool,
+    /// Limits against a hostile client. The default has none, exactly as the
+    /// seed.
+    pub limits: Limits,
+}
+
+/// Opt-in limits on what a client can make the server hold (the seed's
+/// "Known Issues": a client can exhaust the server's memory with partial
+/// commands).
+///
+/// Going over a limit gives a [`ServerAction::Error`], moves the server to the
+/// errored state and frees every partially received command.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// How many commands may be partially received at once.
+    pub max_receiving_commands: Option<usize>,
+    /// How many bytes (request payload and data) one partial command may
+    /// hold.
+    pub max_request_bytes: Option<usize>,
+    /// How many bytes all partial commands together may hold.
+    pub max_buffered_bytes: Option<usize>,
+}
+
+/// The states of a [`ServerReactor`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ServerState {
+    /// No command is being received.
+    Idle,
+    /// At least one command is partially received.
+    CommandReceiving,
+    /// A protocol error happened; every later frame is an error. Sticky.
+    Errored,
+}
+
+impl ServerState {
+    /// The seed's name for the state.
+    pub fn seed_name(self) -> &'static str {
+        match self {
+            ServerState::Idle => "idle",
+            ServerState::CommandReceiving => "command-receiving",
+            ServerState::Errored => "errored",
+        }
+    }
+}
+
+impl fmt::Display for ServerState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.seed_name())
+    }
+}
+
+/// A command to run, as the seed's `runcommand` action describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Command {
+    /// The request id.
+    pub request_id: u16,
+    /// The command name: the request map's `name` (normally a byte string).
+    pub name: Value,
+    /// The request map's `args` (normally a map), or an empty map when the
+    /// request had none.
+    pub args: Value,
+    /// The command data, when the request announced data and sent it.
+    pub data: Option<Vec<u8>>,
+}
+
+/// What the caller of a [`ServerReactor`] should do next.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ServerAction {
+    /// Send the frames of this sequence, pulled with
+    /// [`ServerReactor::next_frame`] (the seed's `sendframes`).
+    SendFrames(FrameGenId),
+    /// Run a command (the seed's `runcommand`).
+    RunCommand(Command),
+    /// Nothing to do until more frames arrive (the seed's `wantframe`); the
+    /// server's state after the frame.
+    WantFrame(ServerState),
+    /// Nothing to do (the seed's `noop`).
+    Noop,
+    /// The client broke the protocol (the seed's `error`); the message is the
+    /// seed's.
+    Error(String),
+}
+
+impl ServerAction {
+    /// The seed's name for the action.
+    pub fn seed_name(&self) -> &'static str {
+        match self {
+            ServerAction::SendFrames(_) => "sendframes",
+            ServerAction::RunCommand(_) => "runcommand",
+            ServerAction::WantFrame(_) => "wantframe",
+            ServerAction::Noop => "noop",
+            ServerAction::Error(_) => "error",
+        }
+    }
+}
+
+/// A stream made by or registered with a [`ServerReactor`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StreamHandle(usize);
+
+/// A command being received (the seed's `_receivingcommands` entry).
+#[derive(Debug)]
+struct Receiving {
+    payload: Vec<u8>,
+    data: Option<Vec<u8>>,
+    request_done: bool,
+    expecting_data: bool,
+}
+
+impl Receiving {
+    fn bytes(&self) -> usize {
+        self.payload.len() + self.data.as_ref().map_or(0, Vec::len)
+    }
+}
+
+type Source = Box<dyn FrameSource + Send>;
+
+/// A frame generator the server keeps.
+enum Gen {
+    /// The frames of one response; releases the request when exhausted.
+    Response {
+        stream: StreamHandle,
+        request_id: u16,
+        frames: Source,
+    },
+    /// The buffered responses, in order (the seed's `oninputeof` generator),
+    /// reading the live list of buffered generators.
+    Buffered { position: usize },
+}
+
+/// The server side of the protocol (the seed's `serverreactor`).
+///
+/// # Calling it
+///
+/// Inputs, each returning a [`ServerAction`] or a [`ReactorError`]:
+///
+/// - [`on_frame_recv`](Self::on_frame_recv): a frame arrived from the client;
+/// - [`on_command_response_ready`](Self::on_command_response_ready) and
+///   [`on_command_response_ready_gen`](Self::on_command_response_ready_gen):
+///   a command's response, as bytes or as chunks;
+/// - [`on_command_error`](Self::on_command_error): a command failed before it
+///   produced output;
+/// - [`on_server_error`](Self::on_server_error): the server failed while
+///   handling a request;
+/// - [`on_input_eof`](Self::on_input_eof): the client will send nothing more.
+///
+/// Responses go out on streams: [`make_output_stream`](Self::make_output_stream)
+/// makes one with the next even id (2, 4, ...), and
+/// [`register_stream`](Self::register_stream) takes any other, as the seed
+/// accepts any stream object. The frames of a
+/// [`ServerAction::SendFrames`] are pulled with [`next_frame`](Self::next_frame)
+/// or [`frames`](Self::frames); pulling them is what releases a request.
+///
+/// ```
+/// use hgframe::reactor::{ServerAction, ServerReactor};
+/// use hgframe::text::{format_human, parse_human};
+///
+/// let mut server = ServerReactor::default();
+/// let frame = parse_human("1 1 stream-begin command-request new cbor:{b'name': b'heads'}").unwrap();
+/// let ServerAction::RunCommand(command) = server.on_frame_recv(&frame.as_frame_ref()).unwrap() else {
+///     panic!()
+/// };
+/// assert_eq!(command.name.as_bytes(), Some(&b"heads"[..]));
+///
+/// let stream = server.make_output_stream().unwrap();
+/// let action = server.on_command_response_ready(stream, 1, b"response".to_vec()).unwrap();
+/// let ServerAction::SendFrames(frames) = action else { panic!() };
+/// let frames: Vec<String> = server.frames(frames).map(|f| format_human(&f.unwrap())).collect();
+/// assert_eq!(frames, [r"1 2 stream-begin command-response eos \xa1FstatusBokresponse"]);
+/// ```
+pub struct ServerReactor {
+    options: ServerOptions,
+    state: ServerState,
+    next_stream_id: u32,
+    streams: Vec<Stream>,
+    buffered: Vec<FrameGenId>,
+    incoming_streams: BTreeSet<u8>,
+    receiving: BTreeMap<u16, Receiving>,
+    receiving_bytes: usize,
+    active: BTreeSet<u16>,
+    gens: HashMap<u64, Gen>,
+    next_gen: u64,
+}
+
+impl Default for ServerReactor {
+    fn default() -> Self {
+        ServerReactor::new(ServerOptions::default())
+    }
+}
+
+impl fmt::Debug for ServerReactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerReactor")
+            .field("state", &self.state)
+            .field("receiving", &self.receiving.keys().collect::<Vec<_>>())
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
+}
+
+fn error(message: String) -> ServerAction {
+    ServerAction::Error(message)
+}
+
+impl ServerReactor {
+    /// A server in the idle state.
+    pub fn new(options: ServerOptions) -> ServerReactor {
+        ServerReactor {
+            options,
+            state: ServerState::Idle,
+            next_stream_id: 2,
+            streams: Vec::new(),
+            buffered: Vec::new(),
+            incoming_streams: BTreeSet::new(),
+            receiving: BTreeMap::new(),
+            receiving_bytes: 0,
+            active: BTreeSet::new(),
+            gens: HashMap::new(),
+            next_gen: 0,
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> ServerState {
+        self.state
+    }
+
+    /// Request ids dispatched with `runcommand` whose response frames have
+    /// not all been produced yet.
+    pub fn active_requests(&self) -> impl Iterator<Item = u16> + '_ {
+        self.active.iter().copied()
+    }
+
+    /// Request ids of partially received commands.
+    pub fn receiving_requests(&self) -> impl Iterator<Item = u16> + '_ {
+        self.receiving.keys().copied()
+    }
+
+    /// Ids of the client streams that have begun and not ended.
+    pub fn incoming_streams(&self) -> impl Iterator<Item = u8> + '_ {
+        self.incoming_streams.iter().copied()
+    }
+
+    /// A stream by its handle.
+    pub fn stream(&self, handle: StreamHandle) -> Option<&Stream> {
+        self.streams.get(handle.0)
+    }
+
+    /// Makes a stream for responses, with the next even id from 2 (the seed's
+    /// `makeoutputstream`).
+    pub fn make_output_stream(&mut self) -> Result<StreamHandle, ReactorError> {
+        let id = u8::try_from(self.next_stream_id).map_err(|_| ReactorError::StreamIdsExhausted)?;
+        self.next_stream_id += 2;
+        Ok(self.register_stream(Stream::new(id)))
+    }
+
+    /// Registers a stream the caller made (the seed accepts any stream
+    /// object). Writing to an odd-numbered one is refused when responses are
+    /// given.
+    pub fn register_stream(&mut self, stream: Stream) -> StreamHandle {
+        self.streams.push(stream);
+        StreamHandle(self.streams.len() - 1)
+    }
+
+    fn errored(&mut self, message: String) -> ServerAction {
+        self.state = ServerState::Errored;
+        error(message)
+    }
+
+    /// A frame arrived from the client (the seed's `onframerecv`).
+    pub fn on_frame_recv(&mut self, frame: &FrameRef<'_>) -> Result<ServerAction, ReactorError> {
+        if frame.stream_id % 2 == 0 {
+            return Ok(self.errored(format!(
+                "received frame with even numbered stream ID: {}",
+                frame.stream_id
+            )));
+        }
+        if !self.incoming_streams.contains(&frame.stream_id) {
+            if !frame.stream_flags.contains(StreamFlags::BEGIN_STREAM) {
+                return Ok(self.errored(
+                    "received frame on unknown inactive stream without beginning of stream flag set".into(),
+                ));
+            }
+            self.incoming_streams.insert(frame.stream_id);
+        }
+        if frame.stream_flags.contains(StreamFlags::ENCODING_APPLIED) {
+            self.state = ServerState::Errored;
+            return Err(ProgrammingError::ServerStreamDecoding.into());
+        }
+        if frame.stream_flags.contains(StreamFlags::END_STREAM) {
+            self.incoming_streams.remove(&frame.stream_id);
+        }
+        match self.state {
+            ServerState::Idle => self.on_frame_idle(frame),
+            ServerState::CommandReceiving => self.on_frame_command_receiving(frame),
+            ServerState::Errored => Ok(error("server already errored".into())),
+        }
+    }
+
+    /// Checks the new/continuation flags of a command request frame.
+    fn validate_command_request(&mut self, frame: &FrameRef<'_>) -> Option<ServerAction> {
+        let new = frame.flags.contains(FrameFlags::COMMAND_REQUEST_NEW);
+        let continuation = frame
+            .flags
+            .contains(FrameFlags::COMMAND_REQUEST_CONTINUATION);
+        if new && continuation {
+            return Some(self.errored(
+                "received command request frame with both new and continuation flags set".into(),
+            ));
+        }
+        if !new && !continuation {
+            return Some(self.errored(
+                "received command request frame with neither new nor continuation flags set".into(),
+            ));
+        }
+        None
+    }
+
+    fn on_frame_idle(&mut self, frame: &FrameRef<'_>) -> Result<ServerAction, ReactorError> {
+        if frame.frame_type != FrameType::COMMAND_REQUEST {
+            return Ok(self.errored(format!(
+                "expected command request frame; got {}",
+                frame.frame_type.get()
+            )));
+        }
+        if let Some(action) = self.validate_command_request(frame) {
+            return Ok(action);
+        }
+        let request_id = frame.request_id;
+        if self.receiving.contains_key(&request_id) {
+            return Ok(self.errored(format!("request with ID {request_id} already received")));
+        }
+        if self.active.contains(&request_id) {
+            return Ok(self.errored(format!("request with ID {request_id} is already active")));
+        }
+        let more = frame
+            .flags
+            .contains(FrameFlags::COMMAND_REQUEST_MORE_FRAMES);
+        let expecting_data = frame
+            .flags
+            .contains(FrameFlags::COMMAND_REQUEST_EXPECT_DATA);
+        if !frame.flags.contains(FrameFlags::COMMAND_REQUEST_NEW) {
+            return Ok(self.errored("received command request frame without new flag set".into()));
+        }
+        if let Some(max) = self.options.limits.max_receiving_commands
+            && self.receiving.len() >= max
+        {
+            return Ok(self.over_limit(format!(
+                "too many partially received commands: the limit is {max}"
+            )));
+        }
+        self.receiving.insert(
+            request_id,
+            Receiving {
+                payload: frame.payload.to_vec(),
+                data: None,
+                request_done: !more,
+                expecting_data,
+            },
+        );
+        self.receiving_bytes += frame.payload.len();
+        if let Some(action) = self.check_sizes(request_id) {
+            return Ok(action);
+        }
+        if !more && !expecting_data {
+            return self.make_run_command(request_id);
+        }
+        self.state = ServerState::CommandReceiving;
+        Ok(ServerAction::WantFrame(self.state))
+    }
+
+    fn on_frame_command_receiving(
+        &mut self,
+        frame: &FrameRef<'_>,
+    ) -> Result<ServerAction, ReactorError> {
+        let request_id = frame.request_id;
+        if frame.frame_type == FrameType::COMMAND_REQUEST {
+            if frame.flags.contains(FrameFlags::COMMAND_REQUEST_NEW) {
+                return self.on_frame_idle(frame);
+            }
+            if let Some(action) = self.validate_command_request(frame) {
+                return Ok(action);
+            }
+        }
+        if self.active.contains(&request_id) {
+            return Ok(self.errored(format!(
+                "received frame for request that is still active: {request_id}"
+            )));
+        }
+        let Some(entry) = self.receiving.get_mut(&request_id) else {
+            return Ok(self.errored(format!(
+                "received frame for request that is not receiving: {request_id}"
+            )));
+        };
+        match frame.frame_type {
+            FrameType::COMMAND_REQUEST => {
+                let more = frame
+                    .flags
+                    .contains(FrameFlags::COMMAND_REQUEST_MORE_FRAMES);
+                let expecting_data = frame
+                    .flags
+                    .contains(FrameFlags::COMMAND_REQUEST_EXPECT_DATA);
+                if entry.request_done {
+                    return Ok(self.errored(
+                        "received command request frame when request frames were supposedly done"
+                            .into(),
+                    ));
+                }
+                if expecting_data != entry.expecting_data {
+                    return Ok(
+                        self.errored("mismatch between expect data flag and previous frame".into())
+                    );
+                }
+                entry.payload.extend_from_slice(frame.payload);
+                if !more {
+                    entry.request_done = true;
+                }
+                self.receiving_bytes += frame.payload.len();
+                if let Some(action) = self.check_sizes(request_id) {
+                    return Ok(action);
+                }
+                if !more && !expecting_data {
+                    return self.make_run_command(request_id);
+                }
+                Ok(ServerAction::WantFrame(self.state))
+            }
+            FrameType::COMMAND_DATA => {
+                if !entry.expecting_data {
+                    return Ok(self.errored(format!(
+                        "received command data frame for request that is not expecting data: {request_id}"
+                    )));
+                }
+                // The data is kept before the flags are looked at, as the
+                // seed does.
+                entry
+                    .data
+                    .get_or_insert_with(Vec::new)
+                    .extend_from_slice(frame.payload);
+                self.receiving_bytes += frame.payload.len();
+                if let Some(action) = self.check_sizes(request_id) {
+                    return Ok(action);
+                }
+                if frame.flags.contains(FrameFlags::COMMAND_DATA_CONTINUATION) {
+                    Ok(ServerAction::WantFrame(self.state))
+                } else if frame.flags.contains(FrameFlags::COMMAND_DATA_EOS) {
+                    self.make_run_command(request_id)
+                } else {
+                    Ok(self.errored("command data frame without flags".into()))
+                }
+            }
+            other => Ok(self.errored(format!("received unexpected frame type: {}", other.get()))),
+        }
+    }
+
+    /// Applies the byte limits after data was added to `request_id`.
+    fn check_sizes(&mut self, request_id: u16) -> Option<ServerAction> {
+        let limits = &self.options.limits;
+        let request_bytes = self.receiving.get(&request_id).map_or(0, Receiving::bytes);
+        if let Some(max) = limits.max_request_bytes
+            && request_bytes > max
+        {
+            return Some(self.over_limit(format!(
+                "request {request_id} holds {request_bytes} bytes: the limit is {max}"
+            )));
+        }
+        if let Some(max) = limits.max_buffered_bytes
+            && self.receiving_bytes > max
+        {
+            let total = self.receiving_bytes;
+            return Some(self.over_limit(format!(
+                "partially received commands hold {total} bytes: the limit is {max}"
+            )));
+        }
+        None
+    }
+
+    /// A limit was exceeded: error out and free every partial command.
+    fn over_limit(&mut self, message: String) -> ServerAction {
+        self.receiving.clear();
+        self.receiving_bytes = 0;
+        self.errored(message)
+    }
+
+    /// The seed's `_makeruncommandresult`.
+    fn make_run_command(&mut self, request_id: u16) -> Result<ServerAction, ReactorError> {
+        let entry = match self.receiving.remove(&request_id) {
+            Some(entry) if entry.request_done => entry,
+            other => {
+                // Command data ended before the request frames did.
+                if let Some(entry) = other {
+                    self.receiving.insert(request_id, entry);
+                }
+                self.state = ServerState::Errored;
+                return Err(ProgrammingError::RequestNotDone.into());
+            }
+        };
+        self.receiving_bytes -= entry.bytes();
+        self.state = if self.receiving.is_empty() {
+            ServerState::Idle
+        } else {
+            ServerState::CommandReceiving
+        };
+
+        // From here on the seed's failures are accidents of Python: the
+        // request is gone and the state already updated.
+        let values = hgcbor::decode_all(&entry.payload).map_err(Accidental::RequestPayload)?;
+        let mut request = values
+            .into_iter()
+            .next()
+            .ok_or(Accidental::EmptyRequestPayload)?;
+        if !contains(&request, b"name").map_err(Accidental::RequestNotAMap)? {
+            return Ok(self.errored("command request missing \"name\" field".into()));
+        }
+        if !contains(&request, b"args").map_err(Accidental::RequestNotAMap)? {
+            match &mut request {
+                Value::Map(entries) => entries.push((Value::bytes("args"), Value::Map(Vec::new()))),
+                // `request[b'args'] = {}` on a list, set or bytes.
+                other => return Err(Accidental::RequestNotAMap(hgcbor::type_error(other)).into()),
+            }
+        }
+        if !self.active.insert(request_id) {
+            return Err(Accidental::RequestAlreadyActive { request_id }.into());
+        }
+        let name = get(&request, b"name")
+            .map_err(Accidental::RequestNotAMap)?
+            .cloned();
+        let args = get(&request, b"args")
+            .map_err(Accidental::RequestNotAMap)?
+            .cloned();
+        Ok(ServerAction::RunCommand(Command {
+            request_id,
+            name: name.unwrap_or(Value::Null),
+            args: args.unwrap_or(Value::Map(Vec::new())),
+            data: entry.data,
+        }))
+    }
+
+    fn stream_for_response(&self, stream: StreamHandle) -> Result<(), ReactorError> {
+        let s = self
+            .streams
+            .get(stream.0)
+            .ok_or(ReactorError::UnknownStream)?;
+        ensure_server_stream(s)?;
+        Ok(())
+    }
+
+    fn add_gen(&mut self, generator: Gen) -> FrameGenId {
+        let id = self.next_gen;
+        self.next_gen += 1;
+        self.gens.insert(id, generator);
+        FrameGenId(id)
+    }
+
+    /// Sends the frames now, or buffers them until input ends.
+    fn respond(
+        &mut self,
+        stream: StreamHandle,
+        request_id: u16,
+        frames: Source,
+    ) -> Result<ServerAction, ReactorError> {
+        self.stream_for_response(stream)?;
+        let id = self.add_gen(Gen::Response {
+            stream,
+            request_id,
+            frames,
+        });
+        if self.options.defer_output {
+            self.buffered.push(id);
+            Ok(ServerAction::Noop)
+        } else {
+            Ok(ServerAction::SendFrames(id))
+        }
+    }
+
+    /// A command's response is ready, as bytes (the seed's
+    /// `oncommandresponseready`). Its request is released once all its frames
+    /// have been pulled.
+    pub fn on_command_response_ready(
+        &mut self,
+        stream: StreamHandle,
+        request_id: u16,
+        data: Vec<u8>,
+    ) -> Result<ServerAction, ReactorError> {
+        self.respond(
+            stream,
+            request_id,
+            Box::new(ResponseFrames::new(request_id, data)),
+        )
+    }
+
+    /// A command's response is ready, as chunks pulled while its frames are
+    /// made (the seed's `oncommandresponsereadygen`).
+    pub fn on_command_response_ready_gen<I>(
+        &mut self,
+        stream: StreamHandle,
+        request_id: u16,
+        chunks: I,
+    ) -> Result<ServerAction, ReactorError>
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'static,
+        I::Item: AsRef<[u8]> + Send,
+    {
+        self.respond(
+            stream,
+            request_id,
+            Box::new(ResponseChunkFrames::new(request_id, chunks)),
+        )
+    }
+
+    /// The server failed while handling a request (the seed's
+    /// `onservererror`): an error response of type `server`.
+    pub fn on_server_error(
+        &mut self,
+        stream: StreamHandle,
+        request_id: u16,
+        message: &[u8],
+    ) -> Result<ServerAction, ReactorError> {
+        self.respond(
+            stream,
+            request_id,
+            Box::new(error_frame(request_id, message, b"server")),
+        )
+    }
+
+    /// A command failed before it produced output (the seed's
+    /// `oncommanderror`).
+    pub fn on_command_error(
+        &mut self,
+        stream: StreamHandle,
+        request_id: u16,
+        message: Value,
+        args: Value,
+    ) -> Result<ServerAction, ReactorError> {
+        self.respond(
+            stream,
+            request_id,
+            Box::new(command_error_response(request_id, message, args)),
+        )
+    }
+
+    /// The client will send nothing more (the seed's `oninputeof`). With
+    /// deferred output, sends every buffered response.
+    pub fn on_input_eof(&mut self) -> ServerAction {
+        if !self.options.defer_output || self.buffered.is_empty() {
+            return ServerAction::Noop;
+        }
+        ServerAction::SendFrames(self.add_gen(Gen::Buffered { position: 0 }))
+    }
+
+    /// Pulls the next frame of a [`ServerAction::SendFrames`], or `None` when
+    /// there are no more (also for an unknown id). Errors end the sequence.
+    pub fn next_frame(&mut self, id: FrameGenId) -> Option<Result<Frame, ReactorError>> {
+        let generator = self.gens.remove(&id.0)?;
+        let (result, keep) = match generator {
+            Gen::Response {
+                stream,
+                request_id,
+                mut frames,
+            } => {
+                let Some(s) = self.streams.get_mut(stream.0) else {
+                    return Some(Err(ReactorError::UnknownStream));
+                };
+                match frames.next_frame(s) {
+                    Some(Ok(frame)) => (
+                        Some(Ok(frame)),
+                        Some(Gen::Response {
+                            stream,
+                            request_id,
+                            frames,
+                        }),
+                    ),
+                    Some(Err(e)) => (Some(Err(e.into())), None),
+                    None if self.active.remove(&request_id) => (None, None),
+                    None => (
+                        Some(Err(
+                            Accidental::ResponseForInactiveRequest { request_id }.into()
+                        )),
+                        None,
+                    ),
+                }
+            }
+            Gen::Buffered { mut position } => loop {
+                let Some(&child) = self.buffered.get(position) else {
+                    break (None, None);
+                };
+                match self.next_frame(child) {
+                    Some(Ok(frame)) => break (Some(Ok(frame)), Some(Gen::Buffered { position })),
+                    Some(Err(e)) => break (Some(Err(e)), None),
+                    None => position += 1,
+                }
+            },
+        };
+        if let Some(generator) = keep {
+            self.gens.insert(id.0, generator);
+        }
+        result
+    }
+
+    /// An iterator over the frames of a [`ServerAction::SendFrames`].
+    pub fn frames(
+        &mut self,
+        id: FrameGenId,
+    ) -> impl Iterator<Item = Result<Frame, ReactorError>> + '_ {
+        std::iter::from_fn(move || self.next_frame(id))
+    }
+}
