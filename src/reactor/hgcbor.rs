@@ -15,9 +15,10 @@
 //! - the whole input must decode to complete values.
 //!
 //! A chunk of an indefinite-length byte string may be any simple value: the
-//! seed makes it `bytes(value)`, so an integer `n` gives `n` zero bytes. That
-//! content never contains a command's field names, so it is kept empty here
-//! rather than allocated.
+//! seed makes it `bytes(value)`, so `True` gives one zero byte and an integer
+//! `n` gives `n` zero bytes. Zeros never contain a command's field names, so
+//! the reactors behave the same whatever their number; an integer chunk is
+//! kept empty here rather than allocated (a peer could ask for 2^63 bytes).
 
 use std::fmt;
 
@@ -266,7 +267,8 @@ fn chunk_bytes(value: Value) -> Result<Vec<u8>> {
         Value::Bytes(b) => Ok(b),
         Value::Int(n) if n < 0 => Err(HgDecodeError::NegativeChunk),
         Value::Int(n) if n > i128::from(i64::MAX) => Err(HgDecodeError::HugeChunk),
-        Value::Int(_) | Value::Bool(_) => Ok(Vec::new()),
+        Value::Bool(b) => Ok(vec![0; usize::from(b)]),
+        Value::Int(_) => Ok(Vec::new()),
         _ => Err(HgDecodeError::NoneChunk),
     }
 }

@@ -1,0 +1,414 @@
+//! The reactors through their Rust API: client ↔ server round trips at the
+//! edge sizes, the opt-in limits, and the failures the transcripts cannot
+//! express.
+
+use std::io::Cursor;
+
+use hgframe::build::BuildError;
+use hgframe::cbor::Value;
+use hgframe::error::SeedError;
+use hgframe::frame::{DEFAULT_MAX_FRAME_SIZE, Frame, FrameFlags, FrameType};
+use hgframe::reactor::{
+    ClientAction, ClientOptions, ClientReactor, Command, FrameGenId, Limits, ReactorError,
+    RequestState, ServerAction, ServerOptions, ServerReactor, ServerState,
+};
+use hgframe::text::parse_literal;
+
+const SIZES: [usize; 8] = [0, 1, 32767, 32768, 32769, 65535, 65536, 100_000];
+
+fn payload(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}
+
+fn client_frames(client: &mut ClientReactor, id: FrameGenId) -> Vec<Frame> {
+    client.frames(id).map(|f| f.unwrap()).collect()
+}
+
+fn server_frames(server: &mut ServerReactor, id: FrameGenId) -> Vec<Frame> {
+    server.frames(id).map(|f| f.unwrap()).collect()
+}
+
+/// Sends one command from a client to a server; returns what the server
+/// dispatched.
+fn send_command(
+    client: &mut ClientReactor,
+    server: &mut ServerReactor,
+    args: Value,
+    data: Option<Vec<u8>>,
+) -> (u16, Command) {
+    let data = data.map(|d| Box::new(Cursor::new(d)) as _);
+    let (request_id, action) = client
+        .call_command(Value::bytes("cmd"), args, data)
+        .unwrap();
+    assert_eq!(action, ClientAction::Noop);
+    let ClientAction::SendFrames(id) = client.flush_commands().unwrap() else {
+        panic!("flush should send")
+    };
+    let frames = client_frames(client, id);
+    assert_eq!(client.request_state(request_id), Some(RequestState::Sent));
+    let mut run = None;
+    for (i, frame) in frames.iter().enumerate() {
+        // Through the wire format and back.
+        let bytes = frame.to_bytes().unwrap();
+        let decoded = hgframe::frame::read_frame(&mut &bytes[..], &Default::default())
+            .unwrap()
+            .unwrap();
+        match server.on_frame_recv(&decoded.as_frame_ref()).unwrap() {
+            ServerAction::WantFrame(ServerState::CommandReceiving) => assert!(i + 1 < frames.len()),
+            ServerAction::RunCommand(command) => {
+                assert_eq!(i + 1, frames.len(), "runcommand only after the last frame");
+                run = Some(command);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    (request_id, run.expect("one runcommand"))
+}
+
+#[test]
+fn command_data_round_trips_at_every_edge_size() {
+    for size in SIZES {
+        let mut client = ClientReactor::default();
+        let mut server = ServerReactor::default();
+        let args = parse_literal("{b'key': b'value', b'n': 7}").unwrap();
+        let data = payload(size);
+        let (request_id, command) =
+            send_command(&mut client, &mut server, args.clone(), Some(data.clone()));
+        assert_eq!(command.request_id, request_id);
+        assert_eq!(command.name, Value::bytes("cmd"));
+        assert_eq!(
+            hgframe::cbor::encode(&command.args),
+            hgframe::cbor::encode(&args)
+        );
+        assert_eq!(command.data.as_deref(), Some(&data[..]), "size {size}");
+        assert_eq!(server.state(), ServerState::Idle);
+    }
+}
+
+#[test]
+fn large_args_split_over_request_frames() {
+    for size in SIZES {
+        let mut client = ClientReactor::default();
+        let mut server = ServerReactor::default();
+        let args = Value::map([(Value::bytes("blob"), Value::Bytes(payload(size)))]);
+        let (_, command) = send_command(&mut client, &mut server, args.clone(), None);
+        assert_eq!(command.args, args, "size {size}");
+        assert_eq!(command.data, None);
+    }
+}
+
+#[test]
+fn responses_round_trip_at_every_edge_size() {
+    for size in SIZES {
+        let mut client = ClientReactor::default();
+        let mut server = ServerReactor::default();
+        let (request_id, _) = send_command(&mut client, &mut server, Value::Null, None);
+        let stream = server.make_output_stream().unwrap();
+        let response = payload(size);
+        let ServerAction::SendFrames(id) = server
+            .on_command_response_ready(stream, request_id, response.clone())
+            .unwrap()
+        else {
+            panic!()
+        };
+        let frames = server_frames(&mut server, id);
+        assert_eq!(
+            server.active_requests().count(),
+            0,
+            "released after the last frame"
+        );
+        assert!(
+            frames
+                .iter()
+                .all(|f| f.payload.len() <= DEFAULT_MAX_FRAME_SIZE)
+        );
+
+        let mut received = Vec::new();
+        let mut eos = 0;
+        for frame in &frames {
+            match client.on_frame_recv(&frame.as_frame_ref()).unwrap() {
+                ClientAction::ResponseData {
+                    request_id: r,
+                    eos: e,
+                    data,
+                    ..
+                } => {
+                    assert_eq!(r, request_id);
+                    eos += usize::from(e);
+                    received.extend_from_slice(&data);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(eos, 1, "size {size}");
+        // The response starts with the status map, then the data.
+        assert_eq!(&received[..11], b"\xa1\x46status\x42ok");
+        assert_eq!(&received[11..], &response[..], "size {size}");
+        assert_eq!(
+            client.request_state(request_id),
+            Some(RequestState::Received)
+        );
+    }
+}
+
+#[test]
+fn chunked_responses_round_trip() {
+    for size in SIZES {
+        let mut client = ClientReactor::default();
+        let mut server = ServerReactor::default();
+        let (request_id, _) = send_command(&mut client, &mut server, Value::Null, None);
+        let stream = server.make_output_stream().unwrap();
+        let response = payload(size);
+        let chunks: Vec<Vec<u8>> = response.chunks(1000).map(<[u8]>::to_vec).collect();
+        let ServerAction::SendFrames(id) = server
+            .on_command_response_ready_gen(stream, request_id, chunks)
+            .unwrap()
+        else {
+            panic!()
+        };
+        let mut received = Vec::new();
+        let mut eos = 0;
+        for frame in server_frames(&mut server, id) {
+            let ClientAction::ResponseData { eos: e, data, .. } =
+                client.on_frame_recv(&frame.as_frame_ref()).unwrap()
+            else {
+                panic!()
+            };
+            eos += usize::from(e);
+            received.extend_from_slice(&data);
+        }
+        assert_eq!(eos, 1);
+        assert_eq!(&received[11..], &response[..], "size {size}");
+    }
+}
+
+fn limited(limits: Limits) -> ServerReactor {
+    ServerReactor::new(ServerOptions {
+        defer_output: false,
+        limits,
+    })
+}
+
+fn recv(server: &mut ServerReactor, human: &str) -> ServerAction {
+    let frame = hgframe::text::parse_human(human).unwrap();
+    server.on_frame_recv(&frame.as_frame_ref()).unwrap()
+}
+
+#[test]
+fn limit_on_partial_commands() {
+    let mut server = limited(Limits {
+        max_receiving_commands: Some(2),
+        ..Limits::default()
+    });
+    recv(
+        &mut server,
+        r"1 1 stream-begin command-request new|more \xa1",
+    );
+    recv(&mut server, r"3 1 0 command-request new|more \xa1");
+    let action = recv(&mut server, r"5 1 0 command-request new|more \xa1");
+    assert_eq!(
+        action,
+        ServerAction::Error("too many partially received commands: the limit is 2".into())
+    );
+    assert_eq!(server.state(), ServerState::Errored);
+    assert_eq!(
+        server.receiving_requests().count(),
+        0,
+        "partial state is freed"
+    );
+    // Continuation frames of a counted command do not count again.
+    let mut server = limited(Limits {
+        max_receiving_commands: Some(1),
+        ..Limits::default()
+    });
+    recv(
+        &mut server,
+        r"1 1 stream-begin command-request new|more \xa1",
+    );
+    recv(
+        &mut server,
+        r"1 1 0 command-request continuation|more Dname",
+    );
+    assert!(matches!(
+        recv(&mut server, r"1 1 0 command-request continuation Aa"),
+        ServerAction::RunCommand(_)
+    ));
+}
+
+#[test]
+fn limit_on_bytes_per_request_and_in_total() {
+    let mut server = limited(Limits {
+        max_request_bytes: Some(10),
+        ..Limits::default()
+    });
+    recv(
+        &mut server,
+        "1 1 stream-begin command-request new|have-data cbor:{b'name': b'a'}",
+    );
+    assert!(matches!(
+        recv(&mut server, "1 1 0 command-data continuation 12"),
+        ServerAction::WantFrame(_)
+    ));
+    let action = recv(&mut server, "1 1 0 command-data continuation 3");
+    assert_eq!(
+        action,
+        ServerAction::Error("request 1 holds 11 bytes: the limit is 10".into())
+    );
+    assert_eq!(server.receiving_requests().count(), 0);
+
+    let mut server = limited(Limits {
+        max_buffered_bytes: Some(12),
+        ..Limits::default()
+    });
+    recv(
+        &mut server,
+        r"1 1 stream-begin command-request new|more \xa1Dname",
+    );
+    recv(&mut server, r"3 1 0 command-request new|more \xa1Dname");
+    let action = recv(&mut server, r"5 1 0 command-request new|more \xa1Dname");
+    assert_eq!(
+        action,
+        ServerAction::Error("partially received commands hold 18 bytes: the limit is 12".into())
+    );
+    assert_eq!(server.receiving_requests().count(), 0);
+    // Dispatched commands give their bytes back.
+    let mut server = limited(Limits {
+        max_buffered_bytes: Some(12),
+        ..Limits::default()
+    });
+    for id in [1, 3, 5, 7] {
+        let begin = if id == 1 { "stream-begin" } else { "0" };
+        let action = recv(
+            &mut server,
+            &format!("{id} 1 {begin} command-request new cbor:{{b'name': b'a'}}"),
+        );
+        assert!(matches!(action, ServerAction::RunCommand(_)), "{action:?}");
+    }
+}
+
+#[test]
+fn no_limits_by_default() {
+    assert_eq!(ServerOptions::default().limits, Limits::default());
+    let mut server = ServerReactor::default();
+    for id in (1..400).step_by(2) {
+        let begin = if id == 1 { "stream-begin" } else { "0" };
+        let action = recv(
+            &mut server,
+            &format!(r"{id} 1 {begin} command-request new|more \xa1"),
+        );
+        assert_eq!(
+            action,
+            ServerAction::WantFrame(ServerState::CommandReceiving)
+        );
+    }
+}
+
+#[test]
+fn stream_ids_run_out_after_254() {
+    let mut server = ServerReactor::default();
+    let mut last = 0;
+    for _ in 0..127 {
+        let handle = server.make_output_stream().unwrap();
+        last = server.stream(handle).unwrap().id();
+    }
+    assert_eq!(last, 254);
+    let err = server.make_output_stream().unwrap_err();
+    assert!(matches!(err, ReactorError::StreamIdsExhausted));
+    assert_eq!(err.seed_error(), SeedError::Deviation);
+}
+
+#[test]
+fn request_ids_run_out_after_65535() {
+    let mut client = ClientReactor::new(ClientOptions {
+        has_multiple_send: true,
+        buffer_sends: true,
+    });
+    let mut last = 0;
+    for _ in 0..32768 {
+        last = client
+            .call_command(Value::bytes("c"), Value::Null, None)
+            .unwrap()
+            .0;
+    }
+    assert_eq!(last, 65535);
+    let err = client
+        .call_command(Value::bytes("c"), Value::Null, None)
+        .unwrap_err();
+    assert!(matches!(err, ReactorError::RequestIdsExhausted));
+}
+
+#[test]
+fn unencodable_args_fail_when_the_frames_are_made() {
+    let mut client = ClientReactor::default();
+    client
+        .call_command(
+            Value::bytes("c"),
+            Value::map([(Value::bytes("f"), Value::Float(1.5))]),
+            None,
+        )
+        .unwrap();
+    let ClientAction::SendFrames(id) = client.flush_commands().unwrap() else {
+        panic!()
+    };
+    let err = client.next_frame(id).unwrap().unwrap_err();
+    assert!(matches!(err, ReactorError::Build(BuildError::Encode(_))));
+    // The seed's generator had already marked the request sending and active.
+    assert_eq!(client.request_state(1), Some(RequestState::Sending));
+    assert_eq!(client.active_requests().collect::<Vec<_>>(), [1]);
+    assert!(
+        client.next_frame(id).is_none(),
+        "a failed generator is finished"
+    );
+}
+
+#[test]
+fn long_server_error_message_is_the_seeds_assertion() {
+    let mut server = ServerReactor::default();
+    recv(
+        &mut server,
+        "1 1 stream-begin command-request new cbor:{b'name': b'a'}",
+    );
+    let stream = server.make_output_stream().unwrap();
+    let ServerAction::SendFrames(id) = server.on_server_error(stream, 1, &[b'x'; 32769]).unwrap()
+    else {
+        panic!()
+    };
+    let err = server.next_frame(id).unwrap().unwrap_err();
+    assert_eq!(err.seed_error(), SeedError::AssertionError);
+    // The request stays active: the seed never reached its release.
+    assert_eq!(server.active_requests().collect::<Vec<_>>(), [1]);
+
+    let ServerAction::SendFrames(id) = server.on_server_error(stream, 1, &[b'x'; 32768]).unwrap()
+    else {
+        panic!()
+    };
+    let frames = server_frames(&mut server, id);
+    assert_eq!(frames.len(), 1);
+    assert_eq!(frames[0].frame_type, FrameType::ERROR_RESPONSE);
+    assert_eq!(frames[0].flags, FrameFlags::EMPTY);
+}
+
+#[test]
+fn response_of_several_frames_from_bytes() {
+    let mut server = ServerReactor::default();
+    recv(
+        &mut server,
+        "1 1 stream-begin command-request new cbor:{b'name': b'a'}",
+    );
+    let stream = server.make_output_stream().unwrap();
+    let ServerAction::SendFrames(id) = server
+        .on_command_response_ready(stream, 1, payload(70_000))
+        .unwrap()
+    else {
+        panic!()
+    };
+    let frames = server_frames(&mut server, id);
+    let sizes: Vec<usize> = frames.iter().map(|f| f.payload.len()).collect();
+    assert_eq!(sizes, [11, 32768, 32768, 70_000 - 65536]);
+    let flags: Vec<FrameFlags> = frames.iter().map(|f| f.flags).collect();
+    let (c, e) = (
+        FrameFlags::COMMAND_RESPONSE_CONTINUATION,
+        FrameFlags::COMMAND_RESPONSE_EOS,
+    );
+    assert_eq!(flags, [c, c, c, e]);
+}
