@@ -73,7 +73,7 @@ fn decode_reads_binary_from_a_file_and_prints_the_repr() {
 fn failure(args: &[&str], stdin: &[u8]) -> String {
     let out = hgframe(args, stdin);
     assert_eq!(out.status.code(), Some(2), "{args:?}");
-    assert!(out.stdout.is_empty() || args[0] == "decode");
+    assert!(out.stdout.is_empty() || args[0] != "encode");
     String::from_utf8(out.stderr).unwrap()
 }
 
@@ -100,4 +100,43 @@ fn bad_input_exits_with_status_2_and_says_where() {
     assert!(err.contains("exceeds the maximum of 2"), "{err}");
     let err = failure(&["decode", "/nonexistent/frames.bin"], b"");
     assert!(err.contains("cannot read /nonexistent/frames.bin"), "{err}");
+}
+
+#[test]
+fn server_and_client_shells() {
+    let input = "1 1 stream-begin command-request new cbor:{b'name': b'heads'}\nmakeoutputstream\noncommandresponseready 2, 1, b'ok'\n";
+    assert_eq!(
+        stdout(&hgframe(&["server"], input.as_bytes())),
+        "runcommand request=1 name=b'heads' args={} data=None\nstream 2\nsendframes g0\n  frame 1 2 stream-begin command-response eos \\xa1FstatusBokok\n  end\n"
+    );
+    let out = hgframe(
+        &["client", "--no-buffer-sends", "--echo"],
+        b"callcommand b'heads'\n",
+    );
+    assert_eq!(
+        stdout(&out),
+        "> callcommand b'heads'\nrequest 1\nsendframes g0\n  frame 1 1 stream-begin command-request new cbor:{b'name': b'heads'}\n  end\n"
+    );
+    let out = hgframe(&["server", "--defer-output"], b"1 1 stream-begin command-request new cbor:{b'name': b'a'}\noncommandresponseready 2, 1, b'x'\n");
+    assert!(stdout(&out).ends_with("noop\n"));
+}
+
+#[test]
+fn shell_lines_it_cannot_read_exit_with_status_2() {
+    let out = hgframe(&["server"], b"bogus 1, 2\noninputeof\n");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("line 1: unknown server command \"bogus\""),
+        "{err}"
+    );
+    // The good lines still ran.
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "noop\n");
+    let out = hgframe(&["client"], b"callcommand\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("callcommand: missing name")
+    );
 }

@@ -1,0 +1,66 @@
+//! The transition tables of `hgframe::reactor::table` against the reactors,
+//! and `docs/reactors.md` against the tables.
+
+use hgframe::reactor::shell::Shell;
+use hgframe::reactor::table::{self, CLIENT, SERVER, SERVER_CALLS, Transition};
+
+fn check_rows(rows: &[Transition]) {
+    for t in rows {
+        let e = t.example;
+        let mut shell = Shell::from_role_line(e.role).unwrap();
+        for line in e.setup {
+            shell.run(line).unwrap();
+        }
+        let printed = shell.run(e.input).unwrap();
+        let first = printed.first().map(String::as_str).unwrap_or("");
+        assert!(
+            first.starts_with(e.prints),
+            "row `{} / {}`: `{}` printed `{first}`, expected it to start with `{}`",
+            t.from,
+            t.input,
+            e.input,
+            e.prints
+        );
+        if let Some(state) = table::expected_state(t) {
+            let line = shell.run("state").unwrap().join("");
+            assert!(
+                line.contains(&state),
+                "row `{} / {}`: state is `{line}`, expected `{state}`",
+                t.from,
+                t.input
+            );
+        }
+    }
+}
+
+#[test]
+fn server_rows_hold() {
+    check_rows(SERVER);
+    check_rows(SERVER_CALLS);
+}
+
+#[test]
+fn client_rows_hold() {
+    check_rows(CLIENT);
+}
+
+const BEGIN: &str = "<!-- generated from src/reactor/table.rs: begin -->";
+const END: &str = "<!-- generated from src/reactor/table.rs: end -->";
+
+#[test]
+fn docs_reactors_md_is_generated_from_the_tables() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/reactors.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (head, rest) = doc.split_once(BEGIN).expect("begin marker");
+    let (_, tail) = rest.split_once(END).expect("end marker");
+    let fresh = format!("{head}{BEGIN}\n{}{END}{tail}", table::render_markdown());
+    if fresh != doc {
+        if std::env::var_os("HGFRAME_BLESS").is_some() {
+            std::fs::write(&path, fresh).unwrap();
+        } else {
+            panic!(
+                "docs/reactors.md is out of date: run `HGFRAME_BLESS=1 cargo test --test reactor_table`"
+            );
+        }
+    }
+}
