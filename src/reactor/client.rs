@@ -1,11 +1,11 @@
 //! The client reactor (the seed's `clientreactor`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::io::Read;
 
 use super::hgcbor::{self, get};
-use super::{Accidental, FrameGenId, ReactorError};
+use super::{Accidental, FrameGenId, Gens, ReactorError};
 use crate::build::{CommandFrames, FrameSource};
 use crate::cbor::Value;
 use crate::error::ProgrammingError;
@@ -180,8 +180,7 @@ pub struct ClientReactor {
     requests: BTreeMap<u16, Request>,
     active: BTreeSet<u16>,
     incoming_streams: BTreeSet<u8>,
-    gens: HashMap<u64, Gen>,
-    next_gen: u64,
+    gens: Gens<Gen>,
 }
 
 impl Default for ClientReactor {
@@ -213,8 +212,7 @@ impl ClientReactor {
             requests: BTreeMap::new(),
             active: BTreeSet::new(),
             incoming_streams: BTreeSet::new(),
-            gens: HashMap::new(),
-            next_gen: 0,
+            gens: Gens::new(),
         }
     }
 
@@ -242,13 +240,6 @@ impl ClientReactor {
     /// Ids of the server streams that have begun and not ended.
     pub fn incoming_streams(&self) -> impl Iterator<Item = u8> + '_ {
         self.incoming_streams.iter().copied()
-    }
-
-    fn add_gen(&mut self, generator: Gen) -> FrameGenId {
-        let id = self.next_gen;
-        self.next_gen += 1;
-        self.gens.insert(id, generator);
-        FrameGenId(id)
     }
 
     /// Issues a command (the seed's `callcommand`): `name`, `args` (any
@@ -286,7 +277,7 @@ impl ClientReactor {
                 self.can_send = false;
                 self.can_issue_commands = false;
             }
-            ClientAction::SendFrames(self.add_gen(Gen::Command(CommandGen {
+            ClientAction::SendFrames(self.gens.add(Gen::Command(CommandGen {
                 request_id,
                 frames: None,
             })))
@@ -308,7 +299,7 @@ impl ClientReactor {
             self.can_issue_commands = false;
             self.can_send = false;
         }
-        Ok(ClientAction::SendFrames(self.add_gen(Gen::Flush(None))))
+        Ok(ClientAction::SendFrames(self.gens.add(Gen::Flush(None))))
     }
 
     /// The next frame of one request's frames; `None` once they are all made.
@@ -322,8 +313,13 @@ impl ClientReactor {
             self.active.insert(request_id);
             request.state = RequestState::Sending;
             generator.frames = Some(
-                CommandFrames::new(request_id, request.name.clone(), request.args.clone())
-                    .with_optional_data(request.data.take()),
+                // The request's values are not needed after this.
+                CommandFrames::new(
+                    request_id,
+                    std::mem::replace(&mut request.name, Value::Null),
+                    std::mem::replace(&mut request.args, Value::Null),
+                )
+                .with_optional_data(request.data.take()),
             );
         }
         let frames = generator.frames.as_mut()?;
@@ -341,7 +337,7 @@ impl ClientReactor {
     /// Pulls the next frame of a [`ClientAction::SendFrames`], or `None` when
     /// there are no more (also for an unknown id). Errors end the sequence.
     pub fn next_frame(&mut self, id: FrameGenId) -> Option<Result<Frame, ReactorError>> {
-        let generator = self.gens.remove(&id.0)?;
+        let generator = self.gens.take(id)?;
         let (result, keep) = match generator {
             Gen::Command(mut command) => match self.next_command_frame(&mut command) {
                 Some(Ok(frame)) => (Some(Ok(frame)), Some(Gen::Command(command))),
@@ -366,9 +362,15 @@ impl ClientReactor {
             },
         };
         if let Some(generator) = keep {
-            self.gens.insert(id.0, generator);
+            self.gens.put(id, generator);
         }
         result
+    }
+
+    /// Forgets the rest of a [`ClientAction::SendFrames`] without producing
+    /// it, as dropping a Python generator does.
+    pub fn discard_frames(&mut self, id: FrameGenId) {
+        self.gens.discard(id);
     }
 
     /// An iterator over the frames of a [`ClientAction::SendFrames`].

@@ -15,10 +15,12 @@
 //! - the whole input must decode to complete values.
 //!
 //! A chunk of an indefinite-length byte string may be any simple value: the
-//! seed makes it `bytes(value)`, so `True` gives one zero byte and an integer
-//! `n` gives `n` zero bytes. Zeros never contain a command's field names, so
-//! the reactors behave the same whatever their number; an integer chunk is
-//! kept empty here rather than allocated (a peer could ask for 2^63 bytes).
+//! seed makes it `bytes(value)`, which under Python 2 is `str(value)`, so the
+//! chunk `5` is the byte string `5` and `None` is `None`. (Python 3 would
+//! make `5` five zero bytes and refuse `None`; the seed meant Python 2.)
+//!
+//! Mercurial's decoder is iterative and nests without limit; this one nests
+//! at most [`MAX_DEPTH`] levels, since every value it makes is recursive.
 
 use std::fmt;
 
@@ -28,29 +30,28 @@ use ciborium_ll::{Decoder, Header};
 use crate::cbor::order::{dedup_entries, dedup_members};
 use crate::cbor::{TAG_FINITE_SET, Value};
 
-/// Why Mercurial's decoder refused a payload, with the Python exception it
-/// raised.
+/// How deeply arrays, maps and sets may nest in a payload the reactors
+/// decode. Mercurial has no limit; hgframe refuses deeper payloads with
+/// [`HgDecodeError::TooDeep`] (`docs/deviations.md`).
+pub const MAX_DEPTH: usize = 128;
+
+/// Why Mercurial's decoder refused a payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HgDecodeError {
     /// `CBORDecodeError`: the message says what Mercurial objected to.
     Cbor(&'static str),
-    /// `TypeError`: a `None` chunk in an indefinite-length byte string.
-    NoneChunk,
-    /// `ValueError`: a negative integer chunk (`bytes(-1)`).
-    NegativeChunk,
-    /// `OverflowError`: an integer chunk too large for an index.
-    HugeChunk,
+    /// Nesting deeper than [`MAX_DEPTH`]: hgframe's limit, not the seed's.
+    TooDeep,
 }
 
 impl HgDecodeError {
-    /// The Python exception type.
-    pub fn python_type(&self) -> &'static str {
+    /// The Python exception type the seed raises, or `None` where the seed
+    /// does not fail (a payload nested deeper than [`MAX_DEPTH`]).
+    pub fn python_type(&self) -> Option<&'static str> {
         match self {
-            HgDecodeError::Cbor(_) => "CBORDecodeError",
-            HgDecodeError::NoneChunk => "TypeError",
-            HgDecodeError::NegativeChunk => "ValueError",
-            HgDecodeError::HugeChunk => "OverflowError",
+            HgDecodeError::Cbor(_) => Some("CBORDecodeError"),
+            HgDecodeError::TooDeep => None,
         }
     }
 }
@@ -61,13 +62,7 @@ impl fmt::Display for HgDecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HgDecodeError::Cbor(what) => write!(f, "CBOR decode error: {what}"),
-            HgDecodeError::NoneChunk => {
-                f.write_str("a None chunk in an indefinite-length byte string")
-            }
-            HgDecodeError::NegativeChunk => {
-                f.write_str("a negative integer chunk in an indefinite-length byte string")
-            }
-            HgDecodeError::HugeChunk => f.write_str("an integer chunk too large to be a length"),
+            HgDecodeError::TooDeep => write!(f, "nested more than {MAX_DEPTH} levels deep"),
         }
     }
 }
@@ -84,6 +79,7 @@ pub fn decode_all(payload: &[u8]) -> Result<Vec<Value>> {
     let mut reader = Reader {
         dec: Decoder::from(payload),
         input: payload,
+        depth: 0,
     };
     let mut values = Vec::new();
     while reader.left() > 0 {
@@ -112,6 +108,7 @@ enum Item {
 struct Reader<'a> {
     dec: Decoder<&'a [u8]>,
     input: &'a [u8],
+    depth: usize,
 }
 
 impl Reader<'_> {
@@ -128,15 +125,20 @@ impl Reader<'_> {
         Ok(n)
     }
 
-    fn item(&mut self) -> Result<Item> {
+    fn item_header(&mut self) -> Result<Header> {
         let first = self.peek_byte();
-        let header = self.dec.pull().map_err(|e| match e {
+        self.dec.pull().map_err(|e| match e {
             ciborium_ll::Error::Io(_) => cbor("input data not fully consumed"),
             ciborium_ll::Error::Syntax(_) => match first.map(|b| b >> 5) {
                 Some(7) => cbor("special type not allowed"),
                 _ => cbor("unsupported subtype on integer type"),
             },
-        })?;
+        })
+    }
+
+    fn item(&mut self) -> Result<Item> {
+        let first = self.peek_byte();
+        let header = self.item_header()?;
         // Mercurial refuses 31 ("indefinite") on everything but byte strings
         // and the break.
         let indefinite = first.is_some_and(|b| b & 0x1f == 31);
@@ -165,15 +167,19 @@ impl Reader<'_> {
                 if self.left() == 0 {
                     return Err(cbor("input data not fully consumed"));
                 }
-                match self.item()? {
-                    Item::Array(n) => Item::Set(n),
+                // Only a definite array may follow. (Mercurial recurses here,
+                // so a chain of set tags fails there too, by recursion.)
+                match self.item_header()? {
+                    Header::Array(Some(n)) => Item::Set(self.count(n, 1)?),
                     _ => return Err(cbor("expected array after finite set semantic tag")),
                 }
             }
             Header::Tag(_) => return Err(cbor("semantic tag not allowed")),
-            Header::Simple(20) => Item::Value(Value::Bool(false)),
-            Header::Simple(21) => Item::Value(Value::Bool(true)),
-            Header::Simple(22) => Item::Value(Value::Null),
+            // Mercurial reads false, true and null only in their one-byte
+            // forms (f4, f5, f6), not as f8 14 and so on.
+            Header::Simple(20) if first == Some(0xf4) => Item::Value(Value::Bool(false)),
+            Header::Simple(21) if first == Some(0xf5) => Item::Value(Value::Bool(true)),
+            Header::Simple(22) if first == Some(0xf6) => Item::Value(Value::Null),
             Header::Break => Item::Break,
             Header::Simple(_) | Header::Float(_) => return Err(cbor("special type not allowed")),
         })
@@ -205,15 +211,33 @@ impl Reader<'_> {
         }
     }
 
-    fn array(&mut self, n: usize) -> Result<Value> {
-        let mut items = Vec::with_capacity(n);
-        for _ in 0..n {
-            items.push(self.value_in("indefinite length bytestrings not allowed as array values")?);
+    /// Runs `f` one nesting level deeper.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.depth >= MAX_DEPTH {
+            return Err(HgDecodeError::TooDeep);
         }
-        Ok(Value::Array(items))
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        result
+    }
+
+    fn array(&mut self, n: usize) -> Result<Value> {
+        self.nested(|r| {
+            let mut items = Vec::with_capacity(n);
+            for _ in 0..n {
+                items
+                    .push(r.value_in("indefinite length bytestrings not allowed as array values")?);
+            }
+            Ok(Value::Array(items))
+        })
     }
 
     fn map(&mut self, n: usize) -> Result<Value> {
+        self.nested(|r| r.map_entries(n))
+    }
+
+    fn map_entries(&mut self, n: usize) -> Result<Value> {
         let mut entries = Vec::with_capacity(n);
         for _ in 0..n {
             let key = self.simple_in(
@@ -227,14 +251,16 @@ impl Reader<'_> {
     }
 
     fn set(&mut self, n: usize) -> Result<Value> {
-        let mut members = Vec::with_capacity(n);
-        for _ in 0..n {
-            members.push(self.simple_in(
-                "indefinite length bytestrings not allowed as set values",
-                "collections not allowed as set values",
-            )?);
-        }
-        Ok(Value::Set(dedup_members(members)))
+        self.nested(|r| {
+            let mut members = Vec::with_capacity(n);
+            for _ in 0..n {
+                members.push(r.simple_in(
+                    "indefinite length bytestrings not allowed as set values",
+                    "collections not allowed as set values",
+                )?);
+            }
+            Ok(Value::Set(dedup_members(members)))
+        })
     }
 
     /// The chunks of a top-level indefinite-length byte string, each a value
@@ -260,17 +286,21 @@ impl Reader<'_> {
     }
 }
 
-/// Python's `bytes(value)` for a chunk, with integer chunks kept empty (see
-/// the module documentation).
+/// Python 2's `bytes(value)`, that is `str(value)`, for a chunk.
 fn chunk_bytes(value: Value) -> Result<Vec<u8>> {
-    match value {
-        Value::Bytes(b) => Ok(b),
-        Value::Int(n) if n < 0 => Err(HgDecodeError::NegativeChunk),
-        Value::Int(n) if n > i128::from(i64::MAX) => Err(HgDecodeError::HugeChunk),
-        Value::Bool(b) => Ok(vec![0; usize::from(b)]),
-        Value::Int(_) => Ok(Vec::new()),
-        _ => Err(HgDecodeError::NoneChunk),
-    }
+    Ok(match value {
+        Value::Bytes(b) => b,
+        Value::Int(n) => n.to_string().into_bytes(),
+        Value::Bool(true) => b"True".to_vec(),
+        Value::Bool(false) => b"False".to_vec(),
+        Value::Null => b"None".to_vec(),
+        // Chunks are simple values only.
+        _ => {
+            return Err(cbor(
+                "unexpected special value when expecting bytestring chunk",
+            ));
+        }
+    })
 }
 
 /// A Python `TypeError` from an operation on a decoded value.

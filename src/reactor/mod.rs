@@ -44,9 +44,69 @@ use hgcbor::{HgDecodeError, PyTypeError};
 ///
 /// Pull its frames with the reactor's `next_frame`. Once it has returned
 /// `None` or an error, it returns `None` for good, as an exhausted Python
-/// generator does.
+/// generator does. An id belongs to the reactor that made it; another
+/// reactor treats it as unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FrameGenId(pub(crate) u64);
+pub struct FrameGenId {
+    reactor: u64,
+    index: u64,
+}
+
+/// A number for each reactor, so that its handles are not taken for
+/// another's.
+fn new_reactor_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The frame generators a reactor holds.
+pub(crate) struct Gens<G> {
+    reactor: u64,
+    next: u64,
+    live: std::collections::HashMap<u64, G>,
+}
+
+impl<G> Gens<G> {
+    pub(crate) fn new() -> Gens<G> {
+        Gens {
+            reactor: new_reactor_id(),
+            next: 0,
+            live: std::collections::HashMap::new(),
+        }
+    }
+
+    /// This reactor's number.
+    pub(crate) fn reactor(&self) -> u64 {
+        self.reactor
+    }
+
+    pub(crate) fn add(&mut self, generator: G) -> FrameGenId {
+        let index = self.next;
+        self.next += 1;
+        self.live.insert(index, generator);
+        FrameGenId {
+            reactor: self.reactor,
+            index,
+        }
+    }
+
+    /// Takes a generator out to run it; `put` it back if it goes on.
+    pub(crate) fn take(&mut self, id: FrameGenId) -> Option<G> {
+        if id.reactor != self.reactor {
+            return None;
+        }
+        self.live.remove(&id.index)
+    }
+
+    pub(crate) fn put(&mut self, id: FrameGenId, generator: G) {
+        self.live.insert(id.index, generator);
+    }
+
+    /// Forgets a generator without running the rest of it.
+    pub(crate) fn discard(&mut self, id: FrameGenId) {
+        self.take(id);
+    }
+}
 
 /// A failure the seed raises as an exception, returned from a reactor call.
 #[derive(Debug, thiserror::Error)]
@@ -82,7 +142,9 @@ impl ReactorError {
         match self {
             ReactorError::Programming(e) => e.seed_error(),
             ReactorError::Build(e) => e.seed_error(),
-            ReactorError::Accidental(e) => SeedError::Accidental(e.python_type()),
+            ReactorError::Accidental(e) => e
+                .python_type()
+                .map_or(SeedError::Deviation, SeedError::Accidental),
             ReactorError::StreamIdsExhausted
             | ReactorError::RequestIdsExhausted
             | ReactorError::UnknownStream => SeedError::Deviation,
@@ -116,12 +178,6 @@ pub enum Accidental {
     /// field names, it is dropped after being marked active.
     #[error("command request payload is not a map: it decodes to a Python {}", .0.type_name)]
     RequestNotAMap(PyTypeError),
-    /// A request dispatched while already active (the seed's `assert`).
-    #[error("request {request_id} is already active")]
-    RequestAlreadyActive {
-        /// The request id.
-        request_id: u16,
-    },
     /// An error response whose payload Mercurial's decoder refuses. The
     /// request is already marked errored and no longer active.
     #[error("error response payload cannot be decoded: {0}")]
@@ -138,15 +194,17 @@ pub enum Accidental {
 }
 
 impl Accidental {
-    /// The Python exception type the seed raises.
-    pub fn python_type(&self) -> &'static str {
-        match self {
+    /// The Python exception type the seed raises, or `None` for a payload
+    /// nested deeper than hgframe decodes, where the seed does not fail.
+    pub fn python_type(&self) -> Option<&'static str> {
+        Some(match self {
             Accidental::ResponseForInactiveRequest { .. }
             | Accidental::ErrorResponseMissingKey(_) => "KeyError",
-            Accidental::RequestPayload(e) | Accidental::ErrorResponsePayload(e) => e.python_type(),
+            Accidental::RequestPayload(e) | Accidental::ErrorResponsePayload(e) => {
+                return e.python_type();
+            }
             Accidental::EmptyRequestPayload | Accidental::EmptyErrorResponse => "IndexError",
             Accidental::RequestNotAMap(_) | Accidental::ErrorResponseNotAMap(_) => "TypeError",
-            Accidental::RequestAlreadyActive { .. } => "AssertionError",
-        }
+        })
     }
 }

@@ -1,10 +1,10 @@
 //! The server reactor (the seed's `serverreactor`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::hgcbor::{self, contains, get};
-use super::{Accidental, FrameGenId, ReactorError};
+use super::{Accidental, FrameGenId, Gens, ReactorError};
 use crate::build::{
     FrameSource, ResponseChunkFrames, ResponseFrames, command_error_response, error_frame,
 };
@@ -30,8 +30,10 @@ pub struct ServerOptions {
 /// "Known Issues": a client can exhaust the server's memory with partial
 /// commands).
 ///
-/// Going over a limit gives a [`ServerAction::Error`], moves the server to the
-/// errored state and frees every partially received command.
+/// The limits apply to commands while they are partially received: a frame
+/// that completes a command dispatches it whatever its size. Going over a
+/// limit gives a [`ServerAction::Error`], moves the server to the errored
+/// state and frees every partially received command.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Limits {
     /// How many commands may be partially received at once.
@@ -116,9 +118,13 @@ impl ServerAction {
     }
 }
 
-/// A stream made by or registered with a [`ServerReactor`].
+/// A stream made by or registered with a [`ServerReactor`]. It belongs to
+/// that reactor; another one refuses it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct StreamHandle(usize);
+pub struct StreamHandle {
+    reactor: u64,
+    index: usize,
+}
 
 /// A command being received (the seed's `_receivingcommands` entry).
 #[derive(Debug)]
@@ -141,7 +147,8 @@ type Source = Box<dyn FrameSource + Send>;
 enum Gen {
     /// The frames of one response; releases the request when exhausted.
     Response {
-        stream: StreamHandle,
+        /// Index of the stream.
+        stream: usize,
         request_id: u16,
         frames: Source,
     },
@@ -200,8 +207,7 @@ pub struct ServerReactor {
     receiving: BTreeMap<u16, Receiving>,
     receiving_bytes: usize,
     active: BTreeSet<u16>,
-    gens: HashMap<u64, Gen>,
-    next_gen: u64,
+    gens: Gens<Gen>,
 }
 
 impl Default for ServerReactor {
@@ -220,10 +226,6 @@ impl fmt::Debug for ServerReactor {
     }
 }
 
-fn error(message: String) -> ServerAction {
-    ServerAction::Error(message)
-}
-
 impl ServerReactor {
     /// A server in the idle state.
     pub fn new(options: ServerOptions) -> ServerReactor {
@@ -237,8 +239,7 @@ impl ServerReactor {
             receiving: BTreeMap::new(),
             receiving_bytes: 0,
             active: BTreeSet::new(),
-            gens: HashMap::new(),
-            next_gen: 0,
+            gens: Gens::new(),
         }
     }
 
@@ -265,7 +266,11 @@ impl ServerReactor {
 
     /// A stream by its handle.
     pub fn stream(&self, handle: StreamHandle) -> Option<&Stream> {
-        self.streams.get(handle.0)
+        self.streams.get(self.stream_index(handle)?)
+    }
+
+    fn stream_index(&self, handle: StreamHandle) -> Option<usize> {
+        (handle.reactor == self.gens.reactor()).then_some(handle.index)
     }
 
     /// Makes a stream for responses, with the next even id from 2 (the seed's
@@ -281,12 +286,15 @@ impl ServerReactor {
     /// given.
     pub fn register_stream(&mut self, stream: Stream) -> StreamHandle {
         self.streams.push(stream);
-        StreamHandle(self.streams.len() - 1)
+        StreamHandle {
+            reactor: self.gens.reactor(),
+            index: self.streams.len() - 1,
+        }
     }
 
     fn errored(&mut self, message: String) -> ServerAction {
         self.state = ServerState::Errored;
-        error(message)
+        ServerAction::Error(message)
     }
 
     /// A frame arrived from the client (the seed's `onframerecv`).
@@ -315,7 +323,7 @@ impl ServerReactor {
         match self.state {
             ServerState::Idle => self.on_frame_idle(frame),
             ServerState::CommandReceiving => self.on_frame_command_receiving(frame),
-            ServerState::Errored => Ok(error("server already errored".into())),
+            ServerState::Errored => Ok(ServerAction::Error("server already errored".into())),
         }
     }
 
@@ -364,7 +372,9 @@ impl ServerReactor {
         if !frame.flags.contains(FrameFlags::COMMAND_REQUEST_NEW) {
             return Ok(self.errored("received command request frame without new flag set".into()));
         }
+        let complete = !more && !expecting_data;
         if let Some(max) = self.options.limits.max_receiving_commands
+            && !complete
             && self.receiving.len() >= max
         {
             return Ok(self.over_limit(format!(
@@ -381,14 +391,11 @@ impl ServerReactor {
             },
         );
         self.receiving_bytes += frame.payload.len();
-        if let Some(action) = self.check_sizes(request_id) {
-            return Ok(action);
-        }
-        if !more && !expecting_data {
+        if complete {
             return self.make_run_command(request_id);
         }
         self.state = ServerState::CommandReceiving;
-        Ok(ServerAction::WantFrame(self.state))
+        Ok(self.still_receiving(request_id))
     }
 
     fn on_frame_command_receiving(
@@ -438,13 +445,10 @@ impl ServerReactor {
                     entry.request_done = true;
                 }
                 self.receiving_bytes += frame.payload.len();
-                if let Some(action) = self.check_sizes(request_id) {
-                    return Ok(action);
-                }
                 if !more && !expecting_data {
                     return self.make_run_command(request_id);
                 }
-                Ok(ServerAction::WantFrame(self.state))
+                Ok(self.still_receiving(request_id))
             }
             FrameType::COMMAND_DATA => {
                 if !entry.expecting_data {
@@ -459,11 +463,8 @@ impl ServerReactor {
                     .get_or_insert_with(Vec::new)
                     .extend_from_slice(frame.payload);
                 self.receiving_bytes += frame.payload.len();
-                if let Some(action) = self.check_sizes(request_id) {
-                    return Ok(action);
-                }
                 if frame.flags.contains(FrameFlags::COMMAND_DATA_CONTINUATION) {
-                    Ok(ServerAction::WantFrame(self.state))
+                    Ok(self.still_receiving(request_id))
                 } else if frame.flags.contains(FrameFlags::COMMAND_DATA_EOS) {
                     self.make_run_command(request_id)
                 } else {
@@ -474,7 +475,14 @@ impl ServerReactor {
         }
     }
 
-    /// Applies the byte limits after data was added to `request_id`.
+    /// `wantframe`, unless `request_id`, which stays partially received,
+    /// went over a byte limit.
+    fn still_receiving(&mut self, request_id: u16) -> ServerAction {
+        self.check_sizes(request_id)
+            .unwrap_or(ServerAction::WantFrame(self.state))
+    }
+
+    /// Applies the byte limits to a partially received `request_id`.
     fn check_sizes(&mut self, request_id: u16) -> Option<ServerAction> {
         let limits = &self.options.limits;
         let request_bytes = self.receiving.get(&request_id).map_or(0, Receiving::bytes);
@@ -540,9 +548,9 @@ impl ServerReactor {
                 other => return Err(Accidental::RequestNotAMap(hgcbor::type_error(other)).into()),
             }
         }
-        if !self.active.insert(request_id) {
-            return Err(Accidental::RequestAlreadyActive { request_id }.into());
-        }
+        // The seed asserts the request is not active; both callers have
+        // checked that already.
+        self.active.insert(request_id);
         let name = get(&request, b"name")
             .map_err(Accidental::RequestNotAMap)?
             .cloned();
@@ -557,20 +565,14 @@ impl ServerReactor {
         }))
     }
 
-    fn stream_for_response(&self, stream: StreamHandle) -> Result<(), ReactorError> {
-        let s = self
-            .streams
-            .get(stream.0)
+    /// The index of a stream responses may be written to.
+    fn stream_for_response(&self, stream: StreamHandle) -> Result<usize, ReactorError> {
+        let index = self
+            .stream_index(stream)
             .ok_or(ReactorError::UnknownStream)?;
+        let s = self.streams.get(index).ok_or(ReactorError::UnknownStream)?;
         ensure_server_stream(s)?;
-        Ok(())
-    }
-
-    fn add_gen(&mut self, generator: Gen) -> FrameGenId {
-        let id = self.next_gen;
-        self.next_gen += 1;
-        self.gens.insert(id, generator);
-        FrameGenId(id)
+        Ok(index)
     }
 
     /// Sends the frames now, or buffers them until input ends.
@@ -580,8 +582,8 @@ impl ServerReactor {
         request_id: u16,
         frames: Source,
     ) -> Result<ServerAction, ReactorError> {
-        self.stream_for_response(stream)?;
-        let id = self.add_gen(Gen::Response {
+        let stream = self.stream_for_response(stream)?;
+        let id = self.gens.add(Gen::Response {
             stream,
             request_id,
             frames,
@@ -667,20 +669,22 @@ impl ServerReactor {
         if !self.options.defer_output || self.buffered.is_empty() {
             return ServerAction::Noop;
         }
-        ServerAction::SendFrames(self.add_gen(Gen::Buffered { position: 0 }))
+        ServerAction::SendFrames(self.gens.add(Gen::Buffered { position: 0 }))
     }
 
     /// Pulls the next frame of a [`ServerAction::SendFrames`], or `None` when
     /// there are no more (also for an unknown id). Errors end the sequence.
     pub fn next_frame(&mut self, id: FrameGenId) -> Option<Result<Frame, ReactorError>> {
-        let generator = self.gens.remove(&id.0)?;
+        let generator = self.gens.take(id)?;
         let (result, keep) = match generator {
             Gen::Response {
                 stream,
                 request_id,
                 mut frames,
             } => {
-                let Some(s) = self.streams.get_mut(stream.0) else {
+                // Checked when the response was given; streams are never
+                // removed.
+                let Some(s) = self.streams.get_mut(stream) else {
                     return Some(Err(ReactorError::UnknownStream));
                 };
                 match frames.next_frame(s) {
@@ -714,9 +718,16 @@ impl ServerReactor {
             },
         };
         if let Some(generator) = keep {
-            self.gens.insert(id.0, generator);
+            self.gens.put(id, generator);
         }
         result
+    }
+
+    /// Forgets the rest of a [`ServerAction::SendFrames`] without producing
+    /// it, as dropping a Python generator does: a response dropped before
+    /// its last frame never releases its request.
+    pub fn discard_frames(&mut self, id: FrameGenId) {
+        self.gens.discard(id);
     }
 
     /// An iterator over the frames of a [`ServerAction::SendFrames`].

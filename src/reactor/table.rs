@@ -201,7 +201,7 @@ pub const SERVER: &[Transition] = &[
     ),
     row(
         "idle",
-        "new complete request whose payload is not a map",
+        "new complete request whose payload is not a map (dropped; a list, set or byte string holding both \"name\" and \"args\" stays active)",
         "raise (accidental)",
         "idle",
         ex(
@@ -222,8 +222,8 @@ pub const SERVER: &[Transition] = &[
     row(
         "command-receiving",
         "new command-request: handled as in idle",
-        "wantframe / runcommand / error",
-        "command-receiving",
+        "as in idle",
+        "as in idle",
         ex(
             "server",
             PARTIAL,
@@ -328,6 +328,18 @@ pub const SERVER: &[Transition] = &[
             PARTIAL,
             "1 1 0 command-request continuation DnameAa",
             "runcommand request=1",
+        ),
+    ),
+    row(
+        "command-receiving",
+        "last continuation, the payload is not a map",
+        "raise (accidental)",
+        "idle (or command-receiving while others are received)",
+        ex(
+            "server",
+            PARTIAL,
+            "1 1 0 command-request continuation \\xff",
+            "raise CBORDecodeError",
         ),
     ),
     row(
@@ -730,6 +742,9 @@ pub fn render_markdown() -> String {
             std::slice::from_ref(&t.from)
         };
         let to = t.to.split(' ').next().unwrap_or_default();
+        if !["idle", "command-receiving", "errored"].contains(&to) {
+            continue;
+        }
         for from in froms {
             let label = t.action.replace(':', "");
             let edge = (from.replace('-', "_"), to.replace('-', "_"), label);
