@@ -45,3 +45,4 @@ pub mod frame;
 pub mod reactor;
 pub mod stream;
 pub mod text;
+pub mod vectors;

@@ -1,0 +1,50 @@
+//! Conformance vectors: the YAML format ([`spec`]), loading and checking
+//! ([`load`]), the checked model and outcomes ([`model`]), and running them
+//! on the built-in reference ([`exec`]).
+//!
+//! `docs/vectors.md` describes the format for people writing a loader in
+//! another language.
+
+pub mod exec;
+pub mod load;
+pub mod model;
+pub mod spec;
+pub mod trace;
+
+use model::{Outcome, Vector};
+
+/// How one step went.
+#[derive(Clone, Debug)]
+pub struct StepResult {
+    /// What the step had to give.
+    pub expected: Outcome,
+    /// What it gave.
+    pub actual: Outcome,
+}
+
+impl StepResult {
+    /// Whether the step gave what it had to.
+    pub fn passed(&self) -> bool {
+        self.expected.admits(&self.actual)
+    }
+}
+
+/// Runs a vector on the built-in reference and pairs each step's outcome
+/// with its expectation.
+pub fn run_reference(vector: &Vector) -> Vec<StepResult> {
+    let actual = exec::Session::run_vector(&vector.target, &vector.steps);
+    vector
+        .steps
+        .iter()
+        .zip(actual)
+        .map(|(step, actual)| StepResult {
+            expected: step.expect.clone(),
+            actual,
+        })
+        .collect()
+}
+
+/// The first failing step of a run, with its index.
+pub fn first_failure(results: &[StepResult]) -> Option<(usize, &StepResult)> {
+    results.iter().enumerate().find(|(_, r)| !r.passed())
+}

@@ -1,0 +1,656 @@
+//! The checked vector model: every human string and literal parsed, every
+//! expectation complete. Outcomes are what a step gives, both as a vector
+//! expects it and as an implementation produced it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use super::spec;
+use crate::cbor::{self, Value};
+use crate::frame::{Frame, ReadOptions, read_frame};
+use crate::text::{escape_bytes, format_human, format_literal};
+
+/// A loaded, checked vector.
+#[derive(Clone, Debug)]
+pub struct Vector {
+    /// The id.
+    pub id: String,
+    /// What it shows.
+    pub description: String,
+    /// Its tags.
+    pub tags: Vec<String>,
+    /// Its target.
+    pub target: spec::Target,
+    /// Its steps.
+    pub steps: Vec<Step>,
+    /// The file it came from.
+    pub file: PathBuf,
+    /// The line of its `id`.
+    pub line: usize,
+    /// The vector as written, for the JSON export.
+    pub source: spec::Vector,
+}
+
+/// Which party of a conversation acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The client.
+    Client,
+    /// The server.
+    Server,
+}
+
+/// How many frames of a `sendframes` a step pulls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PullMode {
+    /// Until the sequence ends.
+    All,
+    /// At most this many.
+    Count(usize),
+}
+
+/// A checked step.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The party, in a conversation.
+    pub on: Option<Side>,
+    /// The operation.
+    pub op: Op,
+    /// How many frames of a resulting `sendframes` to pull.
+    pub pull: PullMode,
+    /// What the step must give.
+    pub expect: Outcome,
+}
+
+/// A stream given to a builder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamArg {
+    /// The stream id.
+    pub id: u8,
+    /// Whether it has already begun.
+    pub active: bool,
+}
+
+/// The operations, with their arguments parsed.
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub enum Op {
+    Recv(Frame),
+    CallCommand {
+        name: Value,
+        args: Value,
+        data: Option<Vec<u8>>,
+    },
+    FlushCommands,
+    MakeOutputStream,
+    Response {
+        stream: u8,
+        request: u16,
+        data: Vec<u8>,
+    },
+    ResponseGen {
+        stream: u8,
+        request: u16,
+        chunks: Vec<Vec<u8>>,
+    },
+    CommandError {
+        stream: u8,
+        request: u16,
+        message: Value,
+        args: Value,
+    },
+    ServerError {
+        stream: u8,
+        request: u16,
+        message: Vec<u8>,
+    },
+    InputEof,
+    Consume {
+        generator: String,
+        count: Option<usize>,
+    },
+    RequestState {
+        request: u16,
+    },
+    Transfer {
+        generator: String,
+    },
+    HumanString(String),
+    MakeFrame(Frame),
+    ParseHeader([u8; 8]),
+    ReadFrames(Vec<u8>),
+    HumanFlags {
+        table: String,
+        value: u8,
+    },
+    Repr(Frame),
+    CreateCommandFrames {
+        stream: StreamArg,
+        request: u16,
+        name: Value,
+        args: Value,
+        data: Option<Vec<u8>>,
+        max_frame_size: Option<usize>,
+    },
+    CreateResponse {
+        stream: StreamArg,
+        request: u16,
+        data: Vec<u8>,
+        max_frame_size: Option<usize>,
+    },
+    CreateResponseGen {
+        stream: StreamArg,
+        request: u16,
+        chunks: Vec<Vec<u8>>,
+        max_frame_size: Option<usize>,
+    },
+    CreateCommandError {
+        stream: StreamArg,
+        request: u16,
+        message: Value,
+        args: Value,
+    },
+    CreateErrorFrame {
+        stream: StreamArg,
+        request: u16,
+        msg: Vec<u8>,
+        errtype: Vec<u8>,
+    },
+    CreateTextOutput {
+        stream: StreamArg,
+        request: u16,
+        atoms: Value,
+        max_frame_size: Option<usize>,
+    },
+}
+
+impl Op {
+    /// The operation's name in the vector format.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Recv(_) => "recv",
+            Op::CallCommand { .. } => "callcommand",
+            Op::FlushCommands => "flushcommands",
+            Op::MakeOutputStream => "makeoutputstream",
+            Op::Response { .. } => "oncommandresponseready",
+            Op::ResponseGen { .. } => "oncommandresponsereadygen",
+            Op::CommandError { .. } => "oncommanderror",
+            Op::ServerError { .. } => "onservererror",
+            Op::InputEof => "oninputeof",
+            Op::Consume { .. } => "consume",
+            Op::RequestState { .. } => "requeststate",
+            Op::Transfer { .. } => "transfer",
+            Op::HumanString(_) => "humanstring",
+            Op::MakeFrame(_) => "makeframe",
+            Op::ParseHeader(_) => "parseheader",
+            Op::ReadFrames(_) => "readframes",
+            Op::HumanFlags { .. } => "humanflags",
+            Op::Repr(_) => "repr",
+            Op::CreateCommandFrames { .. } => "createcommandframes",
+            Op::CreateResponse { .. } => "createcommandresponseframesfrombytes",
+            Op::CreateResponseGen { .. } => "createbytesresponseframesfromgen",
+            Op::CreateCommandError { .. } => "createcommanderrorresponse",
+            Op::CreateErrorFrame { .. } => "createerrorframe",
+            Op::CreateTextOutput { .. } => "createtextoutputframe",
+        }
+    }
+}
+
+/// The kinds of exception a step can raise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RaiseKind {
+    /// The seed's `ProgrammingError`; the message is compared.
+    Programming,
+    /// A `ValueError` the seed raises itself; the message is compared.
+    Value,
+    /// A failed `assert` in the seed.
+    Assertion,
+    /// The seed's `Abort` (readframe); the message (bytes) is compared.
+    Abort,
+    /// A Python error the seed raises by accident; its type is compared.
+    Accidental,
+    /// Input the seed cannot parse (human strings, literals).
+    Decode,
+    /// hgframe refuses where the seed does not (`docs/deviations.md`).
+    Deviation,
+}
+
+impl RaiseKind {
+    /// The kind by its name in the vector format.
+    pub fn from_name(name: &str) -> Option<RaiseKind> {
+        Some(match name {
+            "programming" => RaiseKind::Programming,
+            "value" => RaiseKind::Value,
+            "assertion" => RaiseKind::Assertion,
+            "abort" => RaiseKind::Abort,
+            "accidental" => RaiseKind::Accidental,
+            "decode" => RaiseKind::Decode,
+            "deviation" => RaiseKind::Deviation,
+            _ => return None,
+        })
+    }
+}
+
+/// An exception, expected or raised. In an expectation, `python_type` and
+/// `message` are compared only when given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Raise {
+    /// The kind.
+    pub kind: RaiseKind,
+    /// The Python exception type, for accidental errors.
+    pub python_type: Option<String>,
+    /// The message (bytes: an abort's message holds raw bytes).
+    pub message: Option<Vec<u8>>,
+}
+
+impl Raise {
+    /// Whether an actual exception fits this expected one.
+    pub fn admits(&self, actual: &Raise) -> bool {
+        self.kind == actual.kind
+            && (self.python_type.is_none() || self.python_type == actual.python_type)
+            && (self.message.is_none() || self.message == actual.message)
+    }
+}
+
+/// Frames pulled from a sequence, and how the pulling stopped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FrameRun {
+    /// The frames, encoded.
+    pub frames: Vec<Vec<u8>>,
+    /// Whether the sequence ended.
+    pub end: bool,
+    /// The exception that ended it, if any.
+    pub raise: Option<Raise>,
+}
+
+/// A reactor action.
+#[derive(Clone, Debug)]
+#[allow(missing_docs)]
+pub enum Action {
+    SendFrames {
+        generator: String,
+        run: FrameRun,
+    },
+    RunCommand {
+        request: u16,
+        command: Value,
+        args: Value,
+        data: Option<Vec<u8>>,
+    },
+    WantFrame {
+        state: String,
+    },
+    Noop,
+    Error {
+        message: String,
+    },
+    ErrorResponse {
+        request: u16,
+        error_type: Value,
+        message: Value,
+    },
+    ResponseData {
+        request: u16,
+        expect_more: bool,
+        eos: bool,
+        data: Vec<u8>,
+    },
+}
+
+/// What a step gives.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// A reactor action.
+    Action(Action),
+    /// `callcommand`: the request id and the action.
+    Request {
+        /// The request id.
+        request: u16,
+        /// The action.
+        action: Action,
+    },
+    /// `makeoutputstream`: the stream id.
+    Stream(u8),
+    /// Frames: `consume`, `readframes` and the builders.
+    Frames(FrameRun),
+    /// `transfer`: the frames pulled and the receiver's actions.
+    Transfer {
+        /// The frames delivered.
+        run: FrameRun,
+        /// The receiving party's outcome for each frame.
+        actions: Vec<Outcome>,
+    },
+    /// `humanstring`, `makeframe`: the frame's bytes.
+    Bytes(Vec<u8>),
+    /// `parseheader`: the fields.
+    Header(BTreeMap<String, u32>),
+    /// `humanflags`, `repr`: the text.
+    Text(String),
+    /// `requeststate`: the state.
+    State(String),
+    /// An exception.
+    Raise(Raise),
+}
+
+/// Values compare as Mercurial encodes them: key order does not matter, byte
+/// and text strings differ.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (cbor::encode(a), cbor::encode(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+impl Action {
+    /// Whether `actual` fits this expected action.
+    pub fn admits(&self, actual: &Action) -> bool {
+        use Action::*;
+        match (self, actual) {
+            (
+                SendFrames {
+                    generator: g1,
+                    run: r1,
+                },
+                SendFrames {
+                    generator: g2,
+                    run: r2,
+                },
+            ) => g1 == g2 && r1.admits(r2),
+            (
+                RunCommand {
+                    request: r1,
+                    command: c1,
+                    args: a1,
+                    data: d1,
+                },
+                RunCommand {
+                    request: r2,
+                    command: c2,
+                    args: a2,
+                    data: d2,
+                },
+            ) => r1 == r2 && same_value(c1, c2) && same_value(a1, a2) && d1 == d2,
+            (WantFrame { state: s1 }, WantFrame { state: s2 }) => s1 == s2,
+            (Noop, Noop) => true,
+            (Error { message: m1 }, Error { message: m2 }) => m1 == m2,
+            (
+                ErrorResponse {
+                    request: r1,
+                    error_type: t1,
+                    message: m1,
+                },
+                ErrorResponse {
+                    request: r2,
+                    error_type: t2,
+                    message: m2,
+                },
+            ) => r1 == r2 && same_value(t1, t2) && same_value(m1, m2),
+            (
+                ResponseData {
+                    request: r1,
+                    expect_more: x1,
+                    eos: e1,
+                    data: d1,
+                },
+                ResponseData {
+                    request: r2,
+                    expect_more: x2,
+                    eos: e2,
+                    data: d2,
+                },
+            ) => r1 == r2 && x1 == x2 && e1 == e2 && d1 == d2,
+            _ => false,
+        }
+    }
+}
+
+impl FrameRun {
+    /// Whether `actual` fits this expected run.
+    pub fn admits(&self, actual: &FrameRun) -> bool {
+        self.frames == actual.frames
+            && self.end == actual.end
+            && match (&self.raise, &actual.raise) {
+                (None, None) => true,
+                (Some(e), Some(a)) => e.admits(a),
+                _ => false,
+            }
+    }
+}
+
+impl Outcome {
+    /// Whether `actual` fits this expected outcome.
+    pub fn admits(&self, actual: &Outcome) -> bool {
+        use Outcome::*;
+        match (self, actual) {
+            (Action(e), Action(a)) => e.admits(a),
+            (
+                Request {
+                    request: r1,
+                    action: e,
+                },
+                Request {
+                    request: r2,
+                    action: a,
+                },
+            ) => r1 == r2 && e.admits(a),
+            (Stream(e), Stream(a)) => e == a,
+            (Frames(e), Frames(a)) => e.admits(a),
+            (
+                Transfer {
+                    run: r1,
+                    actions: e,
+                },
+                Transfer {
+                    run: r2,
+                    actions: a,
+                },
+            ) => r1.admits(r2) && e.len() == a.len() && e.iter().zip(a).all(|(e, a)| e.admits(a)),
+            (Bytes(e), Bytes(a)) => e == a,
+            (Header(e), Header(a)) => e == a,
+            (Text(e), Text(a)) | (State(e), State(a)) => e == a,
+            (Raise(e), Raise(a)) => e.admits(a),
+            _ => false,
+        }
+    }
+}
+
+// ---- serialization: the normalized trace of snapshots, reports and the
+// export. Frames as human strings and hex, values as literals, bytes as
+// literals.
+
+/// A frame's human string, or its hex when the bytes are not one frame.
+pub fn frame_human(bytes: &[u8]) -> String {
+    match read_frame(&mut &bytes[..], &ReadOptions::default()) {
+        Ok(Some(frame)) => format_human(&frame),
+        _ => format!("<not a frame: {}>", hex::encode(bytes)),
+    }
+}
+
+/// A value as a Python literal.
+pub fn value_literal(value: &Value) -> String {
+    format_literal(value).unwrap_or_else(|| format!("{value:?}"))
+}
+
+/// Bytes as a Python bytes literal.
+pub fn bytes_literal(bytes: &[u8]) -> String {
+    value_literal(&Value::bytes(bytes))
+}
+
+/// Frames as `{human, hex}` pairs; large payloads are summarised by length.
+struct FramesSer<'a>(&'a [Vec<u8>]);
+
+impl Serialize for FramesSer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|f| {
+            let mut m = BTreeMap::new();
+            if f.len() <= 1032 {
+                m.insert("human", frame_human(f));
+                m.insert("hex", hex::encode(f));
+            } else {
+                m.insert(
+                    "human",
+                    format!("{} <payload of {} bytes>", header_fields(f), f.len() - 8),
+                );
+                m.insert("sha256", sha256_hex(f));
+            }
+            m
+        }))
+    }
+}
+
+/// The first five fields of a frame's human string.
+fn header_fields(frame: &[u8]) -> String {
+    match crate::frame::FrameHeader::parse(frame) {
+        Some(header) => format_human(&Frame::from_header(header, Vec::new()))
+            .trim_end()
+            .to_string(),
+        None => format!("<not a frame: {}>", hex::encode(frame)),
+    }
+}
+
+/// Bytes for a trace: a literal, or for more than 1024 bytes their length
+/// and digest.
+struct BytesSer<'a>(&'a [u8]);
+
+impl Serialize for BytesSer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.len() <= 1024 {
+            return s.serialize_str(&bytes_literal(self.0));
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("length", &self.0.len())?;
+        m.serialize_entry("sha256", &sha256_hex(self.0))?;
+        m.end()
+    }
+}
+
+/// The SHA-256 of bytes, in hex: how large frames appear in snapshots.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+impl Serialize for Raise {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("kind", &self.kind)?;
+        if let Some(t) = &self.python_type {
+            m.serialize_entry("type", t)?;
+        }
+        if let Some(msg) = &self.message {
+            match std::str::from_utf8(msg) {
+                Ok(text) if text.chars().all(|c| !c.is_control()) => {
+                    m.serialize_entry("message", text)?
+                }
+                _ => m.serialize_entry("message", &escape_bytes(msg))?,
+            }
+        }
+        m.end()
+    }
+}
+
+fn serialize_run<M: SerializeMap>(m: &mut M, run: &FrameRun) -> Result<(), M::Error> {
+    m.serialize_entry("frames", &FramesSer(&run.frames))?;
+    m.serialize_entry("end", &run.end)?;
+    if let Some(r) = &run.raise {
+        m.serialize_entry("raise", r)?;
+    }
+    Ok(())
+}
+
+fn serialize_action<M: SerializeMap>(m: &mut M, action: &Action) -> Result<(), M::Error> {
+    match action {
+        Action::SendFrames { generator, run } => {
+            m.serialize_entry("action", "sendframes")?;
+            m.serialize_entry("gen", generator)?;
+            serialize_run(m, run)?;
+        }
+        Action::RunCommand {
+            request,
+            command,
+            args,
+            data,
+        } => {
+            m.serialize_entry("action", "runcommand")?;
+            m.serialize_entry("request", request)?;
+            m.serialize_entry("command", &value_literal(command))?;
+            m.serialize_entry("args", &value_literal(args))?;
+            m.serialize_entry("data", &data.as_deref().map(BytesSer))?;
+        }
+        Action::WantFrame { state } => {
+            m.serialize_entry("action", "wantframe")?;
+            m.serialize_entry("state", state)?;
+        }
+        Action::Noop => m.serialize_entry("action", "noop")?,
+        Action::Error { message } => {
+            m.serialize_entry("action", "error")?;
+            m.serialize_entry("message", message)?;
+        }
+        Action::ErrorResponse {
+            request,
+            error_type,
+            message,
+        } => {
+            m.serialize_entry("action", "error")?;
+            m.serialize_entry("request", request)?;
+            m.serialize_entry("errortype", &value_literal(error_type))?;
+            m.serialize_entry("errormessage", &value_literal(message))?;
+        }
+        Action::ResponseData {
+            request,
+            expect_more,
+            eos,
+            data,
+        } => {
+            m.serialize_entry("action", "responsedata")?;
+            m.serialize_entry("request", request)?;
+            m.serialize_entry("expectmore", expect_more)?;
+            m.serialize_entry("eos", eos)?;
+            m.serialize_entry("data", &BytesSer(data))?;
+        }
+    }
+    Ok(())
+}
+
+impl Serialize for Action {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        serialize_action(&mut m, self)?;
+        m.end()
+    }
+}
+
+impl Serialize for Outcome {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        match self {
+            Outcome::Action(a) => serialize_action(&mut m, a)?,
+            Outcome::Request { request, action } => {
+                m.serialize_entry("request", request)?;
+                serialize_action(&mut m, action)?;
+            }
+            Outcome::Stream(id) => m.serialize_entry("stream", id)?,
+            Outcome::Frames(run) => serialize_run(&mut m, run)?,
+            Outcome::Transfer { run, actions } => {
+                serialize_run(&mut m, run)?;
+                m.serialize_entry("actions", actions)?;
+            }
+            Outcome::Bytes(b) => {
+                m.serialize_entry("hex", &hex::encode(b))?;
+                if b.len() <= 1032 {
+                    m.serialize_entry("human", &frame_human(b))?;
+                }
+            }
+            Outcome::Header(h) => m.serialize_entry("header", h)?,
+            Outcome::Text(t) => m.serialize_entry("text", t)?,
+            Outcome::State(t) => m.serialize_entry("state", t)?,
+            Outcome::Raise(r) => m.serialize_entry("raise", r)?,
+        }
+        m.end()
+    }
+}

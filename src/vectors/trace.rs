@@ -1,0 +1,48 @@
+//! A vector's full trace: every step's operation and outcome, as insta
+//! snapshots and reports show it.
+
+use serde::Serialize;
+
+use super::StepResult;
+use super::model::{Outcome, Vector};
+
+/// The trace of one vector run.
+#[derive(Debug, Serialize)]
+pub struct Trace<'a> {
+    /// The vector's id.
+    pub id: &'a str,
+    /// Each step: its operation and what it gave.
+    pub steps: Vec<TraceStep<'a>>,
+}
+
+/// One step of a trace.
+#[derive(Debug, Serialize)]
+pub struct TraceStep<'a> {
+    /// The operation's name.
+    pub op: &'static str,
+    /// What it gave.
+    pub outcome: &'a Outcome,
+}
+
+impl<'a> Trace<'a> {
+    /// The trace of a run of `vector`.
+    pub fn new(vector: &'a Vector, results: &'a [StepResult]) -> Trace<'a> {
+        Trace {
+            id: &vector.id,
+            steps: vector
+                .steps
+                .iter()
+                .zip(results)
+                .map(|(step, r)| TraceStep {
+                    op: step.op.name(),
+                    outcome: &r.actual,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An outcome as YAML, for messages.
+pub fn yaml(outcome: &Outcome) -> String {
+    serde_yaml::to_string(outcome).unwrap_or_else(|e| format!("<{e}>"))
+}
