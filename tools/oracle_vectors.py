@@ -663,7 +663,9 @@ def check_file(path):
 
 
 class Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data):
+        # Write every value out: anchors and aliases confuse readers.
+        return True
 
 
 def _str(dumper, data):

@@ -6,8 +6,10 @@
 //! another language.
 
 pub mod exec;
+pub mod export;
 pub mod load;
 pub mod model;
+pub mod runner;
 pub mod spec;
 pub mod trace;
 

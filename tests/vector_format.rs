@@ -1,0 +1,296 @@
+//! The vector format itself: malformed files give errors that say where, the
+//! suite covers every error outcome of the seed, and the JSON export follows
+//! its schema.
+
+use std::path::{Path, PathBuf};
+
+use hgframe::vectors::load::{LoadError, load_paths, load_str};
+use hgframe::vectors::model::{Action, Outcome, Vector};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn suite() -> Vec<Vector> {
+    load_paths(&[root().join("vectors")]).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+const HEAD: &str = "format: 1\nprotocol: hg-framing-2018\ndescription: test\nvectors:\n";
+
+fn errors(body: &str) -> Vec<LoadError> {
+    load_str(Path::new("bad.yaml"), &format!("{HEAD}{body}")).expect_err("malformed")
+}
+
+fn one_error(body: &str) -> String {
+    let errors = errors(body);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    errors[0].to_string()
+}
+
+#[test]
+fn malformed_files_say_where() {
+    // A human string that does not parse: file, line of the id, vector, field.
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - recv: '1 1 0 bogus 0 x'\n    expect: {action: noop}\n",
+    );
+    assert!(
+        e.starts_with("bad.yaml:5: vector `a/b`: steps[0].recv: human frame string"),
+        "{e}"
+    );
+    assert!(e.contains("field `frame type`"), "{e}");
+
+    // An unknown field: YAML's own line, and the vector above it.
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - recv: '1 1 0 1 0 x'\n    expect: {action: noop, colour: red}\n",
+    );
+    assert!(e.starts_with("bad.yaml:10:"), "{e}");
+    assert!(
+        e.contains("vector `a/b`") && e.contains("unknown field `colour`"),
+        "{e}"
+    );
+
+    // A bad Python literal.
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: client}\n  steps:\n  - callcommand: {name: \"b'x\"}\n    expect: {request: 1, action: noop}\n",
+    );
+    assert!(
+        e.contains("steps[0].callcommand.name: Python literal"),
+        "{e}"
+    );
+
+    // Missing and extra expectation fields.
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - recv: '1 1 0 1 0 x'\n    expect: {action: runcommand, request: 1}\n",
+    );
+    assert!(
+        e.contains("runcommand: missing field(s) command, args, data"),
+        "{e}"
+    );
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - recv: '1 1 0 1 0 x'\n    expect: {action: noop, state: idle}\n",
+    );
+    assert!(e.contains("field(s) state do not belong here"), "{e}");
+
+    // No operation, two operations, an operation for the wrong target.
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - expect: {action: noop}\n",
+    );
+    assert!(e.contains("no operation"), "{e}");
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - oninputeof: {}\n    makeoutputstream: {}\n    expect: {action: noop}\n",
+    );
+    assert!(
+        e.contains("several operations (makeoutputstream, oninputeof)"),
+        "{e}"
+    );
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - flushcommands: {}\n    expect: {action: noop}\n",
+    );
+    assert!(e.contains("flushcommands is a client operation"), "{e}");
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: codec}\n  steps:\n  - oninputeof: {}\n    expect: {action: noop}\n",
+    );
+    assert!(
+        e.contains("needs a server, client or conversation target"),
+        "{e}"
+    );
+
+    // A bad id, and a bad header.
+    let e = one_error(
+        "- id: A B\n  description: d\n  target: {kind: codec}\n  steps:\n  - humanstring: x\n    expect: {raise: {kind: decode}}\n",
+    );
+    assert!(e.contains("an id is lowercase words joined by /"), "{e}");
+    let errors = load_str(
+        Path::new("h.yaml"),
+        "format: 2\nprotocol: later\ndescription: d\nvectors: []\n",
+    )
+    .unwrap_err();
+    assert_eq!(errors.len(), 2);
+    assert!(errors[0].to_string().contains("format 2 is not supported"));
+    assert!(errors[1].to_string().contains("protocol \"later\""));
+}
+
+#[test]
+fn duplicate_ids_across_files_are_refused() {
+    let dir = std::env::temp_dir().join(format!("hgframe-dup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = "- id: a/b\n  description: d\n  target: {kind: codec}\n  steps:\n  - humanstring: '1 1 0 1 0 x'\n    expect: {hex: '010000010001001078'}\n";
+    std::fs::write(dir.join("one.yaml"), format!("{HEAD}{body}")).unwrap();
+    std::fs::write(dir.join("two.yaml"), format!("{HEAD}{body}")).unwrap();
+    let errors = load_paths(std::slice::from_ref(&dir)).unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(errors.len(), 1);
+    let e = errors[0].to_string();
+    assert!(
+        e.contains("two.yaml:5: vector `a/b`: id: duplicate id, first used at")
+            && e.contains("one.yaml:5"),
+        "{e}"
+    );
+}
+
+/// Every message an expected outcome in the suite holds.
+fn messages(outcome: &Outcome, out: &mut Vec<String>) {
+    let raise = |r: &hgframe::vectors::model::Raise, out: &mut Vec<String>| {
+        out.push(format!("raise {:?}", r.kind).to_lowercase());
+        if let Some(m) = &r.message {
+            out.push(String::from_utf8_lossy(m).into_owned());
+        }
+        if let Some(t) = &r.python_type {
+            out.push(format!("type {t}"));
+        }
+    };
+    match outcome {
+        Outcome::Action(a) | Outcome::Request { action: a, .. } => match a {
+            Action::Error { message } => out.push(message.clone()),
+            Action::SendFrames { run, .. } => {
+                if let Some(r) = &run.raise {
+                    raise(r, out);
+                }
+            }
+            _ => {}
+        },
+        Outcome::Frames(run) => {
+            if let Some(r) = &run.raise {
+                raise(r, out);
+            }
+        }
+        Outcome::Transfer { actions, .. } => actions.iter().for_each(|a| messages(a, out)),
+        Outcome::Raise(r) => raise(r, out),
+        _ => {}
+    }
+}
+
+/// Every error outcome of the seed: its protocol error messages, its
+/// ProgrammingError and ValueError messages, its readframe aborts, its
+/// assertions. Messages with a number are given up to the number.
+const SEED_OUTCOMES: &[&str] = &[
+    // server protocol errors
+    "received frame with even numbered stream ID: ",
+    "received frame on unknown inactive stream without beginning of stream flag set",
+    "expected command request frame; got ",
+    "received command request frame with both new and continuation flags set",
+    "received command request frame with neither new nor continuation flags set",
+    "request with ID ",
+    " already received",
+    " is already active",
+    "received command request frame without new flag set",
+    "received frame for request that is still active: ",
+    "received frame for request that is not receiving: ",
+    "received command request frame when request frames were supposedly done",
+    "mismatch between expect data flag and previous frame",
+    "received command data frame for request that is not expecting data: ",
+    "received unexpected frame type: ",
+    "command data frame without flags",
+    "server already errored",
+    "command request missing \"name\" field",
+    // client protocol errors
+    "received frame with odd numbered stream ID: ",
+    "received frame on unknown stream without beginning of stream flag set",
+    "received frame for inactive request ID: ",
+    // ProgrammingError
+    "support for decoding stream payloads not yet implemented",
+    "support for decoding stream payloads not yet implemneted",
+    "should not be called without requestdone set",
+    "server should only write to even numbered streams; ",
+    "cannot issue new commands",
+    "sends cannot be performed on this instance",
+    "unhandled frame type: ",
+    "not yet implemented",
+    // ValueError
+    "must use bytes formatting strings",
+    "must use bytes for arguments",
+    "must use bytes for labels",
+    "cannot encode data in a single frame",
+    // readframe aborts
+    "received incomplete frame: got ",
+    "frame length error: expected ",
+    // assertions and the seed's accidental errors
+    "raise assertion",
+    "type KeyError",
+    "type TypeError",
+    "type IndexError",
+    "type CBORDecodeError",
+    "type UnicodeEncodeError",
+    "type UnicodeDecodeError",
+    "type ValueError",
+];
+
+#[test]
+fn every_error_outcome_of_the_seed_has_a_vector() {
+    let mut all = Vec::new();
+    for v in suite() {
+        for s in &v.steps {
+            messages(&s.expect, &mut all);
+        }
+    }
+    let missing: Vec<&str> = SEED_OUTCOMES
+        .iter()
+        .copied()
+        .filter(|m| !all.iter().any(|a| a.contains(m)))
+        .collect();
+    assert!(missing.is_empty(), "no vector hits: {missing:#?}");
+}
+
+#[test]
+fn the_suite_is_large_and_covers_every_area() {
+    let vectors = suite();
+    assert!(vectors.len() >= 300, "{} vectors", vectors.len());
+    for area in [
+        "codec/header/",
+        "codec/readframe/",
+        "text/human",
+        "builder/",
+        "server/",
+        "client/",
+        "conversation/",
+    ] {
+        assert!(
+            vectors.iter().any(|v| v.id.starts_with(area)),
+            "no vector in {area}"
+        );
+    }
+    // The length bug vectors are tagged, and only they touch lengths of
+    // 65536 and more in a header read.
+    let tagged: Vec<&str> = vectors
+        .iter()
+        .filter(|v| v.tags.iter().any(|t| t == "length-16384"))
+        .map(|v| v.id.as_str())
+        .collect();
+    assert!(tagged.len() >= 4, "{tagged:?}");
+}
+
+#[test]
+fn the_export_follows_its_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/vectors.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let export = hgframe::vectors::export::export(&suite());
+    let errors: Vec<String> = validator
+        .iter_errors(&export)
+        .take(5)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // And a broken export does not.
+    let mut broken = export.clone();
+    broken["vectors"][0]["steps"][0]["expect"]["frames"] = serde_json::json!([{"hex": "zz"}]);
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn the_example_in_docs_vectors_md_runs() {
+    let doc = std::fs::read_to_string(root().join("docs/vectors.md")).unwrap();
+    let example = doc
+        .split("## A complete example")
+        .nth(1)
+        .and_then(|s| s.split("```yaml").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("an example");
+    let vectors =
+        load_str(Path::new("docs/vectors.md"), example).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(vectors.len(), 1);
+    let results = hgframe::vectors::run_reference(&vectors[0]);
+    assert!(results.iter().all(|r| r.passed()));
+}
