@@ -10,6 +10,7 @@ Python 2.
 
     python3 tools/oracle_vectors.py check [FILES...]   # default: vectors/**/*.yaml
     python3 tools/oracle_vectors.py fill FILE...       # add `expect` where a step has none
+    python3 tools/oracle_vectors.py format FILE...     # rewrite in the suite's YAML style
 
 `check` runs every vector through the seed and compares each step with the
 vector's `expect`. `fill` writes the seed's outcome into the steps of a
@@ -29,6 +30,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -716,12 +718,19 @@ class Dumper(yaml.SafeDumper):
         return True
 
 
+# Strings a YAML 1.2 loader could read as something else (a number, a
+# boolean, null), hex digits above all: these are always quoted.
+AMBIGUOUS = re.compile(r'[-+]?[0-9][0-9a-fA-FxXoO._eE+-]*|true|false|null|yes|no|on|off|~', re.I)
+
+
 def _str(dumper, data):
     # Double quotes read best for literals with quotes (no escapes needed when
     # there is no backslash); PyYAML picks the style otherwise.
     style = None
     if "'" in data and '\\' not in data and '"' not in data and data.isprintable():
         style = '"'
+    elif AMBIGUOUS.fullmatch(data):
+        style = "'"
     return dumper.represent_scalar('tag:yaml.org,2002:str', data, style=style)
 
 
@@ -762,8 +771,14 @@ def fill_file(path):
 
 
 def main():
-    if len(sys.argv) < 2 or sys.argv[1] not in ('check', 'fill'):
+    if len(sys.argv) < 2 or sys.argv[1] not in ('check', 'fill', 'format'):
         raise SystemExit(__doc__)
+    if sys.argv[1] == 'format':
+        for p in sys.argv[2:]:
+            doc = yaml.safe_load(open(p))
+            with open(p, 'w') as f:
+                yaml.dump(doc, f, Dumper=Dumper, sort_keys=False, allow_unicode=False, width=1000)
+        return
     paths = sys.argv[2:] or sorted(glob.glob(os.path.join(ROOT, 'vectors', '**', '*.yaml'), recursive=True))
     if sys.argv[1] == 'fill':
         for p in paths:
