@@ -40,6 +40,7 @@
 
 pub mod build;
 pub mod cbor;
+pub mod driver;
 pub mod error;
 pub mod frame;
 pub mod reactor;

@@ -3,12 +3,15 @@
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use hgframe::driver::{self, process::Implementation};
 use hgframe::frame::{ReadOptions, read_frame};
 use hgframe::reactor::shell::Shell;
 use hgframe::reactor::{ClientOptions, ServerOptions};
 use hgframe::text::{format_human, parse_human};
+use hgframe::vectors::expectations::{self, Expectations};
 use hgframe::vectors::{self, load, runner};
 
 /// Reference codec and conformance tools for Mercurial's frame-based wire
@@ -27,6 +30,49 @@ enum Format {
     Junit,
 }
 
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Vector files or directories; the suite's vectors/ by default.
+    paths: Vec<PathBuf>,
+    /// Run only the vectors whose id matches this glob (repeatable).
+    #[arg(long = "id", value_name = "GLOB")]
+    ids: Vec<String>,
+    /// Run only the vectors with this tag (repeatable: all must match).
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// List the selected vectors instead of running them.
+    #[arg(long)]
+    list: bool,
+    /// Report format on standard output.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Also list the vectors that passed, failed as expected or are
+    /// unimplemented (text format).
+    #[arg(long, short)]
+    verbose: bool,
+    /// Run the vectors against this command instead of the built-in
+    /// reference; it must speak the driver protocol (docs/driver-protocol.md).
+    /// Split like a shell command line, e.g. "python3 adapter.py --fast".
+    #[arg(long = "impl", value_name = "COMMAND")]
+    implementation: Option<String>,
+    /// Seconds to wait for each answer of the implementation.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    timeout: f64,
+    /// An expectation file: which vectors are known to fail and why.
+    #[arg(long, value_name = "FILE")]
+    expectations: Option<PathBuf>,
+    /// Write the results of this run as an expectation file (a new
+    /// baseline; entries of --expectations that still hold are kept).
+    #[arg(long, value_name = "FILE")]
+    write_expectations: Option<PathBuf>,
+    /// Also write the JUnit XML report to this file.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Also write the JSON report to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum VectorsCommand {
     /// Write the whole suite as JSON, every frame also in hex and every
@@ -42,29 +88,19 @@ enum VectorsCommand {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the conformance vectors against the built-in reference.
+    /// Run the conformance vectors against the built-in reference, or
+    /// against another implementation with --impl.
     ///
-    /// Ends with the line `N passed, N failed, N skipped`; exits with 1 when
-    /// a vector fails and 2 when a vector file is malformed.
-    Run {
-        /// Vector files or directories; the suite's vectors/ by default.
-        paths: Vec<PathBuf>,
-        /// Run only the vectors whose id matches this glob (repeatable).
-        #[arg(long = "id", value_name = "GLOB")]
-        ids: Vec<String>,
-        /// Run only the vectors with this tag (repeatable: all must match).
-        #[arg(long = "tag", value_name = "TAG")]
-        tags: Vec<String>,
-        /// List the selected vectors instead of running them.
-        #[arg(long)]
-        list: bool,
-        /// Report format.
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-        /// Also list the vectors that passed (text format).
-        #[arg(long, short)]
-        verbose: bool,
-    },
+    /// Ends with the line `N passed, N failed, N skipped` (with the counts of
+    /// unimplemented vectors, expected failures and unexpected passes between
+    /// when there are any); exits with 1 when a vector fails, passes against
+    /// an expectation, or an expectation matches no vector, and with 2 on
+    /// malformed input.
+    Run(RunArgs),
+    /// Speak the driver protocol on standard input and output as the
+    /// built-in reference (docs/driver-protocol.md), for
+    /// `hgframe run --impl "hgframe testee"`.
+    Testee,
     /// Work with the vector files.
     Vectors {
         #[command(subcommand)]
@@ -200,41 +236,110 @@ fn load_vectors(paths: &[PathBuf]) -> Result<Vec<vectors::model::Vector>, Failur
     })
 }
 
-/// `hgframe run`; returns whether every vector passed.
-fn run_vectors(
-    paths: &[PathBuf],
-    ids: &[String],
-    tags: &[String],
-    list: bool,
-    format: Format,
-    verbose: bool,
-    out: &mut impl Write,
-) -> Result<bool, Failure> {
-    let all = load_vectors(paths)?;
-    let filter =
-        runner::Filter::new(ids, tags).map_err(|e| Failure(format!("bad --id glob: {e}")))?;
+fn write_file(path: &PathBuf, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Runs `selected` on the external implementation `command`.
+fn run_external(
+    command: &str,
+    timeout: f64,
+    selected: &[&vectors::model::Vector],
+    expectations: Option<&Expectations>,
+) -> Result<(String, Vec<runner::VectorReport>), Failure> {
+    let timeout = Duration::try_from_secs_f64(timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            Failure(format!(
+                "bad --timeout {timeout}: a positive number of seconds"
+            ))
+        })?;
+    let mut implementation =
+        Implementation::new(command, timeout).map_err(|e| Failure(e.to_string()))?;
+    if let Err(problem) = implementation.ensure_running() {
+        let mut message = format!("the implementation did not start: {problem}");
+        let stderr = implementation.stderr(driver::STDERR_IN_REPORT);
+        if !stderr.trim().is_empty() {
+            message.push_str("\nits standard error:\n");
+            message.push_str(stderr.trim_end());
+        }
+        return Err(Failure(message));
+    }
+    let name = implementation
+        .hello()
+        .map(|h| format!("{} {}", h.name, h.version))
+        .unwrap_or_default();
+    let mut reports = Vec::new();
+    for v in selected {
+        let (status, stderr) = driver::run_vector(&mut implementation, v);
+        let mut report = runner::report(v, status, expectations);
+        report.stderr = stderr;
+        reports.push(report);
+    }
+    implementation.finish();
+    Ok((name, reports))
+}
+
+/// `hgframe run`; returns whether the run succeeded.
+fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
+    let all = load_vectors(&args.paths)?;
+    let filter = runner::Filter::new(&args.ids, &args.tags)
+        .map_err(|e| Failure(format!("bad --id glob: {e}")))?;
     let selected: Vec<_> = all.iter().filter(|v| filter.selects(v)).collect();
-    if list {
+    if args.list {
         for v in &selected {
             writeln!(out, "{}\t[{}]\t{}", v.id, v.tags.join(","), v.description)?;
         }
         writeln!(out, "{} vectors", selected.len())?;
         return Ok(true);
     }
-    let reports: Vec<_> = selected
-        .iter()
-        .map(|v| runner::report(v, runner::status_of(v, &vectors::run_reference(v))))
-        .collect();
-    let text = match format {
-        Format::Text => runner::text(&reports, verbose),
-        Format::Json => runner::json(&reports) + "\n",
-        Format::Junit => runner::junit(&reports),
+    let expectations = match &args.expectations {
+        Some(path) => Some(Expectations::load(path).map_err(Failure)?),
+        None => None,
+    };
+    let (name, reports) = match &args.implementation {
+        None => (
+            format!("hgframe {} (built-in reference)", env!("CARGO_PKG_VERSION")),
+            selected
+                .iter()
+                .map(|v| {
+                    let status = runner::status_of(v, &vectors::run_reference(v));
+                    runner::report(v, status, expectations.as_ref())
+                })
+                .collect(),
+        ),
+        Some(command) => run_external(command, args.timeout, &selected, expectations.as_ref())?,
+    };
+    let mut run = runner::RunReport::new(
+        name,
+        reports,
+        expectations.as_ref(),
+        all.iter().map(|v| v.id.as_str()),
+    );
+    run.command = args.implementation.clone();
+    if let Some(path) = &args.write_expectations {
+        write_file(
+            path,
+            &expectations::write(&run.vectors, expectations.as_ref(), &run.implementation),
+        )?;
+    }
+    if let Some(path) = &args.junit {
+        write_file(path, &runner::junit(&run))?;
+    }
+    if let Some(path) = &args.json {
+        write_file(path, &(runner::json(&run) + "\n"))?;
+    }
+    let text = match args.format {
+        Format::Text => runner::text(&run, args.verbose),
+        Format::Json => runner::json(&run) + "\n",
+        Format::Junit => runner::junit(&run),
     };
     out.write_all(text.as_bytes())?;
-    if !matches!(format, Format::Text) {
-        eprintln!("{}", runner::Totals::of(&reports).line());
+    if !matches!(args.format, Format::Text) {
+        eprintln!("{}", run.totals.line());
     }
-    Ok(runner::Totals::of(&reports).failed == 0)
+    Ok(run.ok())
 }
 
 fn encode(frames: &[String], out: &mut impl Write) -> Result<(), Failure> {
@@ -349,20 +454,18 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             };
             run_shell(Shell::client(options), &input, echo, &mut out).map(|()| ExitCode::SUCCESS)
         }
-        Command::Run {
-            paths,
-            ids,
-            tags,
-            list,
-            format,
-            verbose,
-        } => {
-            let passed = run_vectors(&paths, &ids, &tags, list, format, verbose, &mut out)?;
-            Ok(if passed {
+        Command::Run(args) => {
+            let ok = run_vectors(args, &mut out)?;
+            Ok(if ok {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Testee => {
+            let stdin = io::stdin();
+            driver::testee::serve(stdin.lock(), &mut out)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Vectors {
             command: VectorsCommand::Export { paths, output },

@@ -141,8 +141,8 @@ impl Session {
     }
 
     /// The party an operation runs on: the step's, or the only reactor.
-    fn side(&self, step: &Step) -> Side {
-        step.on.unwrap_or(if self.server.is_some() {
+    fn side(&self, on: Option<Side>) -> Side {
+        on.unwrap_or(if self.server.is_some() {
             Side::Server
         } else {
             Side::Client
@@ -263,9 +263,14 @@ impl Session {
 
     /// Runs one step.
     pub fn step(&mut self, step: &Step) -> Outcome {
-        let side = self.side(step);
-        let pull = step.pull;
-        match &step.op {
+        self.run_op(step.on, &step.op, step.pull)
+    }
+
+    /// Runs one operation on `on` (the only reactor when `None`), pulling
+    /// frames of a resulting `sendframes` as `pull` says.
+    pub fn run_op(&mut self, on: Option<Side>, op: &Op, pull: PullMode) -> Outcome {
+        let side = self.side(on);
+        match op {
             Op::Recv(frame) => self.recv(side, frame),
             Op::CallCommand { name, args, data } => {
                 let Some(client) = self.client.as_mut() else {
@@ -417,7 +422,7 @@ impl Session {
 
 /// A step for a party the vector's target does not have; the loader refuses
 /// such vectors, so this only marks the impossible case.
-fn no_party() -> Outcome {
+pub(crate) fn no_party() -> Outcome {
     Outcome::Raise(Raise {
         kind: RaiseKind::Deviation,
         python_type: None,

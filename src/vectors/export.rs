@@ -5,7 +5,8 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::model::{Action, FrameRun, Op, Outcome, PullMode, Raise, Side, Step, StreamArg, Vector};
+use super::model::{Op, Outcome, PullMode, Raise, Side, Step, StreamArg, Vector};
+use super::shape::{self, Leaves};
 use super::spec;
 use crate::cbor::{self, Value};
 use crate::frame::Frame;
@@ -155,118 +156,35 @@ fn op(o: &Op) -> Json {
     json!({ "name": o.name(), "args": args })
 }
 
-fn raise(r: &Raise) -> Json {
-    json!({
-        "kind": serde_json::to_value(r.kind).unwrap_or(Json::Null),
-        "type": r.python_type,
-        "message": r.message.as_deref().map(bytes),
-    })
-}
+/// The export's leaves: literals with their CBOR, bytes as `{hex}`, frames
+/// as `{human, hex}`, exception messages as bytes.
+struct Export;
 
-fn run(r: &FrameRun, m: &mut Map<String, Json>) {
-    m.insert(
-        "frames".into(),
-        Json::Array(r.frames.iter().map(|f| frame_bytes(f)).collect()),
-    );
-    m.insert("end".into(), json!(r.end));
-    if let Some(e) = &r.raise {
-        m.insert("raise".into(), raise(e));
+impl Leaves for Export {
+    fn value(&self, value: &Value) -> Json {
+        literal(value)
     }
-}
 
-fn action(a: &Action, m: &mut Map<String, Json>) {
-    let mut put = |k: &str, v: Json| {
-        m.insert(k.into(), v);
-    };
-    match a {
-        Action::SendFrames { generator, run: r } => {
-            put("action", json!("sendframes"));
-            put("gen", json!(generator));
-            run(r, m);
-        }
-        Action::RunCommand {
-            request,
-            command,
-            args,
-            data,
-        } => {
-            put("action", json!("runcommand"));
-            put("request", json!(request));
-            put("command", literal(command));
-            put("args", literal(args));
-            put("data", data.as_deref().map_or(Json::Null, bytes));
-        }
-        Action::WantFrame { state } => {
-            put("action", json!("wantframe"));
-            put("state", json!(state));
-        }
-        Action::Noop => put("action", json!("noop")),
-        Action::Error { message } => {
-            put("action", json!("error"));
-            put("message", json!(message));
-        }
-        Action::ErrorResponse {
-            request,
-            error_type,
-            message,
-        } => {
-            put("action", json!("error"));
-            put("request", json!(request));
-            put("errortype", literal(error_type));
-            put("errormessage", literal(message));
-        }
-        Action::ResponseData {
-            request,
-            expect_more,
-            eos,
-            data,
-        } => {
-            put("action", json!("responsedata"));
-            put("request", json!(request));
-            put("expectmore", json!(expect_more));
-            put("eos", json!(eos));
-            put("data", bytes(data));
-        }
+    fn bytes(&self, b: &[u8]) -> Json {
+        bytes(b)
+    }
+
+    fn frame(&self, frame: &[u8]) -> Json {
+        frame_bytes(frame)
+    }
+
+    fn raise(&self, r: &Raise) -> Json {
+        json!({
+            "kind": serde_json::to_value(r.kind).unwrap_or(Json::Null),
+            "type": r.python_type,
+            "message": r.message.as_deref().map(bytes),
+        })
     }
 }
 
 /// An outcome in the export's form.
 pub fn outcome(o: &Outcome) -> Json {
-    let mut m = Map::new();
-    match o {
-        Outcome::Action(a) => action(a, &mut m),
-        Outcome::Request { request, action: a } => {
-            m.insert("request".into(), json!(request));
-            action(a, &mut m);
-        }
-        Outcome::Stream(s) => {
-            m.insert("stream".into(), json!(s));
-        }
-        Outcome::Frames(r) => run(r, &mut m),
-        Outcome::Transfer { run: r, actions } => {
-            run(r, &mut m);
-            m.insert(
-                "actions".into(),
-                Json::Array(actions.iter().map(outcome).collect()),
-            );
-        }
-        Outcome::Bytes(b) => {
-            m.insert("hex".into(), json!(hex::encode(b)));
-        }
-        Outcome::Header(h) => {
-            m.insert("header".into(), json!(h));
-        }
-        Outcome::Text(t) => {
-            m.insert("text".into(), json!(t));
-        }
-        Outcome::State(s) => {
-            m.insert("state".into(), json!(s));
-        }
-        Outcome::Raise(r) => {
-            m.insert("raise".into(), raise(r));
-        }
-    }
-    Json::Object(m)
+    shape::outcome(o, &Export)
 }
 
 fn step(s: &Step) -> Json {

@@ -6,10 +6,12 @@
 //! another language.
 
 pub mod exec;
+pub mod expectations;
 pub mod export;
 pub mod load;
 pub mod model;
 pub mod runner;
+pub mod shape;
 pub mod spec;
 pub mod trace;
 

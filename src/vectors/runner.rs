@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
+use super::expectations::{Entry, Expectations, Expected};
 use super::model::{Outcome, Vector};
 use super::trace::yaml;
 use super::{StepResult, first_failure};
@@ -59,11 +60,67 @@ pub enum Status {
         /// What it gave.
         actual: Box<Outcome>,
     },
+    /// The exchange with the implementation broke down: it crashed, hung,
+    /// answered garbage or reported an error of its own.
+    Broken {
+        /// The step, when the vector had started.
+        step: Option<usize>,
+        /// The operation, when the vector had started.
+        op: Option<String>,
+        /// What went wrong.
+        problem: String,
+    },
+    /// The implementation cannot run the vector.
+    Unimplemented {
+        /// The step that it cannot do, when the vector had started.
+        step: Option<usize>,
+        /// Its reason.
+        reason: String,
+    },
     /// The vector was not run.
     Skipped {
         /// Why.
         reason: String,
     },
+}
+
+/// The result of a vector once expectations are applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// It passed, and nothing said it would not.
+    Passed,
+    /// It failed or broke, and no expectation says it does.
+    Failed,
+    /// The implementation cannot run it.
+    Unimplemented,
+    /// It failed, as an expectation says.
+    ExpectedFailure,
+    /// It passed although an expectation says it does not.
+    UnexpectedPass,
+    /// It was not run.
+    Skipped,
+}
+
+impl Verdict {
+    /// The verdict of `status` under `expectation`.
+    pub fn of(status: &Status, expectation: Option<&Entry>) -> Verdict {
+        match (status, expectation.map(|e| e.result)) {
+            (Status::Passed, None) => Verdict::Passed,
+            (Status::Passed, Some(_)) => Verdict::UnexpectedPass,
+            (Status::Failed { .. } | Status::Broken { .. }, Some(Expected::Fail)) => {
+                Verdict::ExpectedFailure
+            }
+            (Status::Failed { .. } | Status::Broken { .. }, _) => Verdict::Failed,
+            (Status::Unimplemented { .. }, _) => Verdict::Unimplemented,
+            (Status::Skipped { .. }, _) => Verdict::Skipped,
+        }
+    }
+
+    /// Whether the verdict makes the run fail.
+    pub fn is_bad(self) -> bool {
+        matches!(self, Verdict::Failed | Verdict::UnexpectedPass)
+    }
 }
 
 /// The report of one vector.
@@ -75,9 +132,18 @@ pub struct VectorReport {
     pub file: String,
     /// The line of its id.
     pub line: usize,
+    /// The result, expectations applied.
+    pub result: Verdict,
     /// How it went.
     #[serde(flatten)]
     pub status: Status,
+    /// The expectation that applied to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expectation: Option<Entry>,
+    /// The implementation's standard error during the vector, when it did
+    /// not pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<String>,
 }
 
 /// The status of a run of `vector`'s steps.
@@ -93,126 +159,309 @@ pub fn status_of(vector: &Vector, results: &[StepResult]) -> Status {
     }
 }
 
-/// A report for `vector` with `status`.
-pub fn report(vector: &Vector, status: Status) -> VectorReport {
+/// A report for `vector` with `status`, under `expectations`.
+pub fn report(
+    vector: &Vector,
+    status: Status,
+    expectations: Option<&Expectations>,
+) -> VectorReport {
+    let expectation = expectations.and_then(|e| e.lookup(&vector.id)).cloned();
     VectorReport {
         id: vector.id.clone(),
         file: vector.file.display().to_string(),
         line: vector.line,
+        result: Verdict::of(&status, expectation.as_ref()),
         status,
+        expectation,
+        stderr: None,
     }
 }
 
-/// Counts of passed, failed and skipped vectors.
+/// Counts of each verdict.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
     /// Passed.
     pub passed: usize,
     /// Failed.
     pub failed: usize,
+    /// Unimplemented.
+    pub unimplemented: usize,
+    /// Expected failures.
+    pub expected_failures: usize,
+    /// Unexpected passes.
+    pub unexpected_passes: usize,
     /// Skipped.
     pub skipped: usize,
 }
 
 impl Totals {
     /// The totals of `reports`.
-    pub fn of(reports: &[VectorReport]) -> Totals {
+    pub fn of<'a>(reports: impl IntoIterator<Item = &'a VectorReport>) -> Totals {
         let mut t = Totals::default();
         for r in reports {
-            match r.status {
-                Status::Passed => t.passed += 1,
-                Status::Failed { .. } => t.failed += 1,
-                Status::Skipped { .. } => t.skipped += 1,
-            }
+            *match r.result {
+                Verdict::Passed => &mut t.passed,
+                Verdict::Failed => &mut t.failed,
+                Verdict::Unimplemented => &mut t.unimplemented,
+                Verdict::ExpectedFailure => &mut t.expected_failures,
+                Verdict::UnexpectedPass => &mut t.unexpected_passes,
+                Verdict::Skipped => &mut t.skipped,
+            } += 1;
         }
         t
     }
 
-    /// The last line of every report: `N passed, N failed, N skipped`.
+    /// The last line of every report: `N passed, N failed, N skipped`, with
+    /// the other results between when there are any.
     pub fn line(&self) -> String {
-        format!(
-            "{} passed, {} failed, {} skipped",
-            self.passed, self.failed, self.skipped
-        )
+        let mut parts = vec![
+            format!("{} passed", self.passed),
+            format!("{} failed", self.failed),
+        ];
+        for (n, what) in [
+            (self.unimplemented, "unimplemented"),
+            (self.expected_failures, "expected failures"),
+            (self.unexpected_passes, "unexpected passes"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
+            }
+        }
+        parts.push(format!("{} skipped", self.skipped));
+        parts.join(", ")
     }
 }
 
-/// The text report: one line per vector that did not pass (with the step,
-/// expected and actual), then the totals.
-pub fn text(reports: &[VectorReport], verbose: bool) -> String {
+/// A whole run: what ran, against what, and how each vector went.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunReport {
+    /// The implementation: `hgframe (built-in)`, or the name and version an
+    /// external one gave.
+    pub implementation: String,
+    /// The command of an external implementation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// The expectation file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<String>,
+    /// Every vector's report.
+    pub vectors: Vec<VectorReport>,
+    /// Entries of the expectation file that match no vector.
+    pub unmatched_expectations: Vec<Entry>,
+    /// The totals.
+    pub totals: Totals,
+}
+
+impl RunReport {
+    /// The report of `vectors` run against `implementation`; `all_ids` are
+    /// the ids of every loaded vector, for finding stale expectations.
+    pub fn new<'a>(
+        implementation: String,
+        vectors: Vec<VectorReport>,
+        expectations: Option<&Expectations>,
+        all_ids: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> RunReport {
+        RunReport {
+            implementation,
+            command: None,
+            expectations: expectations.map(|e| e.path().display().to_string()),
+            totals: Totals::of(&vectors),
+            unmatched_expectations: expectations.map_or_else(Vec::new, |e| e.unmatched(all_ids)),
+            vectors,
+        }
+    }
+
+    /// Whether the run succeeded: nothing failed, nothing passed
+    /// unexpectedly, and every expectation matched a vector.
+    pub fn ok(&self) -> bool {
+        self.totals.failed == 0
+            && self.totals.unexpected_passes == 0
+            && self.unmatched_expectations.is_empty()
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("        {l}\n")).collect()
+}
+
+/// The text report: the vectors that need attention, in detail (all of
+/// them with `verbose`), then a one-screen summary by area and the totals.
+pub fn text(run: &RunReport, verbose: bool) -> String {
     let mut out = String::new();
-    for r in reports {
-        match &r.status {
-            Status::Passed if verbose => {
+    for r in &run.vectors {
+        let why = r
+            .expectation
+            .as_ref()
+            .map(|e| format!(" [{}]", e.reason))
+            .unwrap_or_default();
+        match (&r.result, &r.status) {
+            (Verdict::Passed, _) if verbose => {
                 let _ = writeln!(out, "ok      {}", r.id);
             }
-            Status::Passed => {}
-            Status::Skipped { reason } => {
+            (Verdict::ExpectedFailure, _) if verbose => {
+                let _ = writeln!(out, "xfail   {}{why}", r.id);
+            }
+            (Verdict::Unimplemented, Status::Unimplemented { reason, .. }) if verbose => {
+                let _ = writeln!(out, "unimpl  {} ({reason})", r.id);
+            }
+            (Verdict::Skipped, Status::Skipped { reason }) => {
                 let _ = writeln!(out, "skipped {} ({reason})", r.id);
             }
-            Status::Failed {
-                step,
-                op,
-                expected,
-                actual,
-            } => {
+            (Verdict::UnexpectedPass, _) => {
+                let _ = writeln!(out, "UNEXPECTED PASS {} ({}:{}){why}", r.id, r.file, r.line);
+            }
+            (
+                Verdict::Failed,
+                Status::Failed {
+                    step,
+                    op,
+                    expected,
+                    actual,
+                },
+            ) => {
                 let _ = writeln!(
                     out,
                     "FAILED  {} ({}:{}) step {step} ({op})",
                     r.id, r.file, r.line
                 );
-                let indent = |s: String| {
-                    s.lines()
-                        .map(|l| format!("        {l}\n"))
-                        .collect::<String>()
-                };
                 let _ = write!(
                     out,
                     "      expected:\n{}      actual:\n{}",
-                    indent(yaml(expected)),
-                    indent(yaml(actual))
+                    indent(&yaml(expected)),
+                    indent(&yaml(actual))
                 );
             }
+            (Verdict::Failed, Status::Broken { step, op, problem }) => {
+                let at = match (step, op) {
+                    (Some(step), Some(op)) => format!(" step {step} ({op})"),
+                    _ => String::new(),
+                };
+                let _ = write!(
+                    out,
+                    "BROKEN  {} ({}:{}){at}\n{}",
+                    r.id,
+                    r.file,
+                    r.line,
+                    indent(problem)
+                );
+            }
+            _ => continue,
+        }
+        if let Some(stderr) = r.stderr.as_deref().filter(|_| r.result.is_bad() || verbose) {
+            let _ = write!(out, "      stderr:\n{}", indent(stderr));
         }
     }
-    out.push_str(&Totals::of(reports).line());
-    out.push('\n');
+    for e in &run.unmatched_expectations {
+        let _ = writeln!(
+            out,
+            "UNMATCHED expectation {:?} ({:?}: {}) matches no vector",
+            e.id, e.result, e.reason
+        );
+    }
+    out.push_str(&summary(run));
     out
 }
 
-/// The JSON report: every vector's report and the totals.
-pub fn json(reports: &[VectorReport]) -> String {
-    #[derive(Serialize)]
-    struct Doc<'a> {
-        vectors: &'a [VectorReport],
-        totals: Totals,
+/// The one-screen summary: a line per area (the first part of the ids),
+/// then the totals.
+pub fn summary(run: &RunReport) -> String {
+    let mut areas: Vec<(&str, Vec<&VectorReport>)> = Vec::new();
+    for r in &run.vectors {
+        let area = r.id.split('/').next().unwrap_or_default();
+        match areas.iter_mut().find(|(a, _)| *a == area) {
+            Some((_, list)) => list.push(r),
+            None => areas.push((area, vec![r])),
+        }
     }
-    serde_json::to_string_pretty(&Doc {
-        vectors: reports,
-        totals: Totals::of(reports),
-    })
-    .unwrap_or_default()
+    let mut out = String::new();
+    let _ = writeln!(out, "\n{}", run.implementation);
+    if let Some(c) = &run.command {
+        let _ = writeln!(out, "  command:      {c}");
+    }
+    if let Some(e) = &run.expectations {
+        let _ = writeln!(out, "  expectations: {e}");
+    }
+    let row = |out: &mut String, name: &str, t: Totals| {
+        let _ = writeln!(
+            out,
+            "  {name:<14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>8}",
+            t.passed,
+            t.failed,
+            t.unimplemented,
+            t.expected_failures,
+            t.unexpected_passes,
+            t.skipped
+        );
+    };
+    let _ = writeln!(
+        out,
+        "  {:<14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>8}",
+        "area", "passed", "failed", "unimpl", "xfail", "xpass", "skipped"
+    );
+    for (area, list) in &areas {
+        row(&mut out, area, Totals::of(list.iter().copied()));
+    }
+    row(&mut out, "total", run.totals);
+    if !run.unmatched_expectations.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {} expectation(s) match no vector",
+            run.unmatched_expectations.len()
+        );
+    }
+    let _ = writeln!(out, "{}", run.totals.line());
+    out
+}
+
+/// The JSON report.
+pub fn json(run: &RunReport) -> String {
+    serde_json::to_string_pretty(run).unwrap_or_default()
 }
 
 /// The JUnit XML report: one test case per vector, grouped by file.
-pub fn junit(reports: &[VectorReport]) -> String {
+/// Unimplemented vectors and expected failures are skipped test cases, an
+/// unexpected pass is a failure, a broken exchange an error.
+pub fn junit(run: &RunReport) -> String {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut report = Report::new("hgframe vectors");
+    let mut report = Report::new(format!("hgframe vectors: {}", run.implementation));
     let mut suites: Vec<TestSuite> = Vec::new();
-    for r in reports {
-        let status = match &r.status {
-            Status::Passed => TestCaseStatus::success(),
-            Status::Skipped { reason } => {
+    for r in &run.vectors {
+        let reason = r.expectation.as_ref().map(|e| e.reason.clone());
+        let status = match (&r.result, &r.status) {
+            (Verdict::Passed, _) => TestCaseStatus::success(),
+            (Verdict::Skipped, Status::Skipped { reason }) => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(reason.clone());
                 s
             }
-            Status::Failed {
-                step,
-                op,
-                expected,
-                actual,
-            } => {
+            (Verdict::Unimplemented, Status::Unimplemented { reason, .. }) => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("unimplemented: {reason}"));
+                s
+            }
+            (Verdict::ExpectedFailure, _) => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("expected failure: {}", reason.unwrap_or_default()));
+                s
+            }
+            (Verdict::UnexpectedPass, _) => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(format!(
+                    "unexpected pass: expected to {:?} because: {}",
+                    r.expectation.as_ref().map(|e| e.result),
+                    reason.unwrap_or_default()
+                ));
+                s
+            }
+            (
+                _,
+                Status::Failed {
+                    step,
+                    op,
+                    expected,
+                    actual,
+                },
+            ) => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_message(format!("step {step} ({op})"));
                 s.set_description(format!(
@@ -222,8 +471,21 @@ pub fn junit(reports: &[VectorReport]) -> String {
                 ));
                 s
             }
+            (_, Status::Broken { problem, .. }) => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                s.set_message(problem.clone());
+                s
+            }
+            (_, status) => {
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                s.set_message(format!("{status:?}"));
+                s
+            }
         };
-        let case = TestCase::new(r.id.clone(), status);
+        let mut case = TestCase::new(r.id.clone(), status);
+        if let Some(stderr) = &r.stderr {
+            case.set_system_err(stderr.as_str());
+        }
         match suites.iter_mut().find(|s| s.name.as_str() == r.file) {
             Some(suite) => {
                 suite.add_test_case(case);

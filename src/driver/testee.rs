@@ -1,0 +1,71 @@
+//! The built-in reference as a testee: `hgframe testee` answers the driver
+//! protocol on standard input and output, so that the runner can check that
+//! talking to an implementation through the protocol changes nothing.
+
+use std::io::{self, BufRead, Write};
+
+use serde_json::Value as Json;
+
+use super::wire::{Answer, Hello, PROTOCOL_VERSION, Request};
+use crate::vectors::exec::Session;
+
+/// The reference's answer to the handshake.
+pub fn hello() -> Hello {
+    Hello {
+        protocol: PROTOCOL_VERSION,
+        name: "hgframe".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        targets: ["codec", "server", "client", "conversation"]
+            .map(String::from)
+            .to_vec(),
+    }
+}
+
+/// The reference's side of the protocol, one request line at a time.
+#[derive(Default)]
+pub struct Testee {
+    session: Option<Session>,
+}
+
+impl Testee {
+    /// A testee before any vector.
+    pub fn new() -> Testee {
+        Testee::default()
+    }
+
+    /// The answer to one request line, or `None` for `bye`. A request that
+    /// cannot be read gets an `error` answer.
+    pub fn answer(&mut self, line: &str) -> Option<Json> {
+        Some(match Request::parse(line) {
+            Err(e) => Answer::Error(format!("cannot read the request: {e}")).to_json(),
+            Ok(Request::Hello { .. }) => hello().to_json(),
+            Ok(Request::Start { target, .. }) => {
+                self.session = Some(Session::new(&target));
+                Answer::Ok.to_json()
+            }
+            Ok(Request::Step { on, op, pull, .. }) => match self.session.as_mut() {
+                Some(session) => Answer::Outcome(session.run_op(on, &op, pull)).to_json(),
+                None => Answer::Error("a step before any start".to_string()).to_json(),
+            },
+            Ok(Request::Bye) => return None,
+        })
+    }
+}
+
+/// Answers requests from `input` on `output` until `bye` or the end of
+/// input; only I/O errors end the loop early.
+pub fn serve(input: impl BufRead, mut output: impl Write) -> io::Result<()> {
+    let mut testee = Testee::new();
+    for line in input.lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let Some(answer) = testee.answer(&line) else {
+            break;
+        };
+        writeln!(output, "{answer}")?;
+        output.flush()?;
+    }
+    Ok(())
+}

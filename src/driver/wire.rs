@@ -1,0 +1,1155 @@
+//! The messages of the driver protocol (`docs/driver-protocol.md`): one JSON
+//! object per line, requests from the runner and answers from the
+//! implementation under test.
+//!
+//! Bytes travel as lowercase hex strings, frames as the hex of the whole
+//! frame, and values (command names, arguments, messages) as *typed JSON*,
+//! which keeps byte strings and text strings apart:
+//!
+//! ```
+//! use hgframe::cbor::Value;
+//! use hgframe::driver::wire::{value_from_json, value_to_json};
+//! let value = Value::map([(Value::bytes("name"), Value::Text("é".into()))]);
+//! let json = value_to_json(&value);
+//! assert_eq!(json.to_string(), r#"{"map":[[{"bytes":"6e616d65"},{"text":"é"}]]}"#);
+//! assert_eq!(value_from_json(&json, "args").unwrap(), value);
+//! ```
+//!
+//! Every parser here takes untrusted input and says where it is wrong: the
+//! path of the field (`outcome.frames[2]`) and what was expected.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::cbor::Value;
+use crate::frame::{Frame, FrameFlags, FrameType, ReadOptions, StreamFlags, read_frame};
+use crate::vectors::model::StreamArg;
+use crate::vectors::model::{Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Side};
+use crate::vectors::shape::{self, Leaves};
+use crate::vectors::spec::Target;
+
+/// The version of the driver protocol this module speaks.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// A message that does not follow the driver protocol.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct WireError {
+    /// Where: the path of the field, such as `outcome.frames[2]`.
+    pub path: String,
+    /// What was expected.
+    pub message: String,
+}
+
+fn wrong(path: &str, message: impl Into<String>) -> WireError {
+    WireError {
+        path: path.to_string(),
+        message: message.into(),
+    }
+}
+
+type Result<T, E = WireError> = std::result::Result<T, E>;
+
+/// The JSON type of a value, for messages.
+fn kind(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+fn int_of(json: &Json, path: &str, max: u64) -> Result<u64> {
+    match json.as_u64() {
+        Some(n) if n <= max => Ok(n),
+        _ => Err(wrong(
+            path,
+            format!("expected an integer from 0 to {max}, got {json}"),
+        )),
+    }
+}
+
+fn str_of<'a>(json: &'a Json, path: &str) -> Result<&'a str> {
+    json.as_str()
+        .ok_or_else(|| wrong(path, format!("expected a string, got {}", kind(json))))
+}
+
+fn hex_of(json: &Json, path: &str) -> Result<Vec<u8>> {
+    let text = str_of(json, path)?;
+    hex::decode(text).map_err(|e| wrong(path, format!("expected hex: {e}")))
+}
+
+/// A JSON object being read: every field read is marked, so that
+/// [`Obj::finish`] can refuse the ones nobody asked for.
+struct Obj<'a> {
+    map: &'a Map<String, Json>,
+    path: String,
+    seen: Vec<&'a str>,
+}
+
+impl<'a> Obj<'a> {
+    fn new(json: &'a Json, path: &str) -> Result<Obj<'a>> {
+        match json {
+            Json::Object(map) => Ok(Obj {
+                map,
+                path: path.to_string(),
+                seen: Vec::new(),
+            }),
+            other => Err(wrong(
+                path,
+                format!("expected an object, got {}", kind(other)),
+            )),
+        }
+    }
+
+    fn at(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    /// The field, absent or `null` as `None`.
+    fn opt(&mut self, key: &str) -> Option<&'a Json> {
+        let (k, v) = self.map.get_key_value(key)?;
+        self.seen.push(k.as_str());
+        (!v.is_null()).then_some(v)
+    }
+
+    fn req(&mut self, key: &str) -> Result<&'a Json> {
+        self.opt(key)
+            .ok_or_else(|| wrong(&self.at(key), "missing field"))
+    }
+
+    fn int(&mut self, key: &str, max: u64) -> Result<u64> {
+        let v = self.req(key)?;
+        int_of(v, &self.at(key), max)
+    }
+
+    fn u8(&mut self, key: &str) -> Result<u8> {
+        Ok(self.int(key, u8::MAX.into())? as u8)
+    }
+
+    fn u16(&mut self, key: &str) -> Result<u16> {
+        Ok(self.int(key, u16::MAX.into())? as u16)
+    }
+
+    fn opt_usize(&mut self, key: &str) -> Result<Option<usize>> {
+        match self.opt(key) {
+            None => Ok(None),
+            Some(v) => Ok(Some(int_of(v, &self.at(key), u32::MAX.into())? as usize)),
+        }
+    }
+
+    fn bool(&mut self, key: &str) -> Result<bool> {
+        let v = self.req(key)?;
+        v.as_bool().ok_or_else(|| {
+            wrong(
+                &self.at(key),
+                format!("expected a boolean, got {}", kind(v)),
+            )
+        })
+    }
+
+    fn string(&mut self, key: &str) -> Result<String> {
+        let v = self.req(key)?;
+        Ok(str_of(v, &self.at(key))?.to_string())
+    }
+
+    fn hex(&mut self, key: &str) -> Result<Vec<u8>> {
+        let v = self.req(key)?;
+        hex_of(v, &self.at(key))
+    }
+
+    fn opt_hex(&mut self, key: &str) -> Result<Option<Vec<u8>>> {
+        match self.opt(key) {
+            None => Ok(None),
+            Some(v) => hex_of(v, &self.at(key)).map(Some),
+        }
+    }
+
+    fn hex_list(&mut self, key: &str) -> Result<Vec<Vec<u8>>> {
+        let v = self.req(key)?;
+        let path = self.at(key);
+        let items = v
+            .as_array()
+            .ok_or_else(|| wrong(&path, format!("expected an array, got {}", kind(v))))?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| hex_of(item, &format!("{path}[{i}]")))
+            .collect()
+    }
+
+    fn value(&mut self, key: &str) -> Result<Value> {
+        match self.opt(key) {
+            None if self.has(key) => Ok(Value::Null),
+            None => Err(wrong(&self.at(key), "missing field")),
+            Some(v) => value_from_json(v, &self.at(key)),
+        }
+    }
+
+    fn frame(&mut self, key: &str) -> Result<Frame> {
+        let bytes = self.hex(key)?;
+        frame_of(&bytes, &self.at(key))
+    }
+
+    fn stream(&mut self, key: &str) -> Result<StreamArg> {
+        let v = self.req(key)?;
+        let mut o = Obj::new(v, &self.at(key))?;
+        let stream = StreamArg {
+            id: o.u8("id")?,
+            active: o.bool("active")?,
+        };
+        o.finish()?;
+        Ok(stream)
+    }
+
+    /// Refuses the fields nobody read.
+    fn finish(self) -> Result<()> {
+        match self.map.keys().find(|k| !self.seen.contains(&k.as_str())) {
+            Some(k) => Err(wrong(&self.at(k), "unknown field")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Exactly one frame, from its bytes.
+fn frame_of(bytes: &[u8], path: &str) -> Result<Frame> {
+    let mut src = bytes;
+    match read_frame(&mut src, &ReadOptions::default()) {
+        Ok(Some(frame)) if src.is_empty() => Ok(frame),
+        Ok(Some(_)) => Err(wrong(path, format!("{} bytes after the frame", src.len()))),
+        Ok(None) => Err(wrong(path, "expected a frame, got no bytes")),
+        Err(e) => Err(wrong(path, format!("not a frame: {e}"))),
+    }
+}
+
+fn frame_hex(frame: &Frame, path: &str) -> Result<Json> {
+    frame
+        .to_bytes()
+        .map(|b| json!(hex::encode(b)))
+        .map_err(|e| wrong(path, e.to_string()))
+}
+
+// ---- values -------------------------------------------------------------
+
+/// A value as typed JSON: `null`, `true`, `false`, integers as numbers
+/// (`{"int": "<decimal>"}` beyond 64 bits), `{"bytes": HEX}`,
+/// `{"text": STRING}`, arrays as arrays, `{"map": [[KEY, VALUE], ...]}`,
+/// `{"set": [...]}`, `{"float": NUMBER | "nan" | "inf" | "-inf"}`,
+/// `{"simple": N}` and `{"tag": N, "value": VALUE}`.
+pub fn value_to_json(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => json!(b),
+        Value::Int(i) => {
+            if let Ok(n) = i64::try_from(*i) {
+                json!(n)
+            } else if let Ok(n) = u64::try_from(*i) {
+                json!(n)
+            } else {
+                json!({ "int": i.to_string() })
+            }
+        }
+        Value::Bytes(b) => json!({ "bytes": hex::encode(b) }),
+        Value::Text(t) => json!({ "text": t }),
+        Value::Array(items) => Json::Array(items.iter().map(value_to_json).collect()),
+        Value::Map(entries) => json!({
+            "map": entries
+                .iter()
+                .map(|(k, v)| json!([value_to_json(k), value_to_json(v)]))
+                .collect::<Vec<_>>()
+        }),
+        Value::Set(items) => json!({ "set": items.iter().map(value_to_json).collect::<Vec<_>>() }),
+        Value::Float(f) if f.is_nan() => json!({ "float": "nan" }),
+        Value::Float(f) if f.is_infinite() => {
+            json!({ "float": if *f > 0.0 { "inf" } else { "-inf" } })
+        }
+        Value::Float(f) => json!({ "float": f }),
+        Value::Simple(n) => json!({ "simple": n }),
+        Value::Tag(tag, inner) => json!({ "tag": tag, "value": value_to_json(inner) }),
+    }
+}
+
+/// A value from typed JSON (see [`value_to_json`]); `path` names the field
+/// in errors.
+pub fn value_from_json(json: &Json, path: &str) -> Result<Value> {
+    match json {
+        Json::Null => Ok(Value::Null),
+        Json::Bool(b) => Ok(Value::Bool(*b)),
+        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Ok(Value::Int(i.into())),
+            (_, Some(u)) => Ok(Value::Int(u.into())),
+            _ => Err(wrong(
+                path,
+                format!("expected an integer, got {n} (a float is {{\"float\": {n}}})"),
+            )),
+        },
+        Json::String(s) => Err(wrong(
+            path,
+            format!(
+                "a bare string is ambiguous: write {{\"bytes\": HEX}} or {{\"text\": {}}}",
+                Json::String(s.clone())
+            ),
+        )),
+        Json::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| value_from_json(item, &format!("{path}[{i}]")))
+            .collect::<Result<_>>()
+            .map(Value::Array),
+        Json::Object(map) => {
+            let mut o = Obj::new(json, path)?;
+            let value = if map.contains_key("tag") {
+                let tag = o.req("tag")?;
+                let tag = tag
+                    .as_u64()
+                    .ok_or_else(|| wrong(&o.at("tag"), "expected an unsigned integer"))?;
+                Value::Tag(tag, Box::new(o.value("value")?))
+            } else if map.len() != 1 {
+                return Err(wrong(
+                    path,
+                    "expected one of {\"bytes\"}, {\"text\"}, {\"map\"}, {\"set\"}, {\"int\"}, \
+                     {\"float\"}, {\"simple\"}, {\"tag\", \"value\"}",
+                ));
+            } else if o.has("bytes") {
+                Value::Bytes(o.hex("bytes")?)
+            } else if o.has("text") {
+                Value::Text(o.string("text")?)
+            } else if o.has("int") {
+                let text = o.string("int")?;
+                let i: i128 = text
+                    .parse()
+                    .map_err(|_| wrong(&o.at("int"), "expected a decimal integer"))?;
+                Value::Int(i)
+            } else if o.has("map") {
+                let at = o.at("map");
+                let entries = o.req("map")?;
+                let entries = entries
+                    .as_array()
+                    .ok_or_else(|| wrong(&at, "expected an array of [key, value] pairs"))?;
+                entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, pair)| match pair.as_array().map(Vec::as_slice) {
+                        Some([k, v]) => Ok((
+                            value_from_json(k, &format!("{at}[{i}][0]"))?,
+                            value_from_json(v, &format!("{at}[{i}][1]"))?,
+                        )),
+                        _ => Err(wrong(&format!("{at}[{i}]"), "expected a [key, value] pair")),
+                    })
+                    .collect::<Result<_>>()
+                    .map(Value::Map)?
+            } else if o.has("set") {
+                let at = o.at("set");
+                match value_from_json(o.req("set")?, &at)? {
+                    Value::Array(items) => Value::Set(items),
+                    _ => return Err(wrong(&at, "expected an array")),
+                }
+            } else if o.has("float") {
+                let at = o.at("float");
+                let f = o.req("float")?;
+                Value::Float(match (f.as_f64(), f.as_str()) {
+                    (Some(x), _) => x,
+                    (_, Some("nan")) => f64::NAN,
+                    (_, Some("inf")) => f64::INFINITY,
+                    (_, Some("-inf")) => f64::NEG_INFINITY,
+                    _ => {
+                        return Err(wrong(
+                            &at,
+                            "expected a number, \"nan\", \"inf\" or \"-inf\"",
+                        ));
+                    }
+                })
+            } else if o.has("simple") {
+                Value::Simple(o.u8("simple")?)
+            } else {
+                return Err(wrong(
+                    path,
+                    "expected one of {\"bytes\"}, {\"text\"}, {\"map\"}, {\"set\"}, {\"int\"}, \
+                     {\"float\"}, {\"simple\"}, {\"tag\", \"value\"}",
+                ));
+            };
+            o.finish()?;
+            Ok(value)
+        }
+    }
+}
+
+// ---- requests -----------------------------------------------------------
+
+/// A request of the runner, as the implementation reads it.
+#[derive(Clone, Debug)]
+pub enum Request {
+    /// The handshake: the first request, answered with a [`Hello`].
+    Hello {
+        /// The protocol version the runner speaks.
+        protocol: u64,
+        /// The vectors' protocol revision (`hg-framing-2018`).
+        suite: String,
+    },
+    /// Forget everything and set up `target` for the vector `vector`.
+    Start {
+        /// The vector's id.
+        vector: String,
+        /// What its steps run against.
+        target: Target,
+    },
+    /// Run one step.
+    Step {
+        /// The step's index in its vector.
+        index: usize,
+        /// The reactor it runs on; `None` for codec operations.
+        on: Option<Side>,
+        /// The operation.
+        op: Op,
+        /// How many frames of a resulting `sendframes` to pull.
+        pull: PullMode,
+    },
+    /// The run is over: exit.
+    Bye,
+}
+
+/// The handshake request.
+pub fn hello_request() -> Json {
+    json!({ "type": "hello", "protocol": PROTOCOL_VERSION, "suite": crate::vectors::spec::PROTOCOL })
+}
+
+/// The request that starts a vector.
+pub fn start_request(vector: &str, target: &Target) -> Json {
+    json!({ "type": "start", "vector": vector, "target": target })
+}
+
+/// The request that ends the run.
+pub fn bye_request() -> Json {
+    json!({ "type": "bye" })
+}
+
+fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Client => "client",
+        Side::Server => "server",
+    }
+}
+
+/// The request for one step. `transfer` has no request: the runner splits it
+/// into a `consume` and a `recv` per frame.
+pub fn step_request(index: usize, on: Option<Side>, op: &Op, pull: PullMode) -> Result<Json> {
+    let pull = match pull {
+        PullMode::All => json!(true),
+        PullMode::Count(n) => json!(n),
+    };
+    Ok(json!({
+        "type": "step",
+        "index": index,
+        "on": on.map(side_name),
+        "op": op.name(),
+        "args": op_args(op)?,
+        "pull": pull,
+    }))
+}
+
+fn stream_json(s: &StreamArg) -> Json {
+    json!({ "id": s.id, "active": s.active })
+}
+
+fn hex_list(chunks: &[Vec<u8>]) -> Json {
+    Json::Array(chunks.iter().map(|c| json!(hex::encode(c))).collect())
+}
+
+/// An operation's arguments.
+fn op_args(op: &Op) -> Result<Json> {
+    let v = value_to_json;
+    Ok(match op {
+        Op::Recv(f) => json!({ "frame": frame_hex(f, "args.frame")? }),
+        Op::Repr(f) => json!({ "frame": frame_hex(f, "args.frame")? }),
+        Op::CallCommand { name, args, data } => json!({
+            "name": v(name), "args": v(args), "data": data.as_deref().map(hex::encode),
+        }),
+        Op::FlushCommands | Op::MakeOutputStream | Op::InputEof => json!({}),
+        Op::RequestState { request } => json!({ "request": request }),
+        Op::Response {
+            stream,
+            request,
+            data,
+        } => json!({ "stream": stream, "request": request, "data": hex::encode(data) }),
+        Op::ResponseGen {
+            stream,
+            request,
+            chunks,
+        } => json!({ "stream": stream, "request": request, "chunks": hex_list(chunks) }),
+        Op::CommandError {
+            stream,
+            request,
+            message,
+            args,
+        } => {
+            json!({ "stream": stream, "request": request, "message": v(message), "args": v(args) })
+        }
+        Op::ServerError {
+            stream,
+            request,
+            message,
+        } => json!({ "stream": stream, "request": request, "message": hex::encode(message) }),
+        Op::Consume { generator, count } => json!({ "gen": generator, "count": count }),
+        Op::Transfer { .. } => {
+            return Err(wrong(
+                "op",
+                "transfer is split into consume and recv by the runner",
+            ));
+        }
+        Op::HumanString(s) => json!({ "string": s }),
+        Op::MakeFrame(f) => json!({
+            "request": f.request_id,
+            "stream": f.stream_id,
+            "streamflags": f.stream_flags.bits(),
+            "type": f.frame_type.get(),
+            "flags": f.flags.get(),
+            "payload": hex::encode(&f.payload),
+        }),
+        Op::ParseHeader(h) => json!({ "header": hex::encode(h) }),
+        Op::ReadFrames(b) => json!({ "data": hex::encode(b) }),
+        Op::HumanFlags { table, value } => json!({ "table": table, "value": value }),
+        Op::CreateCommandFrames {
+            stream,
+            request,
+            name,
+            args,
+            data,
+            max_frame_size,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "name": v(name), "args": v(args),
+            "data": data.as_deref().map(hex::encode), "maxframesize": max_frame_size,
+        }),
+        Op::CreateResponse {
+            stream,
+            request,
+            data,
+            max_frame_size,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "data": hex::encode(data),
+            "maxframesize": max_frame_size,
+        }),
+        Op::CreateResponseGen {
+            stream,
+            request,
+            chunks,
+            max_frame_size,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "chunks": hex_list(chunks),
+            "maxframesize": max_frame_size,
+        }),
+        Op::CreateCommandError {
+            stream,
+            request,
+            message,
+            args,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "message": v(message), "args": v(args),
+        }),
+        Op::CreateErrorFrame {
+            stream,
+            request,
+            msg,
+            errtype,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "msg": hex::encode(msg),
+            "errtype": hex::encode(errtype),
+        }),
+        Op::CreateTextOutput {
+            stream,
+            request,
+            atoms,
+            max_frame_size,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "atoms": v(atoms),
+            "maxframesize": max_frame_size,
+        }),
+    })
+}
+
+/// An operation from its name and arguments.
+fn parse_op(name: &str, args: &Json) -> Result<Op> {
+    let mut a = Obj::new(args, "args")?;
+    let op = match name {
+        "recv" => Op::Recv(a.frame("frame")?),
+        "repr" => Op::Repr(a.frame("frame")?),
+        "callcommand" => Op::CallCommand {
+            name: a.value("name")?,
+            args: a.value("args")?,
+            data: a.opt_hex("data")?,
+        },
+        "flushcommands" => Op::FlushCommands,
+        "makeoutputstream" => Op::MakeOutputStream,
+        "oninputeof" => Op::InputEof,
+        "requeststate" => Op::RequestState {
+            request: a.u16("request")?,
+        },
+        "oncommandresponseready" => Op::Response {
+            stream: a.u8("stream")?,
+            request: a.u16("request")?,
+            data: a.hex("data")?,
+        },
+        "oncommandresponsereadygen" => Op::ResponseGen {
+            stream: a.u8("stream")?,
+            request: a.u16("request")?,
+            chunks: a.hex_list("chunks")?,
+        },
+        "oncommanderror" => Op::CommandError {
+            stream: a.u8("stream")?,
+            request: a.u16("request")?,
+            message: a.value("message")?,
+            args: a.value("args")?,
+        },
+        "onservererror" => Op::ServerError {
+            stream: a.u8("stream")?,
+            request: a.u16("request")?,
+            message: a.hex("message")?,
+        },
+        "consume" => Op::Consume {
+            generator: a.string("gen")?,
+            count: a.opt_usize("count")?,
+        },
+        "humanstring" => Op::HumanString(a.string("string")?),
+        "makeframe" => {
+            let request_id = a.u16("request")?;
+            let stream_id = a.u8("stream")?;
+            let stream_flags = StreamFlags::from_bits_retain(a.u8("streamflags")?);
+            let frame_type = FrameType::new(a.u8("type")?)
+                .ok_or_else(|| wrong("args.type", "expected 0 to 15"))?;
+            let flags = FrameFlags::new(a.u8("flags")?)
+                .ok_or_else(|| wrong("args.flags", "expected 0 to 15"))?;
+            Op::MakeFrame(Frame {
+                request_id,
+                stream_id,
+                stream_flags,
+                frame_type,
+                flags,
+                payload: a.hex("payload")?,
+            })
+        }
+        "parseheader" => {
+            let bytes = a.hex("header")?;
+            Op::ParseHeader(
+                bytes
+                    .try_into()
+                    .map_err(|_| wrong("args.header", "expected 8 bytes"))?,
+            )
+        }
+        "readframes" => Op::ReadFrames(a.hex("data")?),
+        "humanflags" => Op::HumanFlags {
+            table: a.string("table")?,
+            value: a.u8("value")?,
+        },
+        "createcommandframes" => Op::CreateCommandFrames {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            name: a.value("name")?,
+            args: a.value("args")?,
+            data: a.opt_hex("data")?,
+            max_frame_size: a.opt_usize("maxframesize")?,
+        },
+        "createcommandresponseframesfrombytes" => Op::CreateResponse {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            data: a.hex("data")?,
+            max_frame_size: a.opt_usize("maxframesize")?,
+        },
+        "createbytesresponseframesfromgen" => Op::CreateResponseGen {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            chunks: a.hex_list("chunks")?,
+            max_frame_size: a.opt_usize("maxframesize")?,
+        },
+        "createcommanderrorresponse" => Op::CreateCommandError {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            message: a.value("message")?,
+            args: a.value("args")?,
+        },
+        "createerrorframe" => Op::CreateErrorFrame {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            msg: a.hex("msg")?,
+            errtype: a.hex("errtype")?,
+        },
+        "createtextoutputframe" => Op::CreateTextOutput {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            atoms: a.value("atoms")?,
+            max_frame_size: a.opt_usize("maxframesize")?,
+        },
+        other => return Err(wrong("op", format!("unknown operation {other:?}"))),
+    };
+    a.finish()?;
+    Ok(op)
+}
+
+fn parse_json(line: &str) -> Result<Json> {
+    serde_json::from_str(line).map_err(|e| wrong("", format!("not JSON: {e}")))
+}
+
+impl Request {
+    /// Reads one request line.
+    pub fn parse(line: &str) -> Result<Request> {
+        let json = parse_json(line)?;
+        let mut o = Obj::new(&json, "")?;
+        let request = match o.string("type")?.as_str() {
+            "hello" => Request::Hello {
+                protocol: o.int("protocol", u64::MAX)?,
+                suite: o.string("suite")?,
+            },
+            "start" => {
+                let vector = o.string("vector")?;
+                let target = serde_json::from_value(o.req("target")?.clone())
+                    .map_err(|e| wrong("target", e.to_string()))?;
+                Request::Start { vector, target }
+            }
+            "step" => {
+                let index = o.int("index", u32::MAX.into())? as usize;
+                let on = match o.opt("on") {
+                    None => None,
+                    Some(v) => Some(match v.as_str() {
+                        Some("client") => Side::Client,
+                        Some("server") => Side::Server,
+                        _ => return Err(wrong("on", "expected \"client\", \"server\" or null")),
+                    }),
+                };
+                let name = o.string("op")?;
+                let op = parse_op(&name, o.req("args")?)?;
+                let pull = match o.req("pull")? {
+                    Json::Bool(true) => PullMode::All,
+                    other => PullMode::Count(int_of(other, "pull", u32::MAX.into())? as usize),
+                };
+                Request::Step {
+                    index,
+                    on,
+                    op,
+                    pull,
+                }
+            }
+            "bye" => Request::Bye,
+            other => return Err(wrong("type", format!("unknown request type {other:?}"))),
+        };
+        o.finish()?;
+        Ok(request)
+    }
+}
+
+// ---- answers ------------------------------------------------------------
+
+/// The answer to the handshake.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hello {
+    /// The protocol version the implementation speaks.
+    pub protocol: u64,
+    /// The implementation's name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The targets it supports: `codec`, `server`, `client`, `conversation`.
+    pub targets: Vec<String>,
+}
+
+impl Hello {
+    /// The answer as a JSON line.
+    pub fn to_json(&self) -> Json {
+        json!({
+            "protocol": self.protocol,
+            "name": self.name,
+            "version": self.version,
+            "targets": self.targets,
+        })
+    }
+
+    /// Reads the answer to the handshake.
+    pub fn parse(line: &str) -> Result<Hello> {
+        let json = parse_json(line)?;
+        let mut o = Obj::new(&json, "")?;
+        let protocol = o.int("protocol", u64::MAX)?;
+        let name = o.string("name")?;
+        let version = o.string("version")?;
+        let targets = o.req("targets")?;
+        let targets = targets
+            .as_array()
+            .ok_or_else(|| wrong("targets", "expected an array of strings"))?
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let path = format!("targets[{i}]");
+                match str_of(t, &path)? {
+                    t @ ("codec" | "server" | "client" | "conversation") => Ok(t.to_string()),
+                    other => Err(wrong(&path, format!("unknown target {other:?}"))),
+                }
+            })
+            .collect::<Result<_>>()?;
+        o.finish()?;
+        Ok(Hello {
+            protocol,
+            name,
+            version,
+            targets,
+        })
+    }
+}
+
+/// The answer to `start` or `step`.
+#[derive(Clone, Debug)]
+pub enum Answer {
+    /// `start` went well: `{"ok": true}`.
+    Ok,
+    /// What the step gave: `{"outcome": {...}}`.
+    Outcome(Outcome),
+    /// The implementation cannot do this: `{"unimplemented": REASON}`.
+    Unimplemented(String),
+    /// The implementation (or its adapter) failed to carry the request out:
+    /// `{"error": MESSAGE}`. Not an outcome: a raised exception is one.
+    Error(String),
+}
+
+impl Answer {
+    /// The answer as JSON.
+    pub fn to_json(&self) -> Json {
+        match self {
+            Answer::Ok => json!({ "ok": true }),
+            Answer::Outcome(o) => json!({ "outcome": outcome_to_json(o) }),
+            Answer::Unimplemented(r) => json!({ "unimplemented": r }),
+            Answer::Error(e) => json!({ "error": e }),
+        }
+    }
+
+    /// Reads an answer to `start` (`op` is `None`) or to a step running `op`.
+    pub fn parse(line: &str, op: Option<&str>) -> Result<Answer> {
+        let json = parse_json(line)?;
+        let mut o = Obj::new(&json, "")?;
+        let answer = if o.has("unimplemented") {
+            Answer::Unimplemented(o.string("unimplemented")?)
+        } else if o.has("error") {
+            Answer::Error(o.string("error")?)
+        } else {
+            match op {
+                None => match o.req("ok")? {
+                    Json::Bool(true) => Answer::Ok,
+                    _ => return Err(wrong("ok", "expected true")),
+                },
+                Some(op) => Answer::Outcome(outcome_from_json(o.req("outcome")?, "outcome", op)?),
+            }
+        };
+        o.finish()?;
+        Ok(answer)
+    }
+}
+
+/// The protocol's leaves: typed values, bytes and frames as hex strings,
+/// an exception's message as a string when it is UTF-8.
+struct Wire;
+
+impl Leaves for Wire {
+    fn value(&self, value: &Value) -> Json {
+        value_to_json(value)
+    }
+
+    fn bytes(&self, bytes: &[u8]) -> Json {
+        json!(hex::encode(bytes))
+    }
+
+    fn frame(&self, frame: &[u8]) -> Json {
+        json!(hex::encode(frame))
+    }
+
+    fn raise(&self, r: &Raise) -> Json {
+        let mut m = Map::new();
+        m.insert("kind".into(), json!(r.kind));
+        if let Some(t) = &r.python_type {
+            m.insert("type".into(), json!(t));
+        }
+        if let Some(msg) = &r.message {
+            let message = match std::str::from_utf8(msg) {
+                Ok(text) => json!(text),
+                Err(_) => json!({ "bytes": hex::encode(msg) }),
+            };
+            m.insert("message".into(), message);
+        }
+        Json::Object(m)
+    }
+}
+
+/// An outcome as an implementation reports it (see `docs/driver-protocol.md`).
+pub fn outcome_to_json(outcome: &Outcome) -> Json {
+    shape::outcome(outcome, &Wire)
+}
+
+fn raise_from_json(json: &Json, path: &str) -> Result<Raise> {
+    let mut o = Obj::new(json, path)?;
+    let name = o.string("kind")?;
+    let kind = RaiseKind::from_name(&name).ok_or_else(|| {
+        wrong(
+            &o.at("kind"),
+            format!(
+                "unknown kind {name:?} (programming, value, assertion, abort, accidental, \
+                 decode, deviation)"
+            ),
+        )
+    })?;
+    let python_type = match o.opt("type") {
+        None => None,
+        Some(t) => Some(str_of(t, &o.at("type"))?.to_string()),
+    };
+    let message = match o.opt("message") {
+        None => None,
+        Some(Json::String(s)) => Some(s.clone().into_bytes()),
+        Some(other) => match value_from_json(other, &o.at("message"))? {
+            Value::Bytes(b) => Some(b),
+            _ => {
+                return Err(wrong(
+                    &o.at("message"),
+                    "expected a string or {\"bytes\": HEX}",
+                ));
+            }
+        },
+    };
+    o.finish()?;
+    Ok(Raise {
+        kind,
+        python_type,
+        message,
+    })
+}
+
+fn run_from(o: &mut Obj) -> Result<FrameRun> {
+    let frames = o.hex_list("frames")?;
+    let end = o.bool("end")?;
+    let raise = match o.opt("raise") {
+        None => None,
+        Some(r) => Some(raise_from_json(r, &o.at("raise"))?),
+    };
+    Ok(FrameRun { frames, end, raise })
+}
+
+fn action_from(o: &mut Obj) -> Result<Action> {
+    let name = o.string("action")?;
+    Ok(match name.as_str() {
+        "sendframes" => Action::SendFrames {
+            generator: o.string("gen")?,
+            run: run_from(o)?,
+        },
+        "runcommand" => Action::RunCommand {
+            request: o.u16("request")?,
+            command: o.value("command")?,
+            args: o.value("args")?,
+            data: if o.has("data") {
+                o.opt_hex("data")?
+            } else {
+                return Err(wrong(&o.at("data"), "missing field (null when no data)"));
+            },
+        },
+        "wantframe" => Action::WantFrame {
+            state: o.string("state")?,
+        },
+        "noop" => Action::Noop,
+        "error" if o.has("errortype") => Action::ErrorResponse {
+            request: o.u16("request")?,
+            error_type: o.value("errortype")?,
+            message: o.value("errormessage")?,
+        },
+        "error" => Action::Error {
+            message: o.string("message")?,
+        },
+        "responsedata" => Action::ResponseData {
+            request: o.u16("request")?,
+            expect_more: o.bool("expectmore")?,
+            eos: o.bool("eos")?,
+            data: o.hex("data")?,
+        },
+        other => {
+            return Err(wrong(
+                &o.at("action"),
+                format!(
+                    "unknown action {other:?} (sendframes, runcommand, wantframe, noop, error, \
+                     responsedata)"
+                ),
+            ));
+        }
+    })
+}
+
+/// Reads the outcome of a step that ran `op`; `path` names it in errors.
+pub fn outcome_from_json(json: &Json, path: &str, op: &str) -> Result<Outcome> {
+    let mut o = Obj::new(json, path)?;
+    let only_raise = o.has("raise") && o.map.len() == 1;
+    let outcome = if only_raise {
+        Outcome::Raise(raise_from_json(o.req("raise")?, &o.at("raise"))?)
+    } else {
+        match op {
+            "recv"
+            | "flushcommands"
+            | "oncommandresponseready"
+            | "oncommandresponsereadygen"
+            | "oncommanderror"
+            | "onservererror"
+            | "oninputeof" => Outcome::Action(action_from(&mut o)?),
+            "callcommand" => {
+                let request = o.u16("request")?;
+                Outcome::Request {
+                    request,
+                    action: action_from(&mut o)?,
+                }
+            }
+            "makeoutputstream" => Outcome::Stream(o.u8("stream")?),
+            "consume"
+            | "readframes"
+            | "createcommandframes"
+            | "createcommandresponseframesfrombytes"
+            | "createbytesresponseframesfromgen"
+            | "createcommanderrorresponse"
+            | "createerrorframe"
+            | "createtextoutputframe" => Outcome::Frames(run_from(&mut o)?),
+            "requeststate" => Outcome::State(o.string("state")?),
+            "humanstring" | "makeframe" => Outcome::Bytes(o.hex("hex")?),
+            "parseheader" => {
+                let at = o.at("header");
+                let mut h = Obj::new(o.req("header")?, &at)?;
+                let mut header = BTreeMap::new();
+                for key in [
+                    "length",
+                    "request",
+                    "stream",
+                    "streamflags",
+                    "type",
+                    "flags",
+                ] {
+                    header.insert(key.to_string(), h.int(key, u32::MAX.into())? as u32);
+                }
+                h.finish()?;
+                Outcome::Header(header)
+            }
+            "humanflags" | "repr" => Outcome::Text(o.string("text")?),
+            other => return Err(wrong("op", format!("unknown operation {other:?}"))),
+        }
+    };
+    o.finish()?;
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip() {
+        let value = Value::Array(vec![
+            Value::Null,
+            Value::Bool(false),
+            Value::Int(-(1 << 64)),
+            Value::Int(u64::MAX.into()),
+            Value::Int(-5),
+            Value::bytes([0, 255]),
+            Value::Text("snow ☃".into()),
+            Value::map([(Value::Int(1), Value::Set(vec![Value::bytes("a")]))]),
+            Value::Float(1.5),
+            Value::Float(f64::INFINITY),
+            Value::Simple(99),
+            Value::Tag(42, Box::new(Value::Null)),
+        ]);
+        let json = value_to_json(&value);
+        assert_eq!(value_from_json(&json, "v").unwrap(), value);
+        let text = json.to_string();
+        let reread: Json = serde_json::from_str(&text).unwrap();
+        assert_eq!(value_from_json(&reread, "v").unwrap(), value);
+    }
+
+    #[test]
+    fn value_errors_say_where() {
+        let json: Json = serde_json::from_str(r#"{"map": [[{"bytes": "zz"}, 1]]}"#).unwrap();
+        let e = value_from_json(&json, "args").unwrap_err();
+        assert_eq!(e.path, "args.map[0][0].bytes");
+        let e = value_from_json(&json!(["x"]), "name").unwrap_err();
+        assert_eq!(e.path, "name[0]");
+        assert!(e.message.contains("ambiguous"), "{e}");
+        let e = value_from_json(&json!({"bytes": "00", "text": "x"}), "v").unwrap_err();
+        assert_eq!(e.path, "v");
+        let e = value_from_json(&json!(1.5), "v").unwrap_err();
+        assert!(e.message.contains("float"), "{e}");
+    }
+
+    #[test]
+    fn answers_refuse_unknown_fields_and_wrong_shapes() {
+        let e =
+            Answer::parse(r#"{"outcome": {"action": "noop", "x": 1}}"#, Some("recv")).unwrap_err();
+        assert_eq!(e.to_string(), "outcome.x: unknown field");
+        let e = Answer::parse(
+            r#"{"outcome": {"frames": ["0g"], "end": true}}"#,
+            Some("consume"),
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "outcome.frames[0]");
+        let e = Answer::parse("not json", Some("recv")).unwrap_err();
+        assert!(e.message.starts_with("not JSON"), "{e}");
+        let e = Answer::parse(r#"{"outcome": {"action": "dance"}}"#, Some("recv")).unwrap_err();
+        assert_eq!(e.path, "outcome.action");
+        assert!(matches!(
+            Answer::parse(r#"{"unimplemented": "no"}"#, Some("recv")).unwrap(),
+            Answer::Unimplemented(r) if r == "no"
+        ));
+    }
+
+    #[test]
+    fn outcomes_round_trip() {
+        let outcomes = [
+            (
+                "callcommand",
+                Outcome::Request {
+                    request: 1,
+                    action: Action::Noop,
+                },
+            ),
+            (
+                "recv",
+                Outcome::Action(Action::ErrorResponse {
+                    request: 3,
+                    error_type: Value::bytes("server"),
+                    message: Value::Array(vec![]),
+                }),
+            ),
+            (
+                "readframes",
+                Outcome::Frames(FrameRun {
+                    frames: vec![vec![0; 8]],
+                    end: true,
+                    raise: Some(Raise {
+                        kind: RaiseKind::Abort,
+                        python_type: None,
+                        message: Some(vec![0xff, 0]),
+                    }),
+                }),
+            ),
+            (
+                "consume",
+                Outcome::Raise(Raise {
+                    kind: RaiseKind::Accidental,
+                    python_type: Some("KeyError".into()),
+                    message: None,
+                }),
+            ),
+        ];
+        for (op, outcome) in outcomes {
+            let line = Answer::Outcome(outcome.clone()).to_json().to_string();
+            match Answer::parse(&line, Some(op)).unwrap() {
+                Answer::Outcome(back) => {
+                    assert!(outcome.admits(&back) && back.admits(&outcome), "{line}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Expectation files: what an implementation is known to get wrong, and why.
+//!
+//! BoGo's `config.json` and protobuf's `failure_list_*.txt` do this for TLS
+//! and protobuf. An expectation file is YAML:
+//!
+//! ```yaml
+//! implementation: mercurial 7.2.4      # informative
+//! expectations:
+//! - id: 'codec/header/length-65536*'   # a glob over vector ids
+//!   result: fail                       # or: unimplemented
+//!   reason: parseheader computes 16384 * data[2]
+//! ```
+//!
+//! The first entry whose glob matches a vector applies to it. A vector that
+//! fails as expected is an *expected failure*; one that passes anyway is an
+//! *unexpected pass*, and an entry that matches no vector at all is
+//! reported: both make the run fail, so that the file stays true.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use serde::{Deserialize, Serialize};
+
+use super::runner::{Status, VectorReport};
+
+/// The result an entry expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expected {
+    /// The vector fails (a wrong answer, or a broken exchange).
+    Fail,
+    /// The implementation answers `unimplemented`.
+    Unimplemented,
+}
+
+/// One entry of an expectation file.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// A glob over vector ids (`*` matches across `/`).
+    pub id: String,
+    /// The expected result.
+    pub result: Expected,
+    /// Why: required, and shown in reports.
+    pub reason: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    implementation: Option<String>,
+    #[serde(default)]
+    expectations: Vec<Entry>,
+}
+
+/// A loaded expectation file.
+#[derive(Clone, Debug)]
+pub struct Expectations {
+    path: PathBuf,
+    entries: Vec<(Entry, GlobMatcher)>,
+}
+
+impl Expectations {
+    /// Loads and checks `path`. Errors name the file and the entry.
+    pub fn load(path: &Path) -> Result<Expectations, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        Expectations::parse(&text, path)
+    }
+
+    /// Checks the text of an expectation file; `path` is for messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Expectations, String> {
+        let at = path.display();
+        let file: File = serde_yaml::from_str(text).map_err(|e| format!("{at}: {e}"))?;
+        let mut entries = Vec::new();
+        for (i, entry) in file.expectations.into_iter().enumerate() {
+            let here = format!("{at}: expectations[{i}] (id {:?})", entry.id);
+            if entry.reason.trim().is_empty() {
+                return Err(format!("{here}: reason: every entry needs a reason"));
+            }
+            let glob = Glob::new(&entry.id).map_err(|e| format!("{here}: id: {e}"))?;
+            entries.push((entry, glob.compile_matcher()));
+        }
+        Ok(Expectations {
+            path: path.to_path_buf(),
+            entries,
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The entries, in order.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().map(|(e, _)| e)
+    }
+
+    /// The entry that applies to the vector `id`: the first that matches.
+    pub fn lookup(&self, id: &str) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .find(|(_, glob)| glob.is_match(id))
+            .map(|(e, _)| e)
+    }
+
+    /// The entries that match none of `ids`.
+    pub fn unmatched<'a>(&self, ids: impl IntoIterator<Item = &'a str> + Clone) -> Vec<Entry> {
+        self.entries
+            .iter()
+            .filter(|(_, glob)| !ids.clone().into_iter().any(|id| glob.is_match(id)))
+            .map(|(e, _)| e.clone())
+            .collect()
+    }
+}
+
+/// An expectation file that records `reports` as the new baseline: one entry
+/// per vector that failed or was unimplemented. An entry of `previous` that
+/// still describes a vector is kept, glob and reason; other vectors get an
+/// entry of their own with a reason to rewrite.
+pub fn write(
+    reports: &[VectorReport],
+    previous: Option<&Expectations>,
+    implementation: &str,
+) -> String {
+    let mut entries: Vec<Entry> = Vec::new();
+    for r in reports {
+        let (result, observed) = match &r.status {
+            Status::Passed | Status::Skipped { .. } => continue,
+            Status::Unimplemented { reason, .. } => (Expected::Unimplemented, reason.clone()),
+            Status::Failed { step, op, .. } => {
+                (Expected::Fail, format!("fails at step {step} ({op})"))
+            }
+            Status::Broken { step, problem, .. } => (
+                Expected::Fail,
+                match step {
+                    Some(step) => format!("breaks at step {step}: {problem}"),
+                    None => format!("breaks: {problem}"),
+                },
+            ),
+        };
+        let kept = previous
+            .and_then(|p| p.lookup(&r.id))
+            .filter(|e| e.result == result);
+        match kept {
+            Some(e) if entries.contains(e) => {}
+            Some(e) => entries.push(e.clone()),
+            None => entries.push(Entry {
+                id: r.id.clone(),
+                result,
+                reason: match result {
+                    Expected::Unimplemented => observed,
+                    Expected::Fail => format!("TODO explain; observed: {observed}"),
+                },
+            }),
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Expected results of {implementation} (written by `hgframe run \
+         --write-expectations`).\n# Every entry needs a true reason: rewrite the TODOs."
+    );
+    let file = File {
+        implementation: Some(implementation.to_string()),
+        expectations: entries,
+    };
+    out.push_str(&serde_yaml::to_string(&file).unwrap_or_default());
+    out
+}
