@@ -32,17 +32,37 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// The position of a value's [`type_name`] among all of them in string
+/// order, so that sorting compares a byte instead of two strings (the test
+/// below checks that both orders agree).
+fn type_order(v: &Value) -> u8 {
+    match v {
+        Value::Null => 0,                                // NoneType
+        Value::Bool(_) => 1,                             // bool
+        Value::Map(_) => 2,                              // dict
+        Value::Float(_) => 3,                            // float
+        Value::Int(i) if i64::try_from(*i).is_ok() => 4, // int
+        Value::Int(_) => 5,                              // long
+        Value::Set(_) => 6,                              // set
+        Value::Simple(_) => 7,                           // simple
+        Value::Bytes(_) => 8,                            // str
+        Value::Tag(..) => 9,                             // tag
+        Value::Array(_) => 10,                           // tuple
+        Value::Text(_) => 11,                            // unicode
+    }
+}
+
 /// Python 2's default ordering between values of different types: `None` is
 /// smallest, numbers come next, then types by name. Numbers share one rank
 /// because they compare by value with each other.
-fn rank(v: &Value) -> (u8, &'static str) {
+fn rank(v: &Value) -> (u8, u8) {
     match v {
-        Value::Null => (0, ""),
-        Value::Bool(_) | Value::Int(_) => (1, ""),
+        Value::Null => (0, 0),
+        Value::Bool(_) | Value::Int(_) => (1, 0),
         // Python 2 compares a long and an int by value too, but both are
         // covered by the rank of numbers above; the remaining names order
         // the other types.
-        other => (2, type_name(other)),
+        other => (2, type_order(other)),
     }
 }
 
@@ -94,7 +114,7 @@ fn seq_cmp(x: &[Value], y: &[Value]) -> Ordering {
 
 /// Mercurial's `_mixedtypesortkey` comparison: type name first, then value.
 pub(crate) fn sort_key_cmp(a: &Value, b: &Value) -> Ordering {
-    type_name(a).cmp(type_name(b)).then_with(|| py_cmp(a, b))
+    type_order(a).cmp(&type_order(b)).then_with(|| py_cmp(a, b))
 }
 
 /// `Err(type name)` if Python could not use this value as a dict key or set
@@ -131,4 +151,36 @@ pub(crate) fn dedup_members(members: Vec<Value>) -> Vec<Value> {
         .into_iter()
         .map(|(m, _)| m)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_order_is_the_order_of_type_names() {
+        let values = [
+            Value::Null,
+            Value::Bool(true),
+            Value::Map(vec![]),
+            Value::Float(0.5),
+            Value::Int(1),
+            Value::Int(1 << 70),
+            Value::Set(vec![]),
+            Value::Simple(99),
+            Value::bytes("x"),
+            Value::Tag(1, Box::new(Value::Null)),
+            Value::Array(vec![]),
+            Value::Text("x".into()),
+        ];
+        for a in &values {
+            for b in &values {
+                assert_eq!(
+                    type_order(a).cmp(&type_order(b)),
+                    type_name(a).cmp(type_name(b)),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
 }
