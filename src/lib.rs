@@ -43,6 +43,7 @@ pub mod cbor;
 pub mod driver;
 pub mod error;
 pub mod frame;
+pub mod fuzzing;
 pub mod reactor;
 pub mod stream;
 pub mod text;

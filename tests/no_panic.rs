@@ -113,16 +113,19 @@ proptest! {
         let _ = unescape(s.as_bytes());
     }
 
+    /// The fuzz targets' bodies (the parsers with their round-trip checks,
+    /// and the reactors with their invariants) on any bytes.
     #[test]
-    fn human_frames_from_any_frame(request_id: u16, stream_id: u8, stream_flags: u8, type_flags: u8,
-                                   payload in prop::collection::vec(any::<u8>(), 0..48)) {
-        let mut bytes = FrameHeader::from([0, 0, 0, 0, 0, stream_id, stream_flags, type_flags]).to_bytes().to_vec();
-        bytes[0] = payload.len() as u8;
-        bytes[3..5].copy_from_slice(&request_id.to_le_bytes());
-        bytes.extend_from_slice(&payload);
-        let frame = read_frame(&mut &bytes[..], &ReadOptions::default()).unwrap().unwrap();
-        let printed = format_human(&frame);
-        prop_assert_eq!(parse_human(&printed).unwrap().to_bytes().unwrap(), bytes, "{}", printed);
+    fn fuzz_target_bodies(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        for (_, target) in hgframe::fuzzing::TARGETS {
+            target(&bytes);
+        }
+    }
+
+    #[test]
+    fn text_fuzz_targets(s in prop_oneof![grammar_text(), human_text()]) {
+        hgframe::fuzzing::human_string(s.as_bytes());
+        hgframe::fuzzing::py_literal(s.as_bytes());
     }
 }
 

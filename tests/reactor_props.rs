@@ -1,10 +1,15 @@
-//! No sequence of peer frames and API calls makes a reactor panic, and a few
-//! invariants hold throughout.
+//! Reactor invariants over random sequences of peer frames and API calls.
+//!
+//! The strategies here make plausible operations (small request and stream
+//! ids, payloads that are often valid CBOR requests); the checks are the
+//! fuzz targets' own (`hgframe::fuzzing::reactors`): even output streams,
+//! `stream-begin` once per stream, `runcommand` at most once per active
+//! request, a sticky errored state, odd and increasing client request ids,
+//! no response after a request's end, and no panic anywhere.
 
-use hgframe::cbor::Value;
-use hgframe::frame::{Frame, FrameFlags, FrameType, StreamFlags};
-use hgframe::reactor::{
-    ClientAction, ClientReactor, ServerAction, ServerOptions, ServerReactor, ServerState,
+use hgframe::fuzzing::FuzzFrame;
+use hgframe::fuzzing::reactors::{
+    ClientOp, ClientSetup, ServerOp, ServerSetup, run_client, run_server,
 };
 use proptest::prelude::*;
 
@@ -15,122 +20,82 @@ fn payloads() -> impl Strategy<Value = Vec<u8>> {
         Just(b"\xa1".to_vec()),
         Just(b"\x44name\x41a".to_vec()),
         Just(b"\xa2\x44type\x41t\x47message\x41m".to_vec()),
+        Just(b"\xa1\x46status\x42ok".to_vec()),
         Just(Vec::new()),
         prop::collection::vec(any::<u8>(), 0..12),
     ]
 }
 
-fn frames() -> impl Strategy<Value = Frame> {
+fn frames() -> impl Strategy<Value = FuzzFrame> {
     (0u16..6, 0u8..5, 0u8..8, 0u8..16, 0u8..16, payloads()).prop_map(
-        |(rid, sid, sflags, ftype, flags, payload)| Frame {
-            request_id: rid,
-            stream_id: sid,
-            stream_flags: StreamFlags::from_bits_retain(sflags),
-            frame_type: FrameType::from_nibble(if ftype < 8 { ftype % 4 } else { ftype }),
-            flags: FrameFlags::from_nibble(flags),
-            payload,
+        |(request_id, stream_id, stream_flags, frame_type, flags, payload)| {
+            // Mostly the types the reactors handle (0 to 3), sometimes any.
+            let frame_type = if frame_type < 8 {
+                frame_type % 4
+            } else {
+                frame_type
+            };
+            FuzzFrame {
+                request_id,
+                stream_id,
+                stream_flags,
+                type_flags: frame_type << 4 | flags,
+                payload,
+            }
         },
     )
 }
 
-#[derive(Clone, Debug)]
-enum ServerOp {
-    Recv(Frame),
-    Respond(u8, u16, Vec<u8>),
-    RespondGen(u8, u16, Vec<Vec<u8>>),
-    CommandError(u8, u16),
-    ServerError(u8, u16),
-    Eof,
-    Pull(usize, usize),
-}
-
 fn server_ops() -> impl Strategy<Value = ServerOp> {
+    let ids = || (0u8..4, 0u16..6);
     prop_oneof![
         6 => frames().prop_map(ServerOp::Recv),
-        1 => (0u8..5, 0u16..6, payloads()).prop_map(|(s, r, d)| ServerOp::Respond(s, r, d)),
-        1 => (0u8..5, 0u16..6, prop::collection::vec(payloads(), 0..3)).prop_map(|(s, r, c)| ServerOp::RespondGen(s, r, c)),
-        1 => (0u8..5, 0u16..6).prop_map(|(s, r)| ServerOp::CommandError(s, r)),
-        1 => (0u8..5, 0u16..6).prop_map(|(s, r)| ServerOp::ServerError(s, r)),
-        1 => Just(ServerOp::Eof),
-        2 => (0usize..8, 0usize..4).prop_map(|(g, n)| ServerOp::Pull(g, n)),
+        1 => Just(ServerOp::MakeOutputStream),
+        1 => (ids(), payloads()).prop_map(|((stream, request), data)| ServerOp::Response { stream, request, data }),
+        1 => (ids(), prop::collection::vec(payloads(), 0..3))
+            .prop_map(|((stream, request), chunks)| ServerOp::ResponseGen { stream, request, chunks }),
+        1 => ids().prop_map(|(stream, request)| ServerOp::CommandError {
+            stream, request, message: b"e".to_vec(), args: vec![(b"k".to_vec(), b"v".to_vec())],
+        }),
+        1 => ids().prop_map(|(stream, request)| ServerOp::ServerError { stream, request, message: b"e".to_vec() }),
+        1 => (0u8..2, 0u16..4).prop_map(|(s, request)| ServerOp::Response { stream: 0x80 | s, request, data: vec![] }),
+        1 => Just(ServerOp::InputEof),
+        2 => (0u8..8, 0u8..4).prop_map(|(generator, count)| ServerOp::Pull { generator, count }),
+        1 => (0u8..8).prop_map(|generator| ServerOp::Discard { generator }),
+    ]
+}
+
+fn client_ops() -> impl Strategy<Value = ClientOp> {
+    prop_oneof![
+        3 => frames().prop_map(ClientOp::Recv),
+        1 => (prop::sample::select(vec![b"a".to_vec(), b"heads".to_vec()]),
+              prop::option::of(prop::collection::vec(any::<u8>(), 0..40)))
+            .prop_map(|(name, data)| ClientOp::Call { name, args: vec![], data }),
+        1 => Just(ClientOp::Flush),
+        2 => (0u8..8, 0u8..4).prop_map(|(generator, count)| ClientOp::Pull { generator, count }),
     ]
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
-    fn server_never_panics(defer: bool, ops in prop::collection::vec(server_ops(), 0..40)) {
-        let mut server = ServerReactor::new(ServerOptions { defer_output: defer, ..Default::default() });
-        let mut streams = std::collections::HashMap::new();
-        let mut gens = Vec::new();
-        let mut dispatched = std::collections::HashSet::new();
-        let mut errored = false;
-        for op in ops {
-            let mut stream = |server: &mut ServerReactor, id: u8| {
-                *streams.entry(id).or_insert_with(|| server.register_stream(hgframe::stream::Stream::new(id)))
-            };
-            let result = match op {
-                ServerOp::Recv(frame) => server.on_frame_recv(&frame.as_frame_ref()),
-                ServerOp::Respond(s, r, d) => { let s = stream(&mut server, s); server.on_command_response_ready(s, r, d) }
-                ServerOp::RespondGen(s, r, c) => { let s = stream(&mut server, s); server.on_command_response_ready_gen(s, r, c) }
-                ServerOp::CommandError(s, r) => { let s = stream(&mut server, s); server.on_command_error(s, r, Value::bytes("e"), Value::Null) }
-                ServerOp::ServerError(s, r) => { let s = stream(&mut server, s); server.on_server_error(s, r, b"e") }
-                ServerOp::Eof => Ok(server.on_input_eof()),
-                ServerOp::Pull(g, n) => {
-                    if let Some(&id) = gens.get(g) {
-                        for _ in 0..n {
-                            if let Some(Ok(frame)) = server.next_frame(id) {
-                                // Servers write to even streams only.
-                                prop_assert_eq!(frame.stream_id % 2, 0);
-                            }
-                        }
-                    }
-                    continue;
-                }
-            };
-            match result {
-                Ok(ServerAction::SendFrames(id)) => gens.push(id),
-                Ok(ServerAction::RunCommand(c)) => {
-                    // A request id is dispatched at most once while it is active.
-                    prop_assert!(dispatched.insert(c.request_id) || !errored);
-                }
-                Ok(ServerAction::Error(_)) => errored = true,
-                _ => {}
-            }
-            // The errored state is sticky.
-            if errored {
-                prop_assert_eq!(server.state(), ServerState::Errored);
-            }
-            // Release tracking: dispatched ids that are no longer active may come again.
-            dispatched.retain(|id| server.active_requests().any(|a| a == *id));
-        }
+    fn server_invariants(defer_output: bool, limited: bool,
+                         ops in prop::collection::vec(server_ops(), 0..40)) {
+        let setup = ServerSetup { defer_output, limits: limited.then_some((2, 64, 128)) };
+        run_server(&setup, &ops, &[]);
     }
 
     #[test]
-    fn client_never_panics(multiple: bool, buffer: bool,
-                           ops in prop::collection::vec(prop_oneof![
-                               3 => frames().prop_map(Some),
-                               1 => Just(None),
-                           ], 0..40)) {
-        let mut client = ClientReactor::new(hgframe::reactor::ClientOptions { has_multiple_send: multiple, buffer_sends: buffer });
-        let mut last_id = 0;
-        for (i, op) in ops.into_iter().enumerate() {
-            let action = match op {
-                Some(frame) => client.on_frame_recv(&frame.as_frame_ref()),
-                None if i % 2 == 0 => client.call_command(Value::bytes("c"), Value::Null, None).map(|(id, a)| {
-                    // Request ids are odd and increasing.
-                    assert!(id % 2 == 1 && id > last_id);
-                    last_id = id;
-                    a
-                }),
-                None => client.flush_commands(),
-            };
-            if let Ok(ClientAction::SendFrames(id)) = action {
-                for frame in client.frames(id).flatten() {
-                    prop_assert_eq!(frame.stream_id, 1);
-                }
-            }
-        }
+    fn client_invariants(has_multiple_send: bool, buffer_sends: bool,
+                         ops in prop::collection::vec(client_ops(), 0..40)) {
+        run_client(&ClientSetup { has_multiple_send, buffer_sends }, &ops, &[]);
+    }
+
+    /// The fuzz targets' own input format, from random bytes.
+    #[test]
+    fn reactor_targets_on_random_bytes(data in prop::collection::vec(any::<u8>(), 0..600)) {
+        hgframe::fuzzing::server_reactor(&data);
+        hgframe::fuzzing::client_reactor(&data);
     }
 }

@@ -75,6 +75,16 @@ struct RunArgs {
 
 #[derive(Subcommand)]
 enum VectorsCommand {
+    /// Write seed corpora for the fuzz targets: every frame, human string,
+    /// literal and CBOR payload of the vectors, one file each, under
+    /// DIR/<target>/ (files already there are kept).
+    Corpus {
+        /// Vector files or directories; the suite's vectors/ by default.
+        paths: Vec<PathBuf>,
+        /// The corpus directory.
+        #[arg(long, short, default_value = "fuzz/corpus")]
+        output: PathBuf,
+    },
     /// Write the whole suite as JSON, every frame also in hex and every
     /// Python literal also as CBOR hex (schema: docs/vectors.schema.json).
     Export {
@@ -465,6 +475,19 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Testee => {
             let stdin = io::stdin();
             driver::testee::serve(stdin.lock(), &mut out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Vectors {
+            command: VectorsCommand::Corpus { paths, output },
+        } => {
+            let all = load_vectors(&paths)?;
+            let corpus = hgframe::fuzzing::corpus::from_vectors(&all);
+            let new = hgframe::fuzzing::corpus::write(&corpus, &output)
+                .map_err(|e| Failure(format!("cannot write {}: {e}", output.display())))?;
+            for (target, seeds) in &corpus {
+                writeln!(out, "{target}: {} seeds", seeds.len())?;
+            }
+            writeln!(out, "{new} new files under {}", output.display())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Vectors {
