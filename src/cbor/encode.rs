@@ -1,8 +1,5 @@
 //! The Mercurial-compatible encoder.
 
-use ciborium_io::Write as _;
-use ciborium_ll::{Encoder, Header};
-
 use super::order::{check_hashable, sort_key_cmp, type_name};
 use super::{TAG_FINITE_SET, Value};
 
@@ -38,57 +35,89 @@ pub fn encode(value: &Value) -> Result<Vec<u8>, EncodeError> {
 /// Appends the encoding of `value` to `out`. On error, `out` may hold a
 /// partial encoding.
 pub fn encode_into(value: &Value, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-    let mut enc = Encoder::from(out);
-    write_value(&mut enc, value)
+    write_value(out, value)
 }
 
-type Enc<'a> = Encoder<&'a mut Vec<u8>>;
+const POSITIVE: u8 = 0;
+const NEGATIVE: u8 = 1;
+const BYTES: u8 = 2;
+const TEXT: u8 = 3;
+const ARRAY: u8 = 4;
+const MAP: u8 = 5;
+const TAG: u8 = 6;
 
-fn push(enc: &mut Enc<'_>, header: Header) {
-    // Writing into a Vec cannot fail.
-    match enc.push(header) {
-        Ok(()) => {}
-        Err(never) => match never {},
+/// A header in its shortest form, as Mercurial writes every one. (Ten lines
+/// written here rather than ciborium-ll's general encoder: the profile of
+/// human strings and command frames showed its per-header cost.)
+fn head(out: &mut Vec<u8>, major: u8, arg: u64) {
+    let m = major << 5;
+    match arg {
+        0..=23 => out.push(m | arg as u8),
+        24..=0xff => out.extend_from_slice(&[m | 24, arg as u8]),
+        0x100..=0xffff => {
+            out.push(m | 25);
+            out.extend_from_slice(&(arg as u16).to_be_bytes());
+        }
+        0x1_0000..=0xffff_ffff => {
+            out.push(m | 26);
+            out.extend_from_slice(&(arg as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(m | 27);
+            out.extend_from_slice(&arg.to_be_bytes());
+        }
     }
 }
 
-fn write_raw(enc: &mut Enc<'_>, bytes: &[u8]) {
-    match enc.write_all(bytes) {
-        Ok(()) => {}
-        Err(never) => match never {},
-    }
+fn len(n: usize) -> u64 {
+    // usize is at most 64 bits on every platform Rust supports.
+    n as u64
 }
 
-fn write_value(enc: &mut Enc<'_>, value: &Value) -> Result<(), EncodeError> {
+fn write_value(enc: &mut Vec<u8>, value: &Value) -> Result<(), EncodeError> {
     match value {
-        Value::Null => push(enc, Header::Simple(22)),
-        Value::Bool(false) => push(enc, Header::Simple(20)),
-        Value::Bool(true) => push(enc, Header::Simple(21)),
-        Value::Int(i) => push(enc, int_header(*i)?),
+        Value::Null => enc.push(0xf6),
+        Value::Bool(false) => enc.push(0xf4),
+        Value::Bool(true) => enc.push(0xf5),
+        Value::Int(i) => {
+            let (major, arg) = int_header(*i)?;
+            head(enc, major, arg);
+        }
         Value::Bytes(b) => {
-            push(enc, Header::Bytes(Some(b.len())));
-            write_raw(enc, b);
+            head(enc, BYTES, len(b.len()));
+            enc.extend_from_slice(b);
         }
         Value::Text(t) => {
-            push(enc, Header::Text(Some(t.len())));
-            write_raw(enc, t.as_bytes());
+            head(enc, TEXT, len(t.len()));
+            enc.extend_from_slice(t.as_bytes());
         }
         Value::Array(items) => {
-            push(enc, Header::Array(Some(items.len())));
+            head(enc, ARRAY, len(items.len()));
             for item in items {
                 write_value(enc, item)?;
             }
         }
         Value::Map(entries) => {
-            let mut sorted: Vec<&(Value, Value)> = entries.iter().collect();
-            for (key, _) in &sorted {
+            for (key, _) in entries {
                 check_key(key)?;
             }
-            sorted.sort_by(|(a, _), (b, _)| sort_key_cmp(a, b));
-            push(enc, Header::Map(Some(sorted.len())));
-            for (key, value) in sorted {
-                write_value(enc, key)?;
-                write_value(enc, value)?;
+            head(enc, MAP, len(entries.len()));
+            let in_order = entries
+                .windows(2)
+                .all(|w| matches!(w, [(a, _), (b, _)] if sort_key_cmp(a, b).is_le()));
+            if in_order {
+                // Already in Mercurial's order: no need to sort a copy.
+                for (key, value) in entries {
+                    write_value(enc, key)?;
+                    write_value(enc, value)?;
+                }
+            } else {
+                let mut sorted: Vec<&(Value, Value)> = entries.iter().collect();
+                sorted.sort_by(|(a, _), (b, _)| sort_key_cmp(a, b));
+                for (key, value) in sorted {
+                    write_value(enc, key)?;
+                    write_value(enc, value)?;
+                }
             }
         }
         Value::Set(members) => {
@@ -97,8 +126,8 @@ fn write_value(enc: &mut Enc<'_>, value: &Value) -> Result<(), EncodeError> {
                 check_key(member)?;
             }
             sorted.sort_by(|a, b| sort_key_cmp(a, b));
-            push(enc, Header::Tag(TAG_FINITE_SET));
-            push(enc, Header::Array(Some(sorted.len())));
+            head(enc, TAG, TAG_FINITE_SET);
+            head(enc, ARRAY, len(sorted.len()));
             for member in sorted {
                 write_value(enc, member)?;
             }
@@ -116,11 +145,11 @@ fn check_key(key: &Value) -> Result<(), EncodeError> {
     check_hashable(key).map_err(EncodeError::Unhashable)
 }
 
-fn int_header(i: i128) -> Result<Header, EncodeError> {
+fn int_header(i: i128) -> Result<(u8, u64), EncodeError> {
     if i >= 0 {
-        u64::try_from(i).map(Header::Positive)
+        u64::try_from(i).map(|n| (POSITIVE, n))
     } else {
-        u64::try_from(-1 - i).map(Header::Negative)
+        u64::try_from(-1 - i).map(|n| (NEGATIVE, n))
     }
     .map_err(|_| EncodeError::IntegerOutOfRange(i))
 }

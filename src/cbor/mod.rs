@@ -21,9 +21,10 @@
 //! assert_eq!(decoded.as_map().unwrap()[0], (Value::Int(1), Value::Bool(true)));
 //! ```
 //!
-//! The encoder is built on `ciborium-ll`, the low-level layer of ciborium: it
-//! writes minimal-length headers, and the Mercurial-specific part (which value
-//! is which type, how keys sort) stays here.
+//! The decoder is built on `ciborium-ll`, the low-level layer of ciborium.
+//! The encoder writes its minimal-length headers itself (a few lines that
+//! the profile asked for, `docs/performance.md`); the Mercurial-specific
+//! part (which value is which type, how keys sort) is the rest of it.
 
 mod decode;
 mod encode;

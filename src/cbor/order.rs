@@ -133,6 +133,17 @@ pub(crate) fn check_hashable(v: &Value) -> Result<(), &'static str> {
 /// `dict.__setitem__` does: the first key object stays, the last value wins.
 /// The order of the result is unspecified (the encoder sorts it anyway).
 pub(crate) fn dedup_entries(entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
+    // Small maps, the usual case, need no index and no sort.
+    if entries.len() <= 8 {
+        let mut out: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            match out.iter_mut().find(|(k, _)| py_cmp(k, &key).is_eq()) {
+                Some((_, last_value)) => *last_value = value,
+                None => out.push((key, value)),
+            }
+        }
+        return out;
+    }
     let mut indexed: Vec<(usize, (Value, Value))> = entries.into_iter().enumerate().collect();
     indexed.sort_by(|(i, (a, _)), (j, (b, _))| py_cmp(a, b).then(i.cmp(j)));
     let mut out: Vec<(Value, Value)> = Vec::with_capacity(indexed.len());

@@ -52,6 +52,9 @@ pub enum EscapeErrorKind {
 /// assert_eq!(unescape(br"a\x00\n\q\101").unwrap(), b"a\x00\n\\qA");
 /// ```
 pub fn unescape(input: &[u8]) -> Result<Vec<u8>, EscapeError> {
+    if !input.contains(&b'\\') {
+        return Ok(input.to_vec());
+    }
     let mut out = Vec::with_capacity(input.len());
     decode(input, false, &mut out)?;
     Ok(out)

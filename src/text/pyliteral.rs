@@ -544,16 +544,18 @@ impl Parser<'_> {
     fn string(&mut self) -> Result<Value, LiteralError> {
         let start = self.pos;
         let prefix_len = self.string_prefix_len().unwrap_or(0);
-        let prefix = self
-            .text
-            .get(start..start + prefix_len)
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let (raw, text) = match prefix.as_str() {
-            "" | "b" => (false, false),
-            "r" | "br" | "rb" => (true, false),
-            "u" => (false, true),
-            _ => return Err(self.error_at(start, LiteralErrorKind::UnsupportedPrefix(prefix))),
+        let prefix = self.src.get(start..start + prefix_len).unwrap_or_default();
+        let lower = |i: usize| prefix.get(i).map(u8::to_ascii_lowercase);
+        let (raw, text) = match (lower(0), lower(1)) {
+            (None, _) | (Some(b'b'), None) => (false, false),
+            (Some(b'r'), None) | (Some(b'b'), Some(b'r')) | (Some(b'r'), Some(b'b')) => {
+                (true, false)
+            }
+            (Some(b'u'), None) => (false, true),
+            _ => {
+                let prefix = String::from_utf8_lossy(prefix).to_ascii_lowercase();
+                return Err(self.error_at(start, LiteralErrorKind::UnsupportedPrefix(prefix)));
+            }
         };
         self.pos += prefix_len;
         let quote = self.peek();

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Prints the table of benches/compare.sh: each operation's time in Python
+(Mercurial 7.2.4, pure Python) and in Rust (hgframe), the ratio, and the
+goal of issue 7; then the bandwidth rows against memcpy of the same run.
+
+Usage: compare.py CRITERION_DIR PYTHON_JSON
+"""
+
+import json
+import os
+import sys
+
+# id, what one operation is, Rust elements per criterion iteration, goal.
+# A goal is (max Rust time in ns or None, min ratio or None).
+ROWS = [
+    ('header/encode', 'one header', 1024, (None, None)),
+    ('header/decode', 'one header', 1024, (2.0, 250)),
+    ('human/parse', 'a command request with a cbor: args map', 1, (None, 100)),
+    ('human/format', 'the same frame back to its human string', 1, (None, None)),
+    ('createcommandframes/0B', 'frames of a command without data', 1, (None, None)),
+    ('createcommandframes/1KiB', '... with 1 KiB of data', 1, (None, None)),
+    ('createcommandframes/1MiB', '... with 1 MiB of data', 1, (None, None)),
+    ('decode/frames_32KiB_x1000', '1,000 frames of 32 KiB, borrowed (Python: readframe)', 1, (5000.0, 500)),
+    ('decode/read_frame_owned_32KiB_x1000', '1,000 frames of 32 KiB, payloads copied', 1, (None, None)),
+    ('server/single_frame_command', 'new server, one frame, runcommand', 1, (None, 100)),
+    ('server/upload_1MiB', 'new server, 33 frames, runcommand with 1 MiB', 1, (None, None)),
+    ('client/round_trip', 'callcommand -> server -> response -> client', 1, (None, 100)),
+    ('suite/in_process', 'the whole vector suite', 1, (None, None)),
+]
+
+# Python id for the rows whose Rust id has no counterpart of the same name.
+PYTHON_ID = {'decode/frames_32KiB_x1000': 'decode/read_frame_owned_32KiB_x1000'}
+
+BANDWIDTH = [
+    ('decode/read_frame_owned_32KiB_x1000', 'memcpy/32MiB', 32 * 1024 * 1000, 0.90),
+    ('server/upload_1MiB', 'memcpy/1MiB', 1 << 20, 0.90),
+]
+
+
+def rust_ns(criterion, bench):
+    path = os.path.join(criterion, bench, 'new', 'estimates.json')
+    try:
+        with open(path) as f:
+            return json.load(f)['mean']['point_estimate']
+    except OSError:
+        return None
+
+
+def fmt(ns):
+    if ns is None:
+        return '-'
+    for unit, scale in (('s', 1e9), ('ms', 1e6), ('µs', 1e3)):
+        if ns >= scale:
+            return '%.3g %s' % (ns / scale, unit)
+    return '%.3g ns' % ns
+
+
+def main():
+    criterion, python_json = sys.argv[1:3]
+    with open(python_json) as f:
+        python = json.load(f)
+    missed = 0
+    print('%-38s %10s %10s %9s  %s' % ('operation', 'Python', 'Rust', 'ratio', 'goal'))
+    for bench, what, elements, (max_ns, min_ratio) in ROWS:
+        rust = rust_ns(criterion, bench)
+        rust = rust / elements if rust is not None else None
+        py = python.get(PYTHON_ID.get(bench, bench))
+        py_ns = py * 1e9 if py is not None else None
+        ratio = py_ns / rust if py_ns and rust else None
+        goals = []
+        ok = True
+        if max_ns is not None:
+            goals.append('<= %s' % fmt(max_ns))
+            ok = ok and rust is not None and rust <= max_ns
+        if min_ratio is not None:
+            goals.append('>= %dx' % min_ratio)
+            ok = ok and ratio is not None and ratio >= min_ratio
+        goal = ', '.join(goals)
+        if goals:
+            goal += '  ' + ('met' if ok else 'MISSED')
+            missed += not ok
+        print('%-38s %10s %10s %9s  %s' % (bench, fmt(py_ns), fmt(rust),
+                                          '%.0fx' % ratio if ratio else '-', goal))
+    print()
+    print('%-38s %12s %12s %8s  %s' % ('bandwidth', 'GB/s', 'memcpy GB/s', 'share', 'goal'))
+    for bench, base, size, goal in BANDWIDTH:
+        rust, copy = rust_ns(criterion, bench), rust_ns(criterion, base)
+        if rust is None or copy is None:
+            continue
+        gbs, copy_gbs = size / rust, (size if base != 'memcpy/32MiB' else 32 << 20) / copy
+        share = gbs / copy_gbs
+        ok = share >= goal
+        missed += not ok
+        print('%-38s %12.1f %12.1f %7.0f%%  >= %d%%  %s' % (bench, gbs, copy_gbs, share * 100,
+                                                            goal * 100, 'met' if ok else 'MISSED'))
+    print('\nper frame, borrowed: %s' % fmt((rust_ns(criterion, 'decode/frames_32KiB_x1000') or 0) / 1000))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
