@@ -91,7 +91,9 @@ fn codec(c: &mut Criterion) {
         b.iter(|| black_box(parse_human(black_box(COMMAND_HUMAN)).unwrap()))
     });
     let frame = parse_human(COMMAND_HUMAN).unwrap();
-    group.bench_function("format", |b| b.iter(|| black_box(format_human(black_box(&frame)))));
+    group.bench_function("format", |b| {
+        b.iter(|| black_box(format_human(black_box(&frame))))
+    });
     group.finish();
 
     let mut group = c.benchmark_group("createcommandframes");
@@ -151,6 +153,16 @@ fn memcpy(c: &mut Criterion) {
             })
         });
     }
+    // The same copy into memory allocated for it, as a receiver must.
+    let src = vec![7u8; 1 << 20];
+    group.throughput(Throughput::Bytes(1 << 20));
+    group.bench_function("1MiB_fresh", |b| {
+        b.iter(|| {
+            let mut dst = Vec::with_capacity(src.len());
+            dst.extend_from_slice(black_box(&src));
+            black_box(dst)
+        })
+    });
     group.finish();
 }
 

@@ -133,8 +133,18 @@ pub(crate) fn check_hashable(v: &Value) -> Result<(), &'static str> {
 /// `dict.__setitem__` does: the first key object stays, the last value wins.
 /// The order of the result is unspecified (the encoder sorts it anyway).
 pub(crate) fn dedup_entries(entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
-    // Small maps, the usual case, need no index and no sort.
+    // Small maps, the usual case, need no index and no sort; and usually
+    // nothing to merge, so nothing to move.
     if entries.len() <= 8 {
+        let has_equal_keys = entries.iter().enumerate().any(|(i, (key, _))| {
+            entries
+                .iter()
+                .take(i)
+                .any(|(earlier, _)| py_cmp(earlier, key).is_eq())
+        });
+        if !has_equal_keys {
+            return entries;
+        }
         let mut out: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
         for (key, value) in entries {
             match out.iter_mut().find(|(k, _)| py_cmp(k, &key).is_eq()) {

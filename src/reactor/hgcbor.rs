@@ -24,8 +24,7 @@
 
 use std::fmt;
 
-use ciborium_io::Read as _;
-use ciborium_ll::{Decoder, Header};
+use ciborium_ll::Header;
 
 use crate::cbor::order::{dedup_entries, dedup_members};
 use crate::cbor::{TAG_FINITE_SET, Value};
@@ -77,8 +76,8 @@ const fn cbor(what: &'static str) -> HgDecodeError {
 /// order (an empty payload gives none).
 pub fn decode_all(payload: &[u8]) -> Result<Vec<Value>> {
     let mut reader = Reader {
-        dec: Decoder::from(payload),
         input: payload,
+        pos: 0,
         depth: 0,
     };
     let mut values = Vec::new();
@@ -106,14 +105,69 @@ enum Item {
 }
 
 struct Reader<'a> {
-    dec: Decoder<&'a [u8]>,
     input: &'a [u8],
+    /// The offset of the next byte to read.
+    pos: usize,
     depth: usize,
+}
+
+/// Why a header could not be read.
+enum HeaderError {
+    /// The input ends inside it.
+    Truncated,
+    /// Its additional information is reserved (28 to 30), or says
+    /// "indefinite" where no such length exists.
+    Invalid,
 }
 
 impl Reader<'_> {
     fn left(&mut self) -> usize {
-        self.input.len() - self.dec.offset()
+        self.input.len().saturating_sub(self.pos)
+    }
+
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let bytes = self.input.get(self.pos..self.pos.checked_add(n)?)?;
+        self.pos += n;
+        Some(bytes)
+    }
+
+    /// Reads one header as ciborium-ll reads it (the profile asked for this
+    /// direct reading of the slice; the errors are the same).
+    fn header(&mut self) -> std::result::Result<Header, HeaderError> {
+        let first = *self
+            .take(1)
+            .ok_or(HeaderError::Truncated)?
+            .first()
+            .unwrap_or(&0);
+        let (major, minor) = (first >> 5, first & 0x1f);
+        let arg: Option<u64> = match minor {
+            0..=23 => Some(u64::from(minor)),
+            24..=27 => {
+                let n = 1usize << (minor - 24);
+                let bytes = self.take(n).ok_or(HeaderError::Truncated)?;
+                Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+            }
+            28..=30 => return Err(HeaderError::Invalid),
+            _ => None,
+        };
+        let len = |arg: Option<u64>| arg.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        Ok(match (major, arg) {
+            (0, Some(n)) => Header::Positive(n),
+            (1, Some(n)) => Header::Negative(n),
+            (2, n) => Header::Bytes(len(n)),
+            (3, n) => Header::Text(len(n)),
+            (4, n) => Header::Array(len(n)),
+            (5, n) => Header::Map(len(n)),
+            (6, Some(n)) => Header::Tag(n),
+            (7, None) => Header::Break,
+            (7, Some(n)) => match minor {
+                0..=24 => Header::Simple(n as u8),
+                25 => Header::Float(half_to_f64(n as u16)),
+                26 => Header::Float(f64::from(f32::from_bits(n as u32))),
+                _ => Header::Float(f64::from_bits(n)),
+            },
+            _ => return Err(HeaderError::Invalid),
+        })
     }
 
     /// A definite length or count, which must fit in the input left
@@ -127,9 +181,9 @@ impl Reader<'_> {
 
     fn item_header(&mut self) -> Result<Header> {
         let first = self.peek_byte();
-        self.dec.pull().map_err(|e| match e {
-            ciborium_ll::Error::Io(_) => cbor("input data not fully consumed"),
-            ciborium_ll::Error::Syntax(_) => match first.map(|b| b >> 5) {
+        self.header().map_err(|e| match e {
+            HeaderError::Truncated => cbor("input data not fully consumed"),
+            HeaderError::Invalid => match first.map(|b| b >> 5) {
                 Some(7) => cbor("special type not allowed"),
                 _ => cbor("unsupported subtype on integer type"),
             },
@@ -147,10 +201,10 @@ impl Reader<'_> {
             Header::Negative(n) => Item::Value(Value::Int(-1 - i128::from(n))),
             Header::Bytes(Some(n)) => {
                 let n = self.count(n, 1)?;
-                let mut bytes = vec![0; n];
-                self.dec
-                    .read_exact(&mut bytes)
-                    .map_err(|_| cbor("input data not fully consumed"))?;
+                let bytes = self
+                    .take(n)
+                    .ok_or(cbor("input data not fully consumed"))?
+                    .to_vec();
                 Item::Value(Value::Bytes(bytes))
             }
             Header::Bytes(None) => Item::IndefiniteBytes,
@@ -186,8 +240,7 @@ impl Reader<'_> {
     }
 
     fn peek_byte(&mut self) -> Option<u8> {
-        let offset = self.dec.offset();
-        self.input.get(offset).copied()
+        self.input.get(self.pos).copied()
     }
 
     fn value_in(&mut self, context: &'static str) -> Result<Value> {
@@ -283,6 +336,20 @@ impl Reader<'_> {
                 }
             }
         }
+    }
+}
+
+/// An IEEE half-precision float as a double (only its kind matters here:
+/// Mercurial refuses every float).
+fn half_to_f64(bits: u16) -> f64 {
+    let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exponent = i32::from((bits >> 10) & 0x1f);
+    let fraction = f64::from(bits & 0x3ff);
+    sign * match exponent {
+        0 => fraction * 2f64.powi(-24),
+        31 if fraction == 0.0 => f64::INFINITY,
+        31 => f64::NAN,
+        e => (1.0 + fraction / 1024.0) * 2f64.powi(e - 15),
     }
 }
 

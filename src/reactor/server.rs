@@ -551,12 +551,18 @@ impl ServerReactor {
         // The seed asserts the request is not active; both callers have
         // checked that already.
         self.active.insert(request_id);
-        let name = get(&request, b"name")
-            .map_err(Accidental::RequestNotAMap)?
-            .cloned();
-        let args = get(&request, b"args")
-            .map_err(Accidental::RequestNotAMap)?
-            .cloned();
+        // `request[b'name']` and `request[b'args']`, moved out rather than
+        // copied: the request is not needed afterwards.
+        get(&request, b"name").map_err(Accidental::RequestNotAMap)?;
+        let mut take = |key: &[u8]| match &mut request {
+            Value::Map(entries) => entries
+                .iter_mut()
+                .find(|(k, _)| k.as_bytes() == Some(key))
+                .map(|(_, v)| std::mem::replace(v, Value::Null)),
+            _ => None,
+        };
+        let name = take(b"name");
+        let args = take(b"args");
         Ok(ServerAction::RunCommand(Command {
             request_id,
             name: name.unwrap_or(Value::Null),
