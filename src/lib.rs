@@ -40,6 +40,8 @@
 
 pub mod build;
 pub mod cbor;
+#[cfg(feature = "diff")]
+pub mod diff;
 pub mod driver;
 pub mod error;
 pub mod frame;

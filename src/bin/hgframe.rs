@@ -4,8 +4,12 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+#[cfg(feature = "diff")]
+use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+#[cfg(feature = "diff")]
+use hgframe::diff;
 use hgframe::driver::{self, process::Implementation};
 use hgframe::frame::{ReadOptions, read_frame};
 use hgframe::reactor::shell::Shell;
@@ -73,6 +77,42 @@ struct RunArgs {
     json: Option<PathBuf>,
 }
 
+#[cfg(feature = "diff")]
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The implementation: a command that speaks the driver protocol
+    /// (docs/driver-protocol.md), split like a shell command line.
+    #[arg(long = "impl", value_name = "COMMAND")]
+    implementation: String,
+    /// The seed of the random scenarios (random when absent; the summary
+    /// prints it).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// How many cases to run (1000 when neither --cases nor --time is
+    /// given).
+    #[arg(long, value_name = "N", conflicts_with = "time")]
+    cases: Option<u64>,
+    /// Run cases for this many seconds.
+    #[arg(long, value_name = "SECONDS")]
+    time: Option<f64>,
+    /// Run only case K of the seed (to reproduce a mismatch).
+    #[arg(long, value_name = "K", conflicts_with_all = ["cases", "time"])]
+    case: Option<u64>,
+    /// An expectation file: mismatch classes (globs over
+    /// diff/<target>[/long-frame]/<operation>/<reference>) that are known differences.
+    #[arg(long, value_name = "FILE")]
+    expectations: Option<PathBuf>,
+    /// Write each shrunk mismatch as a vector file into this directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Seconds to wait for each answer of the implementation.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    timeout: f64,
+    /// The most scenarios to try while shrinking one mismatch.
+    #[arg(long, value_name = "N", default_value_t = diff::SHRINK_BUDGET)]
+    shrink_budget: usize,
+}
+
 #[derive(Subcommand)]
 enum VectorsCommand {
     /// Write seed corpora for the fuzz targets: every frame, human string,
@@ -107,6 +147,16 @@ enum Command {
     /// an expectation, or an expectation matches no vector, and with 2 on
     /// malformed input.
     Run(RunArgs),
+    /// Differential testing: run random scenarios through the built-in
+    /// reference and another implementation, and shrink each disagreement
+    /// into a vector (docs/differential.md).
+    ///
+    /// Shows a progress bar on a terminal; prints a summary, the known
+    /// differences and, for each new mismatch, both traces side by side.
+    /// Exits with 1 when it finds a mismatch no expectation describes, and
+    /// with 2 on bad input.
+    #[cfg(feature = "diff")]
+    Diff(DiffArgs),
     /// Speak the driver protocol on standard input and output as the
     /// built-in reference (docs/driver-protocol.md), for
     /// `hgframe run --impl "hgframe testee"`.
@@ -250,13 +300,9 @@ fn write_file(path: &PathBuf, text: &str) -> Result<(), Failure> {
     std::fs::write(path, text).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))
 }
 
-/// Runs `selected` on the external implementation `command`.
-fn run_external(
-    command: &str,
-    timeout: f64,
-    selected: &[&vectors::model::Vector],
-    expectations: Option<&Expectations>,
-) -> Result<(String, Vec<runner::VectorReport>), Failure> {
+/// Starts the external implementation `command` and waits for its
+/// handshake.
+fn start_implementation(command: &str, timeout: f64) -> Result<Implementation, Failure> {
     let timeout = Duration::try_from_secs_f64(timeout)
         .ok()
         .filter(|t| !t.is_zero())
@@ -276,6 +322,17 @@ fn run_external(
         }
         return Err(Failure(message));
     }
+    Ok(implementation)
+}
+
+/// Runs `selected` on the external implementation `command`.
+fn run_external(
+    command: &str,
+    timeout: f64,
+    selected: &[&vectors::model::Vector],
+    expectations: Option<&Expectations>,
+) -> Result<(String, Vec<runner::VectorReport>), Failure> {
+    let mut implementation = start_implementation(command, timeout)?;
     let name = implementation
         .hello()
         .map(|h| format!("{} {}", h.name, h.version))
@@ -472,6 +529,15 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 ExitCode::from(1)
             })
         }
+        #[cfg(feature = "diff")]
+        Command::Diff(args) => {
+            let ok = run_diff(args, &mut out)?;
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Testee => {
             let stdin = io::stdin();
             driver::testee::serve(stdin.lock(), &mut out)?;
@@ -504,6 +570,156 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A mismatch found, shrunk, and where its vector went.
+#[cfg(feature = "diff")]
+struct Found {
+    case: u64,
+    mismatch: diff::Mismatch,
+    written: Option<Result<String, String>>,
+}
+
+/// `hgframe diff`; returns whether no new mismatch was found.
+#[cfg(feature = "diff")]
+fn run_diff(args: DiffArgs, out: &mut impl Write) -> Result<bool, Failure> {
+    let expectations = args
+        .expectations
+        .as_deref()
+        .map(Expectations::load)
+        .transpose()
+        .map_err(Failure)?;
+    let time = args
+        .time
+        .map(|t| {
+            Duration::try_from_secs_f64(t)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| Failure(format!("bad --time {t}: a positive number of seconds")))
+        })
+        .transpose()?;
+    let implementation = start_implementation(&args.implementation, args.timeout)?;
+    let name = implementation
+        .hello()
+        .map(|h| format!("{} {}", h.name, h.version))
+        .unwrap_or_default();
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    let mut differ = diff::Differ::new(implementation, expectations, seed).map_err(Failure)?;
+    let (first, cases) = match (args.case, args.cases, time) {
+        (Some(k), _, _) => (k, Some(1)),
+        (None, Some(n), _) => (0, Some(n)),
+        (None, None, Some(_)) => (0, None),
+        (None, None, None) => (0, Some(1000)),
+    };
+    let bar = match cases {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {pos}{len_suffix} cases, {per_sec}, {msg}",
+        )
+        .map(|s| {
+            s.with_key(
+                "len_suffix",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = match state.len() {
+                        Some(len) => write!(w, "/{len}"),
+                        None => Ok(()),
+                    };
+                },
+            )
+        })
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("0 mismatches");
+    let started = Instant::now();
+    let mut tally = diff::Tally {
+        started: Some(started),
+        ..diff::Tally::default()
+    };
+    let mut found: Vec<Found> = Vec::new();
+    let mut case = first;
+    loop {
+        if cases.is_some_and(|n| tally.cases >= n) || time.is_some_and(|t| started.elapsed() >= t) {
+            break;
+        }
+        let result = differ.run_case(case).map_err(Failure)?;
+        tally.add(&result);
+        if let diff::CaseResult::Mismatch(m) = result {
+            if !found.iter().any(|f| f.mismatch.class == m.class) {
+                bar.println(format!("case {case}: {}; shrinking", m.class));
+                let mismatch = differ.shrink(case, *m, args.shrink_budget);
+                let written = args
+                    .out
+                    .as_deref()
+                    .map(|dir| diff::write_vector(dir, seed, case, &mismatch));
+                found.push(Found {
+                    case,
+                    mismatch,
+                    written,
+                });
+            }
+        }
+        bar.inc(1);
+        bar.set_message(format!("{} mismatches", tally.mismatch_count()));
+        case += 1;
+    }
+    bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let kinds = differ.kinds();
+    differ.finish();
+    let targets: Vec<&str> = [
+        (kinds.server, "server"),
+        (kinds.client, "client"),
+        (kinds.conversation, "conversation"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    writeln!(
+        out,
+        "hgframe diff: {name} against the reference, seed {seed}, targets {}",
+        targets.join(", ")
+    )?;
+    writeln!(
+        out,
+        "{} cases in {elapsed:.1} s ({:.0} cases/s): {} agreed, {} unimplemented, {} known differences, {} mismatches",
+        tally.cases,
+        tally.cases as f64 / elapsed.max(1e-9),
+        tally.agreed,
+        tally.unimplemented,
+        tally.known.values().map(|(n, _)| n).sum::<u64>(),
+        tally.mismatch_count(),
+    )?;
+    if !tally.known.is_empty() {
+        writeln!(out, "\nknown differences:")?;
+        for (class, (n, reason)) in &tally.known {
+            writeln!(out, "  {class} ({n} cases): {reason}")?;
+        }
+    }
+    for f in &found {
+        let m = &f.mismatch;
+        let (steps, largest) = diff::size(&m.compiled);
+        let count = tally.mismatches.get(&m.class).copied().unwrap_or(0);
+        writeln!(out, "\nMISMATCH {} ({count} cases)", m.class)?;
+        writeln!(
+            out,
+            "  first in case {} (rerun: --seed {seed} --case {}); shrunk to {steps} steps, largest payload {largest} bytes",
+            f.case, f.case
+        )?;
+        match &f.written {
+            Some(Ok(path)) => writeln!(out, "  vector written to {path}")?,
+            Some(Err(e)) => writeln!(out, "  the vector could not be written: {e}")?,
+            None => writeln!(out, "  (--out DIR writes it as a vector)")?,
+        }
+        write!(out, "{}", diff::side_by_side(m))?;
+    }
+    Ok(found.is_empty())
 }
 
 fn main() -> ExitCode {

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use crate::frame::{ReadOptions, read_frame};
 use crate::vectors::exec::no_party;
-use crate::vectors::model::{Action, Op, Outcome, PullMode, Side, Vector};
+use crate::vectors::model::{Action, Op, Outcome, PullMode, Side, Step, Vector};
 use crate::vectors::runner::Status;
 use crate::vectors::spec::Target;
 use process::{Implementation, Problem};
@@ -178,70 +178,115 @@ pub fn run_vector(
 }
 
 fn run_steps(implementation: &mut Implementation, vector: &Vector) -> Status {
+    let mut failed = None;
+    let halted = drive(
+        implementation,
+        &vector.id,
+        &vector.target,
+        &vector.steps,
+        |index, actual| {
+            let step = vector.steps.get(index)?;
+            if step.expect.admits(&actual) {
+                return Some(());
+            }
+            failed = Some(Status::Failed {
+                step: index,
+                op: step.op.name().to_string(),
+                expected: Box::new(step.expect.clone()),
+                actual: Box::new(actual),
+            });
+            None
+        },
+    );
+    failed.or(halted).unwrap_or(Status::Passed)
+}
+
+/// Runs `steps` on `implementation` under the vector id `id`, whatever
+/// they give, and returns every outcome; the steps' expectations are not
+/// looked at. The status says why the run stopped early: `Unimplemented`
+/// or `Broken` (`None` when every step ran).
+pub fn trace(
+    implementation: &mut Implementation,
+    id: &str,
+    target: &Target,
+    steps: &[Step],
+) -> (Vec<Outcome>, Option<Status>) {
+    let mut outcomes = Vec::new();
+    let halted = drive(implementation, id, target, steps, |_, actual| {
+        outcomes.push(actual);
+        Some(())
+    });
+    (outcomes, halted)
+}
+
+/// Starts a vector and runs its steps, giving each outcome to `each`,
+/// which returns `None` to stop. Returns the status of a run that could not
+/// go on: `Unimplemented` or `Broken`.
+fn drive(
+    implementation: &mut Implementation,
+    id: &str,
+    target: &Target,
+    steps: &[Step],
+    mut each: impl FnMut(usize, Outcome) -> Option<()>,
+) -> Option<Status> {
     let broken = |step: Option<usize>, problem: Problem| Status::Broken {
         step,
         op: step
-            .and_then(|i| vector.steps.get(i))
+            .and_then(|i| steps.get(i))
             .map(|s| s.op.name().to_string()),
         problem: problem.to_string(),
     };
     match implementation.ensure_running() {
         Ok(()) => {}
-        Err(problem @ Problem::GaveUp(_)) => return broken(None, problem),
+        Err(problem @ Problem::GaveUp(_)) => return Some(broken(None, problem)),
         Err(problem) => {
-            return Status::Broken {
+            return Some(Status::Broken {
                 step: None,
                 op: None,
                 problem: format!("cannot restart the implementation: {problem}"),
-            };
+            });
         }
     }
-    match implementation.exchange(&start_request(&vector.id, &vector.target), None) {
+    match implementation.exchange(&start_request(id, target), None) {
         Ok(Answer::Ok) => {}
-        Ok(Answer::Unimplemented(reason)) => return Status::Unimplemented { step: None, reason },
-        Ok(Answer::Error(message)) => return broken(None, Problem::Reported(message)),
-        Ok(Answer::Outcome(_)) => return unreachable_answer(),
-        Err(problem) => return broken(None, problem),
+        Ok(Answer::Unimplemented(reason)) => {
+            return Some(Status::Unimplemented { step: None, reason });
+        }
+        Ok(Answer::Error(message)) => return Some(broken(None, Problem::Reported(message))),
+        Ok(Answer::Outcome(_)) => return Some(unreachable_answer()),
+        Err(problem) => return Some(broken(None, problem)),
     }
     let mut run = VectorRun {
         implementation,
         gens: HashMap::new(),
         index: 0,
     };
-    for (index, step) in vector.steps.iter().enumerate() {
+    for (index, step) in steps.iter().enumerate() {
         run.index = index;
         let outcome = match &step.op {
             Op::Transfer { generator } => run.transfer(generator),
             Op::Consume { generator, .. } => {
-                let on =
-                    run.gens
-                        .get(generator)
-                        .copied()
-                        .or(party(&vector.target, step.on, &step.op));
+                let on = run
+                    .gens
+                    .get(generator)
+                    .copied()
+                    .or(party(target, step.on, &step.op));
                 run.ask(on, &step.op, step.pull)
             }
-            op => run.ask(party(&vector.target, step.on, op), op, step.pull),
+            op => run.ask(party(target, step.on, op), op, step.pull),
         };
         match outcome {
-            Ok(actual) if step.expect.admits(&actual) => {}
-            Ok(actual) => {
-                return Status::Failed {
-                    step: index,
-                    op: step.op.name().to_string(),
-                    expected: Box::new(step.expect.clone()),
-                    actual: Box::new(actual),
-                };
-            }
+            Ok(actual) => each(index, actual)?,
             Err(Stop::Unimplemented(reason)) => {
-                return Status::Unimplemented {
+                return Some(Status::Unimplemented {
                     step: Some(index),
                     reason,
-                };
+                });
             }
-            Err(Stop::Broken(problem)) => return broken(Some(index), problem),
+            Err(Stop::Broken(problem)) => return Some(broken(Some(index), problem)),
         }
     }
-    Status::Passed
+    None
 }
 
 /// `Answer::parse` with no operation never gives an outcome.

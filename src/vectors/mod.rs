@@ -14,6 +14,7 @@ pub mod runner;
 pub mod shape;
 pub mod spec;
 pub mod trace;
+pub mod write;
 
 use model::{Outcome, Vector};
 
