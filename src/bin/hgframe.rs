@@ -521,23 +521,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             };
             run_shell(Shell::client(options), &input, echo, &mut out).map(|()| ExitCode::SUCCESS)
         }
-        Command::Run(args) => {
-            let ok = run_vectors(args, &mut out)?;
-            Ok(if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
+        Command::Run(args) => run_vectors(args, &mut out).map(success_or_1),
         #[cfg(feature = "diff")]
-        Command::Diff(args) => {
-            let ok = run_diff(args, &mut out)?;
-            Ok(if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
+        Command::Diff(args) => run_diff(args, &mut out).map(success_or_1),
         Command::Testee => {
             let stdin = io::stdin();
             driver::testee::serve(stdin.lock(), &mut out)?;
@@ -720,6 +706,15 @@ fn run_diff(args: DiffArgs, out: &mut impl Write) -> Result<bool, Failure> {
         write!(out, "{}", diff::side_by_side(m))?;
     }
     Ok(found.is_empty())
+}
+
+/// Exit status 0 for a run that succeeded, 1 for one that found problems.
+fn success_or_1(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn main() -> ExitCode {

@@ -30,7 +30,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use crate::driver::{self, process::Implementation};
 use crate::text::format_human;
 use crate::vectors::expectations::{Expectations, Expected};
-use crate::vectors::model::{Action, Op, Outcome, value_literal};
+use crate::vectors::model::{Action, FrameRun, Op, Outcome, value_literal};
 use crate::vectors::runner::Status;
 use crate::vectors::{load, run_reference, write};
 pub use scenario::{Compiled, Kinds, Scenario};
@@ -135,21 +135,26 @@ pub fn outcome_class(outcome: &Outcome) -> String {
 /// field (the seed's `parseheader` misreads it: `docs/deviations.md`).
 pub const LONG_PAYLOAD: usize = 1 << 16;
 
-/// Whether a step receives or gives a frame whose payload is
-/// [`LONG_PAYLOAD`] bytes or more.
-pub fn has_long_frame(step: &crate::vectors::model::Step) -> bool {
-    let long = |frames: &[Vec<u8>]| frames.iter().any(|f| f.len() >= 8 + LONG_PAYLOAD);
-    let op = matches!(&step.op, Op::Recv(f) if f.payload.len() >= LONG_PAYLOAD);
-    let outcome = match &step.expect {
+/// The frames an outcome gives, if it gives any.
+fn frames_given(outcome: &Outcome) -> Option<&FrameRun> {
+    match outcome {
         Outcome::Action(Action::SendFrames { run, .. })
         | Outcome::Request {
             action: Action::SendFrames { run, .. },
             ..
         }
         | Outcome::Frames(run)
-        | Outcome::Transfer { run, .. } => long(&run.frames),
-        _ => false,
-    };
+        | Outcome::Transfer { run, .. } => Some(run),
+        _ => None,
+    }
+}
+
+/// Whether a step receives or gives a frame whose payload is
+/// [`LONG_PAYLOAD`] bytes or more.
+pub fn has_long_frame(step: &crate::vectors::model::Step) -> bool {
+    let long = |frames: &[Vec<u8>]| frames.iter().any(|f| f.len() >= 8 + LONG_PAYLOAD);
+    let op = matches!(&step.op, Op::Recv(f) if f.payload.len() >= LONG_PAYLOAD);
+    let outcome = frames_given(&step.expect).is_some_and(|run| long(&run.frames));
     op || outcome
 }
 
@@ -495,7 +500,7 @@ pub fn write_vector(dir: &Path, seed: u64, case: u64, m: &Mismatch) -> Result<St
 /// payload it carries (in a frame, command data or args, or a response).
 pub fn size(compiled: &Compiled) -> (usize, usize) {
     let encoded = |v: &crate::cbor::Value| crate::cbor::encode(v).map_or(0, |a| a.len());
-    let frames = |run: &crate::vectors::model::FrameRun| {
+    let frames = |run: &FrameRun| {
         run.frames
             .iter()
             .map(|f| f.len().saturating_sub(8))
@@ -517,16 +522,7 @@ pub fn size(compiled: &Compiled) -> (usize, usize) {
                 Op::ServerError { message, .. } => message.len(),
                 _ => 0,
             };
-            let outcome = match &s.expect {
-                Outcome::Action(Action::SendFrames { run, .. })
-                | Outcome::Request {
-                    action: Action::SendFrames { run, .. },
-                    ..
-                }
-                | Outcome::Frames(run)
-                | Outcome::Transfer { run, .. } => frames(run),
-                _ => 0,
-            };
+            let outcome = frames_given(&s.expect).map_or(0, frames);
             op.max(outcome)
         })
         .max()
