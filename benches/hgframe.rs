@@ -248,7 +248,7 @@ fn reactors(c: &mut Criterion) {
 
 fn suite(c: &mut Criterion) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let vectors = hgframe::vectors::load::load_paths(&[root.join("vectors")]).unwrap();
+    let vectors = hgframe::conformance::vectors::load::load_paths(&[root.join("vectors")]).unwrap();
     let mut group = c.benchmark_group("suite");
     group.sample_size(20);
     group.bench_function("in_process", |b| {
@@ -256,7 +256,10 @@ fn suite(c: &mut Criterion) {
             vectors
                 .iter()
                 .filter(|v| {
-                    hgframe::vectors::first_failure(&hgframe::vectors::run_reference(v)).is_none()
+                    hgframe::conformance::vectors::first_failure(
+                        &hgframe::conformance::vectors::run_reference(v),
+                    )
+                    .is_none()
                 })
                 .count()
         })

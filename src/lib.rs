@@ -40,13 +40,12 @@
 
 pub mod build;
 pub mod cbor;
-#[cfg(feature = "diff")]
-pub mod diff;
-pub mod driver;
+pub mod conformance;
 pub mod error;
 pub mod frame;
+#[doc(hidden)]
 pub mod fuzzing;
 pub mod reactor;
+pub mod repr;
 pub mod stream;
 pub mod text;
-pub mod vectors;

@@ -13,14 +13,14 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::{Command, Output};
 
-use hgframe::diff::size;
-use hgframe::driver::testee::{Testee, hello};
-use hgframe::driver::wire::{Answer, Request};
+use hgframe::conformance::diff::size;
+use hgframe::conformance::driver::testee::{Testee, hello};
+use hgframe::conformance::driver::wire::{Answer, Request};
+use hgframe::conformance::vectors::exec::Session;
+use hgframe::conformance::vectors::model::{Action, FrameRun, Outcome, Side};
+use hgframe::conformance::vectors::spec::Target;
+use hgframe::conformance::vectors::{first_failure, load, run_reference};
 use hgframe::frame::{FrameFlags, FrameType, ReadOptions, read_frame};
-use hgframe::vectors::exec::Session;
-use hgframe::vectors::model::{Action, FrameRun, Outcome, Side};
-use hgframe::vectors::spec::Target;
-use hgframe::vectors::{first_failure, load, run_reference};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// How many cases the broken implementation may take to be found. A
@@ -223,7 +223,7 @@ fn broken_found() -> Result<(), Failed> {
                 v.description.starts_with("TODO"),
                 "the description is a TODO to fill in",
             )?;
-            let compiled = hgframe::diff::Compiled {
+            let compiled = hgframe::conformance::diff::Compiled {
                 target: v.target.clone(),
                 steps: v.steps.clone(),
                 tags: v.tags.clone(),

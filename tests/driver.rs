@@ -11,7 +11,7 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use hgframe::driver::testee::Testee;
+use hgframe::conformance::driver::testee::Testee;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value as Json;
 

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use hgframe::conformance::vectors::load;
 use hgframe::fuzzing::{TARGETS, corpus};
-use hgframe::vectors::load;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn files(dir: &Path) -> Vec<PathBuf> {

@@ -9,7 +9,7 @@
 //! `bytes(None)` fails, where Python 2's is `str(5)`.
 
 use hgframe::cbor::Value;
-use hgframe::reactor::hgcbor::decode_all;
+use hgframe::cbor::hgcbor::decode_all;
 
 /// Values written as: `b<hex>` bytes, integers, `T`/`F`/`N`, `[..]` lists,
 /// `{..}` sets and `{k:v}` maps with sorted members, `;` between values.
@@ -160,7 +160,7 @@ fn chunks_are_python_2_strings() {
 
 #[test]
 fn nesting_is_bounded() {
-    use hgframe::reactor::hgcbor::{HgDecodeError, MAX_DEPTH};
+    use hgframe::cbor::hgcbor::{HgDecodeError, MAX_DEPTH};
     let mut ok = vec![0x81; MAX_DEPTH];
     ok.push(0x01);
     assert!(decode_all(&ok).is_ok());

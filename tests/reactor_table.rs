@@ -1,8 +1,8 @@
-//! The transition tables of `hgframe::reactor::table` against the reactors,
+//! The transition tables of `hgframe::conformance::table` against the reactors,
 //! and `docs/reactors.md` against the tables.
 
-use hgframe::reactor::shell::Shell;
-use hgframe::reactor::table::{self, CLIENT, SERVER, SERVER_CALLS, Transition};
+use hgframe::conformance::shell::Shell;
+use hgframe::conformance::table::{self, CLIENT, SERVER, SERVER_CALLS, Transition};
 
 fn check_rows(rows: &[Transition]) {
     for t in rows {
@@ -44,8 +44,8 @@ fn client_rows_hold() {
     check_rows(CLIENT);
 }
 
-const BEGIN: &str = "<!-- generated from src/reactor/table.rs: begin -->";
-const END: &str = "<!-- generated from src/reactor/table.rs: end -->";
+const BEGIN: &str = "<!-- generated from src/conformance/table.rs: begin -->";
+const END: &str = "<!-- generated from src/conformance/table.rs: end -->";
 
 #[test]
 fn docs_reactors_md_is_generated_from_the_tables() {

@@ -17,7 +17,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use hgframe::reactor::shell::Shell;
+use hgframe::conformance::shell::Shell;
 use libtest_mimic::{Arguments, Failed, Trial};
 
 /// Runs a transcript and returns the transcript hgframe prints for its

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use hgframe::vectors::load::{LoadError, load_paths, load_str};
-use hgframe::vectors::model::{Action, Outcome, Vector};
+use hgframe::conformance::vectors::load::{LoadError, load_paths, load_str};
+use hgframe::conformance::vectors::model::{Action, Outcome, Vector};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -130,7 +130,7 @@ fn duplicate_ids_across_files_are_refused() {
 
 /// Every message an expected outcome in the suite holds.
 fn messages(outcome: &Outcome, out: &mut Vec<String>) {
-    let raise = |r: &hgframe::vectors::model::Raise, out: &mut Vec<String>| {
+    let raise = |r: &hgframe::conformance::vectors::model::Raise, out: &mut Vec<String>| {
         out.push(format!("raise {:?}", r.kind).to_lowercase());
         if let Some(m) = &r.message {
             out.push(String::from_utf8_lossy(m).into_owned());
@@ -266,7 +266,7 @@ fn the_export_follows_its_schema() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let export = hgframe::vectors::export::export(&suite());
+    let export = hgframe::conformance::vectors::export::export(&suite());
     let errors: Vec<String> = validator
         .iter_errors(&export)
         .take(5)
@@ -291,6 +291,6 @@ fn the_example_in_docs_vectors_md_runs() {
     let vectors =
         load_str(Path::new("docs/vectors.md"), example).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(vectors.len(), 1);
-    let results = hgframe::vectors::run_reference(&vectors[0]);
+    let results = hgframe::conformance::vectors::run_reference(&vectors[0]);
     assert!(results.iter().all(|r| r.passed()));
 }

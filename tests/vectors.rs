@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use hgframe::vectors::model::Vector;
-use hgframe::vectors::trace::{Trace, yaml};
-use hgframe::vectors::{first_failure, load, run_reference};
+use hgframe::conformance::vectors::model::Vector;
+use hgframe::conformance::vectors::trace::{Trace, yaml};
+use hgframe::conformance::vectors::{first_failure, load, run_reference};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn root() -> PathBuf {

@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use hgframe::vectors::spec::Target;
-use hgframe::vectors::write::vector_file;
-use hgframe::vectors::{first_failure, load, run_reference};
+use hgframe::conformance::vectors::spec::Target;
+use hgframe::conformance::vectors::write::vector_file;
+use hgframe::conformance::vectors::{first_failure, load, run_reference};
 
 #[test]
 fn every_reactor_vector_survives_writing() {

@@ -9,14 +9,14 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 #[cfg(feature = "diff")]
-use hgframe::diff;
-use hgframe::driver::{self, process::Implementation};
+use hgframe::conformance::diff;
+use hgframe::conformance::driver::{self, process::Implementation};
+use hgframe::conformance::shell::Shell;
+use hgframe::conformance::vectors::expectations::{self, Expectations};
+use hgframe::conformance::vectors::{self, load, runner};
 use hgframe::frame::{ReadOptions, read_frame};
-use hgframe::reactor::shell::Shell;
 use hgframe::reactor::{ClientOptions, ServerOptions};
 use hgframe::text::{format_human, parse_human};
-use hgframe::vectors::expectations::{self, Expectations};
-use hgframe::vectors::{self, load, runner};
 
 /// Reference codec and conformance tools for Mercurial's frame-based wire
 /// protocol (2018 revision).

@@ -28,6 +28,7 @@
 
 mod decode;
 mod encode;
+pub mod hgcbor;
 pub(crate) mod order;
 
 pub use decode::{

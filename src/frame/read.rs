@@ -7,7 +7,7 @@ use std::io::{self, Read};
 use super::header::{FRAME_HEADER_SIZE, FrameHeader};
 use super::{Frame, FrameRef};
 use crate::error::SeedError;
-use crate::text::escape::escape_bytes;
+use crate::repr::escape_bytes;
 
 /// Limits applied while reading frames.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::cbor::{self, Value};
+use crate::conformance::vectors::model::{Action, Op, Outcome, Side, Vector};
+use crate::conformance::vectors::spec::Target;
 use crate::frame::{Frame, ReadOptions, frames};
 use crate::text::{format_human, format_literal};
-use crate::vectors::model::{Action, Op, Outcome, Side, Vector};
-use crate::vectors::spec::Target;
 
 /// Seeds larger than this are left out: fuzzers work on small inputs, and
 /// the large frames of the suite are about lengths, which their first bytes
@@ -185,7 +185,7 @@ pub fn from_vectors(vectors: &[Vector]) -> Corpus {
 /// The file name of a seed: the start of its SHA-256, as libFuzzer names
 /// files by their SHA-1.
 pub fn seed_name(seed: &[u8]) -> String {
-    let digest = crate::vectors::model::sha256_hex(seed);
+    let digest = crate::conformance::vectors::model::sha256_hex(seed);
     format!("vector-{}", digest.get(..16).unwrap_or(&digest))
 }
 

@@ -213,7 +213,7 @@ pub fn py_literal(data: &[u8]) {
 /// Mercurial's own decoding subset (the reactors' `hgcbor`) copes too.
 pub fn cbor_decode(data: &[u8]) {
     let _ = cbor::decode_all(data, &DecodeOptions::default());
-    let _ = crate::reactor::hgcbor::decode_all(data);
+    let _ = crate::cbor::hgcbor::decode_all(data);
     let Ok(value) = cbor::decode(data) else {
         return;
     };

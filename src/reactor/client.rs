@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::io::Read;
 
-use super::hgcbor::{self, get};
 use super::{Accidental, FrameGenId, Gens, ReactorError};
 use crate::build::{CommandFrames, FrameSource};
 use crate::cbor::Value;
+use crate::cbor::hgcbor::{self, get};
 use crate::error::ProgrammingError;
 use crate::frame::{Frame, FrameFlags, FrameRef, FrameType, StreamFlags};
 use crate::stream::Stream;

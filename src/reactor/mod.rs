@@ -28,17 +28,14 @@ use crate::build::BuildError;
 use crate::error::{ProgrammingError, SeedError};
 
 pub mod client;
-pub mod hgcbor;
 pub mod server;
-pub mod shell;
-pub mod table;
 
 pub use client::{ClientAction, ClientOptions, ClientReactor, RequestState};
 pub use server::{
     Command, Limits, ServerAction, ServerOptions, ServerReactor, ServerState, StreamHandle,
 };
 
-use hgcbor::{HgDecodeError, PyTypeError};
+use crate::cbor::hgcbor::{HgDecodeError, PyTypeError};
 
 /// A lazy sequence of frames held by a reactor (the seed's frame generator).
 ///

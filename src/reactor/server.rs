@@ -3,12 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::hgcbor::{self, contains, get};
 use super::{Accidental, FrameGenId, Gens, ReactorError};
 use crate::build::{
     FrameSource, ResponseChunkFrames, ResponseFrames, command_error_response, error_frame,
 };
 use crate::cbor::Value;
+use crate::cbor::hgcbor::{self, contains, get};
 use crate::error::ProgrammingError;
 use crate::frame::{Frame, FrameFlags, FrameRef, FrameType, StreamFlags};
 use crate::stream::{Stream, ensure_server_stream};

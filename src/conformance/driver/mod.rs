@@ -16,11 +16,11 @@ pub mod wire;
 
 use std::collections::HashMap;
 
+use crate::conformance::vectors::exec::no_party;
+use crate::conformance::vectors::model::{Action, Op, Outcome, PullMode, Side, Step, Vector};
+use crate::conformance::vectors::runner::Status;
+use crate::conformance::vectors::spec::Target;
 use crate::frame::{ReadOptions, read_frame};
-use crate::vectors::exec::no_party;
-use crate::vectors::model::{Action, Op, Outcome, PullMode, Side, Step, Vector};
-use crate::vectors::runner::Status;
-use crate::vectors::spec::Target;
 use process::{Implementation, Problem};
 use wire::{Answer, start_request, step_request};
 

@@ -7,7 +7,7 @@ use std::io::{self, BufRead, Write};
 use serde_json::Value as Json;
 
 use super::wire::{Answer, Hello, PROTOCOL_VERSION, Request};
-use crate::vectors::exec::Session;
+use crate::conformance::vectors::exec::Session;
 
 /// The reference's answer to the handshake.
 pub fn hello() -> Hello {

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use hgframe::cbor::Value;
-//! use hgframe::driver::wire::{value_from_json, value_to_json};
+//! use hgframe::conformance::driver::wire::{value_from_json, value_to_json};
 //! let value = Value::map([(Value::bytes("name"), Value::Text("é".into()))]);
 //! let json = value_to_json(&value);
 //! assert_eq!(json.to_string(), r#"{"map":[[{"bytes":"6e616d65"},{"text":"é"}]]}"#);
@@ -23,11 +23,13 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json, json};
 
 use crate::cbor::Value;
+use crate::conformance::vectors::model::StreamArg;
+use crate::conformance::vectors::model::{
+    Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Side,
+};
+use crate::conformance::vectors::shape::{self, Leaves};
+use crate::conformance::vectors::spec::Target;
 use crate::frame::{Frame, FrameFlags, FrameType, ReadOptions, StreamFlags, read_frame};
-use crate::vectors::model::StreamArg;
-use crate::vectors::model::{Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Side};
-use crate::vectors::shape::{self, Leaves};
-use crate::vectors::spec::Target;
 
 /// The version of the driver protocol this module speaks.
 pub const PROTOCOL_VERSION: u64 = 1;
@@ -422,7 +424,7 @@ pub enum Request {
 
 /// The handshake request.
 pub fn hello_request() -> Json {
-    json!({ "type": "hello", "protocol": PROTOCOL_VERSION, "suite": crate::vectors::spec::PROTOCOL })
+    json!({ "type": "hello", "protocol": PROTOCOL_VERSION, "suite": crate::conformance::vectors::spec::PROTOCOL })
 }
 
 /// The request that starts a vector.

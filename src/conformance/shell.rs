@@ -33,12 +33,12 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::Cursor;
 
-use super::client::{ClientAction, ClientOptions, ClientReactor};
-use super::server::{ServerAction, ServerOptions, ServerReactor, StreamHandle};
-use super::{FrameGenId, ReactorError};
 use crate::cbor::Value;
 use crate::error::SeedError;
 use crate::frame::Frame;
+use crate::reactor::client::{ClientAction, ClientOptions, ClientReactor};
+use crate::reactor::server::{ServerAction, ServerOptions, ServerReactor, StreamHandle};
+use crate::reactor::{FrameGenId, ReactorError};
 use crate::stream::Stream;
 use crate::text::{format_human, format_literal, parse_human, parse_literal};
 
@@ -269,7 +269,7 @@ impl Shell {
                 let data = match args.optional() {
                     None | Some(Value::Null) => None,
                     Some(Value::Bytes(b)) => {
-                        Some(Box::new(Cursor::new(b)) as super::client::DataSource)
+                        Some(Box::new(Cursor::new(b)) as crate::reactor::client::DataSource)
                     }
                     Some(other) => {
                         return Err(ShellError(format!(

@@ -27,12 +27,12 @@ use std::time::{Duration, Instant};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use crate::driver::{self, process::Implementation};
+use crate::conformance::driver::{self, process::Implementation};
+use crate::conformance::vectors::expectations::{Expectations, Expected};
+use crate::conformance::vectors::model::{Action, FrameRun, Op, Outcome, value_literal};
+use crate::conformance::vectors::runner::Status;
+use crate::conformance::vectors::{load, run_reference, write};
 use crate::text::format_human;
-use crate::vectors::expectations::{Expectations, Expected};
-use crate::vectors::model::{Action, FrameRun, Op, Outcome, value_literal};
-use crate::vectors::runner::Status;
-use crate::vectors::{load, run_reference, write};
 pub use scenario::{Compiled, Kinds, Scenario};
 
 /// The most scenarios tried while shrinking one mismatch.
@@ -151,7 +151,7 @@ fn frames_given(outcome: &Outcome) -> Option<&FrameRun> {
 
 /// Whether a step receives or gives a frame whose payload is
 /// [`LONG_PAYLOAD`] bytes or more.
-pub fn has_long_frame(step: &crate::vectors::model::Step) -> bool {
+pub fn has_long_frame(step: &crate::conformance::vectors::model::Step) -> bool {
     let long = |frames: &[Vec<u8>]| frames.iter().any(|f| f.len() >= 8 + LONG_PAYLOAD);
     let op = matches!(&step.op, Op::Recv(f) if f.payload.len() >= LONG_PAYLOAD);
     let outcome = frames_given(&step.expect).is_some_and(|run| long(&run.frames));
@@ -485,7 +485,7 @@ pub fn write_vector(dir: &Path, seed: u64, case: u64, m: &Mismatch) -> Result<St
         format!("the written vector does not load: {}", list.join("; "))
     })?;
     for v in &vectors {
-        if crate::vectors::first_failure(&run_reference(v)).is_some() {
+        if crate::conformance::vectors::first_failure(&run_reference(v)).is_some() {
             return Err(format!(
                 "the written vector {} fails on the reference",
                 v.id
@@ -586,7 +586,7 @@ impl Tally {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vectors::model::{Raise, RaiseKind};
+    use crate::conformance::vectors::model::{Raise, RaiseKind};
 
     #[test]
     fn classes_write_numbers_as_n() {
@@ -629,8 +629,10 @@ mod tests {
                 .unwrap()
                 .current();
             let compiled = scenario.compile();
-            let outcomes =
-                crate::vectors::exec::Session::run_vector(&compiled.target, &compiled.steps);
+            let outcomes = crate::conformance::vectors::exec::Session::run_vector(
+                &compiled.target,
+                &compiled.steps,
+            );
             for (step, outcome) in compiled.steps.iter().zip(&outcomes) {
                 assert!(step.expect.admits(outcome), "{scenario:?}: {:?}", step.op);
             }

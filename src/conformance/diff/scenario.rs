@@ -21,11 +21,11 @@ use crate::build::{
     command_request_payload, error_frame,
 };
 use crate::cbor::Value;
+use crate::conformance::vectors::exec::Session;
+use crate::conformance::vectors::model::{Action, Op, Outcome, PullMode, RaiseKind, Side, Step};
+use crate::conformance::vectors::spec::Target;
 use crate::frame::{DEFAULT_MAX_FRAME_SIZE, Frame, FrameFlags, StreamFlags};
 use crate::stream::Stream;
-use crate::vectors::exec::Session;
-use crate::vectors::model::{Action, Op, Outcome, PullMode, RaiseKind, Side, Step};
-use crate::vectors::spec::Target;
 
 /// The stream the server answers on: `makeoutputstream` gives 2 first.
 const SERVER_STREAM: u8 = 2;
@@ -369,7 +369,7 @@ fn built(source: impl FrameSource, stream: &mut Stream) -> Vec<Frame> {
 /// vectors leave them out: the message of an accidental Python error, of a
 /// decode error and of a deviation.
 fn as_expected(outcome: Outcome) -> Outcome {
-    fn raise(r: &mut crate::vectors::model::Raise) {
+    fn raise(r: &mut crate::conformance::vectors::model::Raise) {
         if matches!(
             r.kind,
             RaiseKind::Accidental | RaiseKind::Decode | RaiseKind::Deviation

@@ -1,0 +1,16 @@
+//! The conformance harness, built on the protocol core: the vectors and
+//! their reference runner ([`vectors`]), the driver protocol that runs them
+//! against another implementation ([`driver`]), differential testing
+//! ([`diff`]), the line language of `hgframe server` / `client` ([`shell`])
+//! and the reactors' transition tables ([`table`]).
+//!
+//! Nothing in the core (`frame`, `cbor`, `build`, `stream`, `reactor`)
+//! depends on this module or on [`crate::text`]; `tests/layering.rs`
+//! checks it.
+
+#[cfg(feature = "diff")]
+pub mod diff;
+pub mod driver;
+pub mod shell;
+pub mod table;
+pub mod vectors;
