@@ -10,10 +10,11 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 #[cfg(feature = "diff")]
 use hgframe::conformance::diff;
-use hgframe::conformance::driver::{self, process::Implementation};
+use hgframe::conformance::driver;
+use hgframe::conformance::run::{Choice, RunOptions, Suite};
 use hgframe::conformance::shell::Shell;
 use hgframe::conformance::vectors::expectations::{self, Expectations};
-use hgframe::conformance::vectors::{self, load, runner};
+use hgframe::conformance::vectors::{self, runner};
 use hgframe::frame::{ReadOptions, read_frame};
 use hgframe::reactor::{ClientOptions, ServerOptions};
 use hgframe::text::{format_human, parse_human};
@@ -277,118 +278,47 @@ impl From<io::Error> for Failure {
 
 /// The vectors under `paths`, or the suite's own when none are given.
 fn load_vectors(paths: &[PathBuf]) -> Result<Vec<vectors::model::Vector>, Failure> {
-    let paths = if paths.is_empty() {
-        let local = PathBuf::from("vectors");
-        vec![if local.is_dir() {
-            local
-        } else {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")
-        }]
-    } else {
-        paths.to_vec()
-    };
-    load::load_paths(&paths).map_err(|errors| {
-        let mut message = format!("{} error(s) in the vector files:", errors.len());
-        for e in errors {
-            message.push_str(&format!("\n  {e}"));
-        }
-        Failure(message)
-    })
+    Suite::load(paths)
+        .map(|suite| suite.vectors().to_vec())
+        .map_err(|e| Failure(e.to_string()))
 }
 
 fn write_file(path: &PathBuf, text: &str) -> Result<(), Failure> {
     std::fs::write(path, text).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))
 }
 
-/// Starts the external implementation `command` and waits for its
-/// handshake.
-fn start_implementation(command: &str, timeout: f64) -> Result<Implementation, Failure> {
-    let timeout = Duration::try_from_secs_f64(timeout)
-        .ok()
-        .filter(|t| !t.is_zero())
-        .ok_or_else(|| {
-            Failure(format!(
-                "bad --timeout {timeout}: a positive number of seconds"
-            ))
-        })?;
-    let mut implementation =
-        Implementation::new(command, timeout).map_err(|e| Failure(e.to_string()))?;
-    if let Err(problem) = implementation.ensure_running() {
-        let mut message = format!("the implementation did not start: {problem}");
-        let stderr = implementation.stderr(driver::STDERR_IN_REPORT);
-        if !stderr.trim().is_empty() {
-            message.push_str("\nits standard error:\n");
-            message.push_str(stderr.trim_end());
-        }
-        return Err(Failure(message));
-    }
-    Ok(implementation)
-}
-
-/// Runs `selected` on the external implementation `command`.
-fn run_external(
-    command: &str,
-    timeout: f64,
-    selected: &[&vectors::model::Vector],
-    expectations: Option<&Expectations>,
-) -> Result<(String, Vec<runner::VectorReport>), Failure> {
-    let mut implementation = start_implementation(command, timeout)?;
-    let name = implementation
-        .hello()
-        .map(|h| format!("{} {}", h.name, h.version))
-        .unwrap_or_default();
-    let mut reports = Vec::new();
-    for v in selected {
-        let (status, stderr) = driver::run_vector(&mut implementation, v);
-        let mut report = runner::report(v, status, expectations);
-        report.stderr = stderr;
-        reports.push(report);
-    }
-    implementation.finish();
-    Ok((name, reports))
-}
-
 /// `hgframe run`; returns whether the run succeeded.
 fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
-    let all = load_vectors(&args.paths)?;
+    let suite = Suite::load(&args.paths).map_err(|e| Failure(e.to_string()))?;
     let filter = runner::Filter::new(&args.ids, &args.tags)
         .map_err(|e| Failure(format!("bad --id glob: {e}")))?;
-    let selected: Vec<_> = all.iter().filter(|v| filter.selects(v)).collect();
     if args.list {
-        for v in &selected {
+        let mut count = 0;
+        for v in suite.select(&filter) {
             writeln!(out, "{}\t[{}]\t{}", v.id, v.tags.join(","), v.description)?;
+            count += 1;
         }
-        writeln!(out, "{} vectors", selected.len())?;
+        writeln!(out, "{count} vectors")?;
         return Ok(true);
     }
     let expectations = match &args.expectations {
         Some(path) => Some(Expectations::load(path).map_err(Failure)?),
         None => None,
     };
-    let (name, reports) = match &args.implementation {
-        None => (
-            format!("hgframe {} (built-in reference)", env!("CARGO_PKG_VERSION")),
-            selected
-                .iter()
-                .map(|v| {
-                    let status = runner::status_of(v, &vectors::run_reference(v));
-                    runner::report(v, status, expectations.as_ref())
-                })
-                .collect(),
-        ),
-        Some(command) => run_external(command, args.timeout, &selected, expectations.as_ref())?,
+    let choice = Choice::from_args(args.implementation.as_deref(), args.timeout)
+        .map_err(|e| Failure(e.to_string()))?;
+    let implementation = choice.open().map_err(|e| Failure(e.to_string()))?;
+    let options = RunOptions {
+        filter,
+        expectations,
+        command: choice.command().map(str::to_string),
     };
-    let mut run = runner::RunReport::new(
-        name,
-        reports,
-        expectations.as_ref(),
-        all.iter().map(|v| v.id.as_str()),
-    );
-    run.command = args.implementation.clone();
+    let run = suite.run(implementation, &options);
+    let expectations = options.expectations.as_ref();
     if let Some(path) = &args.write_expectations {
         write_file(
             path,
-            &expectations::write(&run.vectors, expectations.as_ref(), &run.implementation),
+            &expectations::write(&run.vectors, expectations, &run.implementation),
         )?;
     }
     if let Some(path) = &args.junit {
@@ -584,11 +514,10 @@ fn run_diff(args: DiffArgs, out: &mut impl Write) -> Result<bool, Failure> {
                 .ok_or_else(|| Failure(format!("bad --time {t}: a positive number of seconds")))
         })
         .transpose()?;
-    let implementation = start_implementation(&args.implementation, args.timeout)?;
-    let name = implementation
-        .hello()
-        .map(|h| format!("{} {}", h.name, h.version))
-        .unwrap_or_default();
+    let implementation = Choice::from_args(Some(&args.implementation), args.timeout)
+        .and_then(|choice| choice.open())
+        .map_err(|e| Failure(e.to_string()))?;
+    let name = implementation.about().label();
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

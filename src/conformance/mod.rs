@@ -1,5 +1,7 @@
-//! The conformance harness, built on the protocol core: the vectors and
-//! their reference runner ([`vectors`]), the driver protocol that runs them
+//! The conformance harness, built on the protocol core: the vectors
+//! ([`vectors`]), what they run against ([`implementation`]: the
+//! built-in [`reference`], an adapter process, or a Rust type of yours), the
+//! one runner ([`run`]), the driver protocol that runs them
 //! against another implementation ([`driver`]), differential testing
 //! ([`diff`]), the line language of `hgframe server` / `client` ([`shell`])
 //! and the reactors' transition tables ([`table`]).
@@ -11,6 +13,9 @@
 #[cfg(feature = "diff")]
 pub mod diff;
 pub mod driver;
+pub mod implementation;
+pub mod reference;
+pub mod run;
 pub mod shell;
 pub mod table;
 pub mod vectors;

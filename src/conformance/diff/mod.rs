@@ -27,7 +27,8 @@ use std::time::{Duration, Instant};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use crate::conformance::driver::{self, process::Implementation};
+use crate::conformance::implementation::{Implementation, TargetKind};
+use crate::conformance::run;
 use crate::conformance::vectors::expectations::{Expectations, Expected};
 use crate::conformance::vectors::model::{Action, FrameRun, Op, Outcome, value_literal};
 use crate::conformance::vectors::runner::Status;
@@ -75,7 +76,7 @@ pub enum CaseResult {
 
 /// Runs compiled scenarios on an implementation and judges the results.
 pub struct Differ {
-    implementation: Implementation,
+    implementation: Box<dyn Implementation>,
     expectations: Option<Expectations>,
     kinds: Kinds,
     seed: u64,
@@ -168,26 +169,19 @@ fn case_rng(seed: u64, case: u64) -> TestRng {
 }
 
 impl Differ {
-    /// A differ for `implementation`, which has answered its handshake.
-    /// Scenarios are drawn only for the targets it supports; the error
-    /// says when it supports none of server, client and conversation.
+    /// A differ for `implementation`. Scenarios are drawn only for the
+    /// targets it supports; the error says when it supports none of server,
+    /// client and conversation.
     pub fn new(
-        mut implementation: Implementation,
+        implementation: Box<dyn Implementation>,
         expectations: Option<Expectations>,
         seed: u64,
     ) -> Result<Differ, String> {
-        implementation
-            .ensure_running()
-            .map_err(|e| format!("cannot start the implementation: {e}"))?;
-        let supports = |t: &str| {
-            implementation
-                .hello()
-                .is_some_and(|h| h.targets.iter().any(|x| x == t))
-        };
+        let about = implementation.about();
         let kinds = Kinds {
-            server: supports("server"),
-            client: supports("client"),
-            conversation: supports("conversation"),
+            server: about.supports(TargetKind::Server),
+            client: about.supports(TargetKind::Client),
+            conversation: about.supports(TargetKind::Conversation),
         };
         if kinds.is_empty() {
             return Err(
@@ -226,7 +220,7 @@ impl Differ {
     /// Runs a compiled scenario on the implementation and compares.
     pub fn check(&mut self, scenario: &Scenario, compiled: Compiled) -> CaseResult {
         let id = format!("diff/{}", scenario.kind());
-        let (actual, halted) = driver::trace(
+        let (actual, halted) = run::trace(
             &mut self.implementation,
             &id,
             &compiled.target,
@@ -326,7 +320,7 @@ impl Differ {
     }
 
     /// Stops the implementation.
-    pub fn finish(self) {
+    pub fn finish(mut self) {
         self.implementation.finish();
     }
 }

@@ -15,7 +15,14 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
 
-use super::wire::{Answer, Hello, PROTOCOL_VERSION, WireError, bye_request, hello_request};
+use super::wire::{
+    Answer, Hello, PROTOCOL_VERSION, WireError, bye_request, hello_request, start_request,
+    step_request,
+};
+pub use crate::conformance::implementation::Problem;
+use crate::conformance::implementation::{About, Call, Implementation, Refusal, TargetKind};
+use crate::conformance::vectors::model::Outcome;
+use crate::conformance::vectors::spec::Target;
 
 /// The longest answer line read, in bytes (64 MiB): the largest frames of
 /// the suite take a few hundred kilobytes of hex.
@@ -23,47 +30,6 @@ pub const MAX_ANSWER_LEN: usize = 64 << 20;
 
 /// How much of the standard error is kept, in bytes.
 const MAX_STDERR_LEN: usize = 1 << 20;
-
-/// What went wrong in an exchange with the implementation. After any of
-/// these the child is gone; the next exchange starts a new one.
-#[derive(Clone, Debug, thiserror::Error)]
-pub enum Problem {
-    /// The command could not be started.
-    #[error("cannot start `{command}`: {error}")]
-    Spawn {
-        /// The command.
-        command: String,
-        /// Why.
-        error: String,
-    },
-    /// No answer came in time; the child was killed.
-    #[error("no answer within {0:?}; the implementation was killed")]
-    Timeout(Duration),
-    /// The child exited (or closed its standard output).
-    #[error("the implementation exited ({status}) without answering")]
-    Exited {
-        /// How it exited.
-        status: String,
-    },
-    /// The answer is not what the protocol says.
-    #[error("garbage answer: {error}; the line was: {line}")]
-    Garbage {
-        /// What is wrong with it.
-        error: String,
-        /// The line, shortened.
-        line: String,
-    },
-    /// The implementation answered `{"error": ...}`.
-    #[error("the implementation reported an error: {0}")]
-    Reported(String),
-    /// The handshake failed.
-    #[error("handshake: {0}")]
-    Handshake(String),
-    /// The implementation could not be restarted, several times in a row:
-    /// the runner no longer tries.
-    #[error("not run: the implementation failed to restart {0} times in a row")]
-    GaveUp(usize),
-}
 
 /// How many failed restarts in a row make the runner give up.
 pub const MAX_FAILED_RESTARTS: usize = 3;
@@ -196,23 +162,24 @@ fn shorten(line: &str) -> String {
     }
 }
 
-/// An implementation under test: a command, started when needed and
-/// restarted after any [`Problem`].
-pub struct Implementation {
+/// An implementation under test behind an adapter: a command, started when
+/// needed and restarted after any [`Problem`].
+pub struct Adapter {
     argv: Vec<String>,
     command: String,
     timeout: Duration,
     child: Option<Running>,
     stderr: Arc<Mutex<Vec<u8>>>,
     hello: Option<Hello>,
+    about: About,
     failed_restarts: usize,
 }
 
-impl Implementation {
+impl Adapter {
     /// The implementation run by `command` (split like a POSIX shell would,
     /// without running one), not started yet: [`Self::ensure_running`]
     /// starts it.
-    pub fn new(command: &str, timeout: Duration) -> Result<Implementation, Problem> {
+    pub fn new(command: &str, timeout: Duration) -> Result<Adapter, Problem> {
         let argv = shlex::split(command).unwrap_or_default();
         if argv.is_empty() {
             return Err(Problem::Spawn {
@@ -220,13 +187,14 @@ impl Implementation {
                 error: "not a command (empty, or unbalanced quotes)".to_string(),
             });
         }
-        Ok(Implementation {
+        Ok(Adapter {
             argv,
             command: command.to_string(),
             timeout,
             child: None,
             stderr: Arc::default(),
             hello: None,
+            about: About::new("", "", []),
             failed_restarts: 0,
         })
     }
@@ -283,6 +251,13 @@ impl Implementation {
             )));
         }
         if self.hello.is_none() {
+            self.about = About::new(
+                hello.name.clone(),
+                hello.version.clone(),
+                TargetKind::ALL
+                    .into_iter()
+                    .filter(|k| hello.targets.iter().any(|t| t == k.name())),
+            );
             self.hello = Some(hello);
         }
         Ok(())
@@ -359,8 +334,22 @@ impl Implementation {
         String::from_utf8_lossy(buf.get(start..).unwrap_or_default()).into_owned()
     }
 
+    /// Starts `command` and waits for its handshake. The error says why it
+    /// did not start, with what it wrote on its standard error.
+    pub fn launch(command: &str, timeout: Duration) -> Result<Adapter, LaunchError> {
+        let mut adapter = Adapter::new(command, timeout).map_err(|problem| LaunchError {
+            problem,
+            stderr: String::new(),
+        })?;
+        if let Err(problem) = adapter.ensure_running() {
+            let stderr = adapter.stderr(STDERR_IN_REPORT).trim_end().to_string();
+            return Err(LaunchError { problem, stderr });
+        }
+        Ok(adapter)
+    }
+
     /// Says `bye`, and gives the child a moment to exit before killing it.
-    pub fn finish(mut self) {
+    pub fn bye(&mut self) {
         if let Some(mut child) = self.child.take() {
             if let Some(stdin) = child.stdin.as_mut() {
                 let _ = writeln!(stdin, "{}", bye_request());
@@ -368,6 +357,76 @@ impl Implementation {
             child.stdin = None;
             child.status(Duration::from_secs(1));
         }
+    }
+}
+
+/// How much of an adapter's standard error a report keeps.
+pub const STDERR_IN_REPORT: usize = 16 << 10;
+
+/// An adapter that did not start.
+#[derive(Debug, thiserror::Error)]
+#[error("the implementation did not start: {problem}{}", stderr_note(.stderr))]
+pub struct LaunchError {
+    /// Why.
+    pub problem: Problem,
+    /// What it wrote on its standard error.
+    pub stderr: String,
+}
+
+fn stderr_note(stderr: &str) -> String {
+    if stderr.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\nits standard error:\n{stderr}")
+    }
+}
+
+impl Implementation for Adapter {
+    fn about(&self) -> &About {
+        &self.about
+    }
+
+    /// Restarts the child if a problem stopped it, then sends `start`.
+    fn start(&mut self, vector: &str, target: &Target) -> Result<(), Refusal> {
+        self.clear_stderr();
+        match self.ensure_running() {
+            Ok(()) => {}
+            Err(problem @ Problem::GaveUp(_)) => return Err(problem.into()),
+            Err(problem) => return Err(Problem::Restart(Box::new(problem)).into()),
+        }
+        match self.exchange(&start_request(vector, target), None)? {
+            Answer::Ok => Ok(()),
+            Answer::Unimplemented(reason) => Err(Refusal::Unimplemented(reason)),
+            Answer::Error(message) => Err(Problem::Reported(message).into()),
+            Answer::Outcome(_) => Err(Problem::Garbage {
+                error: "an outcome in answer to start".to_string(),
+                line: String::new(),
+            }
+            .into()),
+        }
+    }
+
+    fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        let request = step_request(call.index, call.on, call.op, call.pull)
+            .map_err(|e| Problem::Reported(format!("cannot send the step: {e}")))?;
+        match self.exchange(&request, Some(call.op.name()))? {
+            Answer::Outcome(outcome) => Ok(outcome),
+            Answer::Unimplemented(reason) => Err(Refusal::Unimplemented(reason)),
+            Answer::Error(message) => Err(Problem::Reported(message).into()),
+            Answer::Ok => Err(Problem::Garbage {
+                error: "{\"ok\": true} answers start, not a step".to_string(),
+                line: String::new(),
+            }
+            .into()),
+        }
+    }
+
+    fn log(&mut self) -> Option<String> {
+        Some(self.stderr(STDERR_IN_REPORT))
+    }
+
+    fn finish(&mut self) {
+        self.bye();
     }
 }
 

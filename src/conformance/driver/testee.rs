@@ -7,7 +7,8 @@ use std::io::{self, BufRead, Write};
 use serde_json::Value as Json;
 
 use super::wire::{Answer, Hello, PROTOCOL_VERSION, Request};
-use crate::conformance::vectors::exec::Session;
+use crate::conformance::implementation::{Call, Implementation, Refusal, TargetKind};
+use crate::conformance::reference::Reference;
 
 /// The reference's answer to the handshake.
 pub fn hello() -> Hello {
@@ -15,16 +16,15 @@ pub fn hello() -> Hello {
         protocol: PROTOCOL_VERSION,
         name: "hgframe".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
-        targets: ["codec", "server", "client", "conversation"]
-            .map(String::from)
-            .to_vec(),
+        targets: TargetKind::ALL.map(|k| k.name().to_string()).to_vec(),
     }
 }
 
 /// The reference's side of the protocol, one request line at a time.
 #[derive(Default)]
 pub struct Testee {
-    session: Option<Session>,
+    reference: Reference,
+    started: bool,
 }
 
 impl Testee {
@@ -39,17 +39,41 @@ impl Testee {
         Some(match Request::parse(line) {
             Err(e) => Answer::Error(format!("cannot read the request: {e}")).to_json(),
             Ok(Request::Hello { .. }) => hello().to_json(),
-            Ok(Request::Start { target, .. }) => {
-                self.session = Some(Session::new(&target));
-                Answer::Ok.to_json()
+            Ok(Request::Start { vector, target }) => {
+                self.started = true;
+                answer(self.reference.start(&vector, &target).map(|()| Answer::Ok))
             }
-            Ok(Request::Step { on, op, pull, .. }) => match self.session.as_mut() {
-                Some(session) => Answer::Outcome(session.run_op(on, &op, pull)).to_json(),
-                None => Answer::Error("a step before any start".to_string()).to_json(),
-            },
+            Ok(Request::Step { .. }) if !self.started => {
+                Answer::Error("a step before any start".to_string()).to_json()
+            }
+            Ok(Request::Step {
+                index,
+                on,
+                op,
+                pull,
+                ..
+            }) => {
+                let call = Call {
+                    index,
+                    on,
+                    op: &op,
+                    pull,
+                };
+                answer(self.reference.step(&call).map(Answer::Outcome))
+            }
             Ok(Request::Bye) => return None,
         })
     }
+}
+
+/// A refusal as the driver protocol answers it.
+fn answer(result: Result<Answer, Refusal>) -> Json {
+    match result {
+        Ok(answer) => answer,
+        Err(Refusal::Unimplemented(reason)) => Answer::Unimplemented(reason),
+        Err(Refusal::Broken(problem)) => Answer::Error(problem.to_string()),
+    }
+    .to_json()
 }
 
 /// Answers requests from `input` on `output` until `bye` or the end of

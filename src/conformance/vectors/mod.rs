@@ -34,10 +34,13 @@ impl StepResult {
     }
 }
 
-/// Runs a vector on the built-in reference and pairs each step's outcome
+/// Runs every step of a vector on the built-in reference, through the one
+/// runner ([`crate::conformance::run::trace`]), and pairs each step's outcome
 /// with its expectation.
 pub fn run_reference(vector: &Vector) -> Vec<StepResult> {
-    let actual = exec::Session::run_vector(&vector.target, &vector.steps);
+    let mut reference = crate::conformance::reference::Reference::new();
+    let (actual, _) =
+        crate::conformance::run::trace(&mut reference, &vector.id, &vector.target, &vector.steps);
     vector
         .steps
         .iter()

@@ -198,6 +198,26 @@ impl Op {
             Op::CreateTextOutput { .. } => "createtextoutputframe",
         }
     }
+
+    /// Whether the operation runs on a reactor (and so on a party), rather
+    /// than on the codec.
+    pub fn on_reactor(&self) -> bool {
+        matches!(
+            self,
+            Op::Recv(_)
+                | Op::CallCommand { .. }
+                | Op::FlushCommands
+                | Op::MakeOutputStream
+                | Op::Response { .. }
+                | Op::ResponseGen { .. }
+                | Op::CommandError { .. }
+                | Op::ServerError { .. }
+                | Op::InputEof
+                | Op::Consume { .. }
+                | Op::RequestState { .. }
+                | Op::Transfer { .. }
+        )
+    }
 }
 
 /// The kinds of exception a step can raise.

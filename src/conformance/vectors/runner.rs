@@ -284,72 +284,81 @@ fn indent(s: &str) -> String {
     s.lines().map(|l| format!("        {l}\n")).collect()
 }
 
+/// The text report of one vector: nothing for a vector that passed (unless
+/// `verbose`), the expected and actual outcomes of a failed step, the
+/// problem of a broken exchange, and the implementation's log.
+pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
+    let mut out = String::new();
+    let why = r
+        .expectation
+        .as_ref()
+        .map(|e| format!(" [{}]", e.reason))
+        .unwrap_or_default();
+    match (&r.result, &r.status) {
+        (Verdict::Passed, _) if verbose => {
+            let _ = writeln!(out, "ok      {}", r.id);
+        }
+        (Verdict::ExpectedFailure, _) if verbose => {
+            let _ = writeln!(out, "xfail   {}{why}", r.id);
+        }
+        (Verdict::Unimplemented, Status::Unimplemented { reason, .. }) if verbose => {
+            let _ = writeln!(out, "unimpl  {} ({reason})", r.id);
+        }
+        (Verdict::Skipped, Status::Skipped { reason }) => {
+            let _ = writeln!(out, "skipped {} ({reason})", r.id);
+        }
+        (Verdict::UnexpectedPass, _) => {
+            let _ = writeln!(out, "UNEXPECTED PASS {} ({}:{}){why}", r.id, r.file, r.line);
+        }
+        (
+            Verdict::Failed,
+            Status::Failed {
+                step,
+                op,
+                expected,
+                actual,
+            },
+        ) => {
+            let _ = writeln!(
+                out,
+                "FAILED  {} ({}:{}) step {step} ({op})",
+                r.id, r.file, r.line
+            );
+            let _ = write!(
+                out,
+                "      expected:\n{}      actual:\n{}",
+                indent(&yaml(expected)),
+                indent(&yaml(actual))
+            );
+        }
+        (Verdict::Failed, Status::Broken { step, op, problem }) => {
+            let at = match (step, op) {
+                (Some(step), Some(op)) => format!(" step {step} ({op})"),
+                _ => String::new(),
+            };
+            let _ = write!(
+                out,
+                "BROKEN  {} ({}:{}){at}\n{}",
+                r.id,
+                r.file,
+                r.line,
+                indent(problem)
+            );
+        }
+        _ => return out,
+    }
+    if let Some(stderr) = r.stderr.as_deref().filter(|_| r.result.is_bad() || verbose) {
+        let _ = write!(out, "      stderr:\n{}", indent(stderr));
+    }
+    out
+}
+
 /// The text report: the vectors that need attention, in detail (all of
 /// them with `verbose`), then a one-screen summary by area and the totals.
 pub fn text(run: &RunReport, verbose: bool) -> String {
     let mut out = String::new();
     for r in &run.vectors {
-        let why = r
-            .expectation
-            .as_ref()
-            .map(|e| format!(" [{}]", e.reason))
-            .unwrap_or_default();
-        match (&r.result, &r.status) {
-            (Verdict::Passed, _) if verbose => {
-                let _ = writeln!(out, "ok      {}", r.id);
-            }
-            (Verdict::ExpectedFailure, _) if verbose => {
-                let _ = writeln!(out, "xfail   {}{why}", r.id);
-            }
-            (Verdict::Unimplemented, Status::Unimplemented { reason, .. }) if verbose => {
-                let _ = writeln!(out, "unimpl  {} ({reason})", r.id);
-            }
-            (Verdict::Skipped, Status::Skipped { reason }) => {
-                let _ = writeln!(out, "skipped {} ({reason})", r.id);
-            }
-            (Verdict::UnexpectedPass, _) => {
-                let _ = writeln!(out, "UNEXPECTED PASS {} ({}:{}){why}", r.id, r.file, r.line);
-            }
-            (
-                Verdict::Failed,
-                Status::Failed {
-                    step,
-                    op,
-                    expected,
-                    actual,
-                },
-            ) => {
-                let _ = writeln!(
-                    out,
-                    "FAILED  {} ({}:{}) step {step} ({op})",
-                    r.id, r.file, r.line
-                );
-                let _ = write!(
-                    out,
-                    "      expected:\n{}      actual:\n{}",
-                    indent(&yaml(expected)),
-                    indent(&yaml(actual))
-                );
-            }
-            (Verdict::Failed, Status::Broken { step, op, problem }) => {
-                let at = match (step, op) {
-                    (Some(step), Some(op)) => format!(" step {step} ({op})"),
-                    _ => String::new(),
-                };
-                let _ = write!(
-                    out,
-                    "BROKEN  {} ({}:{}){at}\n{}",
-                    r.id,
-                    r.file,
-                    r.line,
-                    indent(problem)
-                );
-            }
-            _ => continue,
-        }
-        if let Some(stderr) = r.stderr.as_deref().filter(|_| r.result.is_bad() || verbose) {
-            let _ = write!(out, "      stderr:\n{}", indent(stderr));
-        }
+        out.push_str(&vector_text(r, verbose));
     }
     for e in &run.unmatched_expectations {
         let _ = writeln!(

@@ -1,0 +1,53 @@
+//! The built-in reference as an [`Implementation`]: the vectors' own
+//! executor ([`Session`]) behind the same trait as any other
+//! implementation, so that `hgframe run`, `hgframe testee` and the vector
+//! tests run it through the one runner.
+
+use super::implementation::{About, Call, Implementation, Problem, Refusal, TargetKind};
+use super::vectors::exec::Session;
+use super::vectors::model::Outcome;
+use super::vectors::spec::Target;
+
+/// The reference implementation, one vector at a time.
+pub struct Reference {
+    about: About,
+    session: Option<Session>,
+}
+
+impl Reference {
+    /// The reference, before any vector.
+    pub fn new() -> Reference {
+        Reference {
+            about: About::new(
+                "hgframe",
+                format!("{} (built-in reference)", env!("CARGO_PKG_VERSION")),
+                TargetKind::ALL,
+            ),
+            session: None,
+        }
+    }
+}
+
+impl Default for Reference {
+    fn default() -> Reference {
+        Reference::new()
+    }
+}
+
+impl Implementation for Reference {
+    fn about(&self) -> &About {
+        &self.about
+    }
+
+    fn start(&mut self, _vector: &str, target: &Target) -> Result<(), Refusal> {
+        self.session = Some(Session::new(target));
+        Ok(())
+    }
+
+    fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        match self.session.as_mut() {
+            Some(session) => Ok(session.run_op(call.on, call.op, call.pull)),
+            None => Err(Problem::Reported("a step before any start".to_string()).into()),
+        }
+    }
+}

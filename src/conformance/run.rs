@@ -1,0 +1,437 @@
+//! The one runner: vectors plus an [`Implementation`] give a report.
+//!
+//! `hgframe run` (with or without `--impl`), `hgframe testee`, `hgframe
+//! diff` and the vector tests all come through here, whatever the
+//! implementation: the built-in [`Reference`], an adapter process
+//! ([`Adapter`](super::driver::process::Adapter)) or a Rust type of the
+//! user's ([`trials`] runs the suite inside their own `cargo test`).
+//!
+//! ```
+//! use hgframe::conformance::reference::Reference;
+//! use hgframe::conformance::run::{RunOptions, Suite};
+//!
+//! let suite = Suite::load(&["vectors/codec".into()]).unwrap();
+//! let report = suite.run(Reference::new(), &RunOptions::default());
+//! assert!(report.ok());
+//! assert_eq!(report.totals.failed, 0);
+//! ```
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::implementation::{Call, Implementation, Problem, Refusal, TargetKind};
+use super::vectors::exec::no_party;
+use super::vectors::expectations::{Expectations, Expected};
+use super::vectors::load::{self, LoadError};
+use super::vectors::model::{Action, Op, Outcome, PullMode, Side, Step, Vector};
+use super::vectors::runner::{self, Filter, RunReport, Status, Verdict};
+use super::vectors::spec::Target;
+use crate::frame::{ReadOptions, read_frame};
+
+/// Why a suite could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    /// The vector files have errors; each names its file, vector and field.
+    #[error("{} error(s) in the vector files:{}", .0.len(), list(.0))]
+    Load(Vec<LoadError>),
+}
+
+fn list(errors: &[LoadError]) -> String {
+    errors.iter().map(|e| format!("\n  {e}")).collect()
+}
+
+/// A loaded set of vectors.
+#[derive(Clone, Debug)]
+pub struct Suite {
+    vectors: Vec<Vector>,
+}
+
+/// The choices of a run besides the implementation.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Which vectors run (all by default).
+    pub filter: Filter,
+    /// Known failures, with their reasons.
+    pub expectations: Option<Expectations>,
+    /// The command of an adapter, for the report.
+    pub command: Option<String>,
+}
+
+impl Suite {
+    /// The suite's own vectors: `vectors/` in the current directory, or the
+    /// crate's.
+    pub fn default_paths() -> Vec<PathBuf> {
+        let local = PathBuf::from("vectors");
+        vec![if local.is_dir() {
+            local
+        } else {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors")
+        }]
+    }
+
+    /// The vectors of the files under `paths` (the suite's own when empty).
+    pub fn load(paths: &[PathBuf]) -> Result<Suite, SuiteError> {
+        let paths = if paths.is_empty() {
+            Suite::default_paths()
+        } else {
+            paths.to_vec()
+        };
+        let vectors = load::load_paths(&paths).map_err(SuiteError::Load)?;
+        Ok(Suite { vectors })
+    }
+
+    /// A suite of these vectors.
+    pub fn from_vectors(vectors: Vec<Vector>) -> Suite {
+        Suite { vectors }
+    }
+
+    /// Every vector.
+    pub fn vectors(&self) -> &[Vector] {
+        &self.vectors
+    }
+
+    /// The vectors `filter` selects.
+    pub fn select<'a>(&'a self, filter: &'a Filter) -> impl Iterator<Item = &'a Vector> + 'a {
+        self.vectors.iter().filter(|v| filter.selects(v))
+    }
+
+    /// Runs the selected vectors on `implementation` and reports, with
+    /// expectations applied; then [`Implementation::finish`]es it.
+    pub fn run(&self, mut implementation: impl Implementation, options: &RunOptions) -> RunReport {
+        let reports = self
+            .select(&options.filter)
+            .map(|v| {
+                let (status, log) = run_vector(&mut implementation, v);
+                let mut report = runner::report(v, status, options.expectations.as_ref());
+                report.stderr = log;
+                report
+            })
+            .collect();
+        implementation.finish();
+        let mut run = RunReport::new(
+            implementation.about().label(),
+            reports,
+            options.expectations.as_ref(),
+            self.vectors.iter().map(|v| v.id.as_str()),
+        );
+        run.command = options.command.clone();
+        run
+    }
+}
+
+/// The party a step runs on, as the implementation is told: `None` for a
+/// codec operation, the reactor's side for a reactor operation.
+fn party(target: &Target, on: Option<Side>, op: &Op) -> Option<Side> {
+    if !op.on_reactor() {
+        return None;
+    }
+    match target {
+        Target::Codec => None,
+        Target::Server { .. } => Some(on.unwrap_or(Side::Server)),
+        Target::Client { .. } => Some(on.unwrap_or(Side::Client)),
+        Target::Conversation { .. } => on,
+    }
+}
+
+/// One vector's run: the implementation, and the party that made each
+/// frame sequence, by name.
+struct VectorRun<'a, I: ?Sized> {
+    implementation: &'a mut I,
+    gens: HashMap<String, Side>,
+    index: usize,
+}
+
+impl<I: Implementation + ?Sized> VectorRun<'_, I> {
+    /// Asks the implementation to run `op` on `on`.
+    fn ask(&mut self, on: Option<Side>, op: &Op, pull: PullMode) -> Result<Outcome, Refusal> {
+        let call = Call {
+            index: self.index,
+            on,
+            op,
+            pull,
+        };
+        let outcome = self.implementation.step(&call)?;
+        if let Some(side) = on {
+            if let Outcome::Action(Action::SendFrames { generator, .. })
+            | Outcome::Request {
+                action: Action::SendFrames { generator, .. },
+                ..
+            } = &outcome
+            {
+                self.gens.entry(generator.clone()).or_insert(side);
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// `transfer`: a `consume` of every frame on the party that made the
+    /// sequence, then a `recv` of each frame on the other.
+    fn transfer(&mut self, generator: &str) -> Result<Outcome, Refusal> {
+        let Some(&from) = self.gens.get(generator) else {
+            return Ok(no_party());
+        };
+        let to = match from {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        };
+        let consume = Op::Consume {
+            generator: generator.to_string(),
+            count: None,
+        };
+        let run = match self.ask(Some(from), &consume, PullMode::All)? {
+            Outcome::Frames(run) => run,
+            other => return Ok(other),
+        };
+        let mut actions = Vec::new();
+        for bytes in &run.frames {
+            if let Ok(Some(frame)) = read_frame(&mut &bytes[..], &ReadOptions::default()) {
+                actions.push(self.ask(Some(to), &Op::Recv(frame), PullMode::All)?);
+            }
+        }
+        Ok(Outcome::Transfer { run, actions })
+    }
+
+    /// Runs one step.
+    fn step(&mut self, target: &Target, index: usize, step: &Step) -> Result<Outcome, Refusal> {
+        self.index = index;
+        match &step.op {
+            Op::Transfer { generator } => self.transfer(generator),
+            Op::Consume { generator, .. } => {
+                let on = self
+                    .gens
+                    .get(generator)
+                    .copied()
+                    .or(party(target, step.on, &step.op));
+                self.ask(on, &step.op, step.pull)
+            }
+            op => self.ask(party(target, step.on, op), op, step.pull),
+        }
+    }
+}
+
+/// Starts a vector and runs its steps, giving each outcome to `each`,
+/// which returns `None` to stop. Returns the status of a run that could not
+/// go on: `Unimplemented` or `Broken`.
+fn drive<I: Implementation + ?Sized>(
+    implementation: &mut I,
+    id: &str,
+    target: &Target,
+    steps: &[Step],
+    mut each: impl FnMut(usize, Outcome) -> Option<()>,
+) -> Option<Status> {
+    let stopped = |step: Option<usize>, refusal: Refusal| match refusal {
+        Refusal::Unimplemented(reason) => Status::Unimplemented { step, reason },
+        Refusal::Broken(problem) => broken(steps, step, &problem),
+    };
+    if let Err(refusal) = implementation.start(id, target) {
+        return Some(stopped(None, refusal));
+    }
+    let mut run = VectorRun {
+        implementation,
+        gens: HashMap::new(),
+        index: 0,
+    };
+    for (index, step) in steps.iter().enumerate() {
+        match run.step(target, index, step) {
+            Ok(actual) => each(index, actual)?,
+            Err(refusal) => return Some(stopped(Some(index), refusal)),
+        }
+    }
+    None
+}
+
+fn broken(steps: &[Step], step: Option<usize>, problem: &Problem) -> Status {
+    Status::Broken {
+        step,
+        op: step
+            .and_then(|i| steps.get(i))
+            .map(|s| s.op.name().to_string()),
+        problem: problem.to_string(),
+    }
+}
+
+/// Runs `vector` on `implementation` until its first failing step and says
+/// how it went, with the implementation's [log](Implementation::log) when
+/// it did not pass.
+pub fn run_vector<I: Implementation + ?Sized>(
+    implementation: &mut I,
+    vector: &Vector,
+) -> (Status, Option<String>) {
+    let kind = TargetKind::of(&vector.target);
+    if !implementation.about().supports(kind) {
+        let reason = format!(
+            "the implementation does not support the {} target",
+            kind.name()
+        );
+        return (Status::Unimplemented { step: None, reason }, None);
+    }
+    let mut failed = None;
+    let halted = drive(
+        implementation,
+        &vector.id,
+        &vector.target,
+        &vector.steps,
+        |index, actual| {
+            let step = vector.steps.get(index)?;
+            if step.expect.admits(&actual) {
+                return Some(());
+            }
+            failed = Some(Status::Failed {
+                step: index,
+                op: step.op.name().to_string(),
+                expected: Box::new(step.expect.clone()),
+                actual: Box::new(actual),
+            });
+            None
+        },
+    );
+    let status = failed.or(halted).unwrap_or(Status::Passed);
+    let log = match status {
+        Status::Passed => None,
+        _ => implementation.log().filter(|s| !s.trim().is_empty()),
+    };
+    (status, log)
+}
+
+/// Runs `steps` on `implementation` under the vector id `id`, whatever they
+/// give, and returns every outcome; the expectations are not looked at. The
+/// status says why the run stopped early (`None` when every step ran).
+pub fn trace<I: Implementation + ?Sized>(
+    implementation: &mut I,
+    id: &str,
+    target: &Target,
+    steps: &[Step],
+) -> (Vec<Outcome>, Option<Status>) {
+    let mut outcomes = Vec::new();
+    let halted = drive(implementation, id, target, steps, |_, actual| {
+        outcomes.push(actual);
+        Some(())
+    });
+    (outcomes, halted)
+}
+
+/// The suite as libtest-mimic trials, one per selected vector, each run on
+/// a fresh implementation from `make`: the suite inside a user's own
+/// `cargo test`. A vector that passes (or fails as an expectation says) is
+/// a passing test; an unimplemented one is ignored, with its reason; any
+/// other result fails with the runner's report of the vector.
+///
+/// In a test target with `harness = false`:
+///
+/// ```no_run
+/// use hgframe::conformance::reference::Reference;
+/// use hgframe::conformance::run::{RunOptions, Suite, trials};
+///
+/// let suite = Suite::load(&[]).unwrap();
+/// let args = libtest_mimic::Arguments::from_args();
+/// libtest_mimic::run(&args, trials(&suite, Reference::new, &RunOptions::default())).exit();
+/// ```
+pub fn trials<I, F>(suite: &Suite, make: F, options: &RunOptions) -> Vec<libtest_mimic::Trial>
+where
+    I: Implementation,
+    F: Fn() -> I + Send + Sync + 'static,
+{
+    let make = Arc::new(make);
+    suite
+        .select(&options.filter)
+        .map(|vector| {
+            let kind = TargetKind::of(&vector.target).name();
+            let vector = vector.clone();
+            let make = make.clone();
+            let expectation = options
+                .expectations
+                .as_ref()
+                .and_then(|e| e.lookup(&vector.id))
+                .cloned();
+            libtest_mimic::Trial::ignorable_test(vector.id.clone(), move || {
+                let (status, log) = run_vector(&mut make(), &vector);
+                let mut report = runner::report(&vector, status, None);
+                report.expectation = expectation;
+                report.result = Verdict::of(&report.status, report.expectation.as_ref());
+                report.stderr = log;
+                match (report.result, &report.status) {
+                    (Verdict::Passed, _) => Ok(libtest_mimic::Completion::Completed),
+                    (Verdict::ExpectedFailure, _) => Ok(libtest_mimic::Completion::ignored_with(
+                        format!("expected failure: {}", reason(&report)),
+                    )),
+                    (Verdict::Unimplemented, Status::Unimplemented { reason, .. }) => {
+                        Ok(libtest_mimic::Completion::ignored_with(reason))
+                    }
+                    _ => Err(runner::vector_text(&report, true).into()),
+                }
+            })
+            .with_kind(kind)
+        })
+        .collect()
+}
+
+fn reason(report: &runner::VectorReport) -> &str {
+    report
+        .expectation
+        .as_ref()
+        .filter(|e| e.result == Expected::Fail)
+        .map_or("", |e| e.reason.as_str())
+}
+
+/// The implementation a run is against, as the command line chooses it.
+#[derive(Clone, Debug)]
+pub enum Choice {
+    /// The built-in reference.
+    Reference,
+    /// An adapter process speaking the driver protocol.
+    Adapter {
+        /// Its command, split like a POSIX shell would, without one.
+        command: String,
+        /// The longest wait for one answer.
+        timeout: std::time::Duration,
+    },
+}
+
+impl Choice {
+    /// The choice of `--impl COMMAND` (the reference without one) with
+    /// `--timeout SECONDS`.
+    pub fn from_args(command: Option<&str>, timeout: f64) -> Result<Choice, ChoiceError> {
+        let Some(command) = command else {
+            return Ok(Choice::Reference);
+        };
+        let timeout = std::time::Duration::try_from_secs_f64(timeout)
+            .ok()
+            .filter(|t| !t.is_zero())
+            .ok_or(ChoiceError::Timeout(timeout))?;
+        Ok(Choice::Adapter {
+            command: command.to_string(),
+            timeout,
+        })
+    }
+
+    /// The adapter's command, if any.
+    pub fn command(&self) -> Option<&str> {
+        match self {
+            Choice::Reference => None,
+            Choice::Adapter { command, .. } => Some(command),
+        }
+    }
+
+    /// Starts the implementation: an adapter has answered its handshake.
+    pub fn open(&self) -> Result<Box<dyn Implementation>, ChoiceError> {
+        Ok(match self {
+            Choice::Reference => Box::new(super::reference::Reference::new()),
+            Choice::Adapter { command, timeout } => Box::new(
+                super::driver::process::Adapter::launch(command, *timeout)
+                    .map_err(ChoiceError::Launch)?,
+            ),
+        })
+    }
+}
+
+/// Why an implementation could not be chosen or started.
+#[derive(Debug, thiserror::Error)]
+pub enum ChoiceError {
+    /// A timeout that is not a positive number of seconds.
+    #[error("bad --timeout {0}: a positive number of seconds")]
+    Timeout(f64),
+    /// The adapter did not start.
+    #[error(transparent)]
+    Launch(super::driver::process::LaunchError),
+}

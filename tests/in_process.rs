@@ -1,0 +1,113 @@
+//! The suite as libtest-mimic trials (`hgframe::conformance::run::trials`),
+//! as a user's own `cargo test` runs it against a Rust implementation.
+
+use hgframe::conformance::implementation::{About, Call, Implementation, Refusal, TargetKind};
+use hgframe::conformance::reference::Reference;
+use hgframe::conformance::run::{RunOptions, Suite, trials};
+use hgframe::conformance::vectors::model::Outcome;
+use hgframe::conformance::vectors::runner::Filter;
+use hgframe::conformance::vectors::spec::Target;
+use libtest_mimic::{Arguments, Conclusion};
+
+fn header_suite() -> Suite {
+    Suite::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/codec/header.yaml").into()])
+        .unwrap()
+}
+
+/// Runs the trials with their output in a log file (not on the test's
+/// standard output, where it would read as this test's result), and gives
+/// the conclusion and the log.
+fn run(name: &str, trials: Vec<libtest_mimic::Trial>) -> (Conclusion, String) {
+    let log = std::env::temp_dir().join(format!(
+        "hgframe-in-process-{}-{name}.log",
+        std::process::id()
+    ));
+    let args = Arguments {
+        test_threads: Some(1),
+        logfile: Some(log.display().to_string()),
+        ..Arguments::default()
+    };
+    let conclusion = libtest_mimic::run(&args, trials);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    (conclusion, text)
+}
+
+/// Answers every step with the same wrong outcome, or refuses it.
+struct Wrong {
+    about: About,
+    refuse: bool,
+}
+
+impl Implementation for Wrong {
+    fn about(&self) -> &About {
+        &self.about
+    }
+    fn start(&mut self, _: &str, _: &Target) -> Result<(), Refusal> {
+        Ok(())
+    }
+    fn step(&mut self, _: &Call<'_>) -> Result<Outcome, Refusal> {
+        if self.refuse {
+            Err(Refusal::Unimplemented("not yet".into()))
+        } else {
+            Ok(Outcome::Text("wrong".into()))
+        }
+    }
+}
+
+fn wrong(refuse: bool) -> impl Fn() -> Wrong + Send + Sync + 'static {
+    move || Wrong {
+        about: About::new("wrong", "0", [TargetKind::Codec]),
+        refuse,
+    }
+}
+
+#[test]
+fn the_reference_passes_every_trial() {
+    let suite = header_suite();
+    let (conclusion, _) = run(
+        "reference",
+        trials(&suite, Reference::new, &RunOptions::default()),
+    );
+    assert_eq!(conclusion.num_passed, 19);
+    assert_eq!(conclusion.num_failed, 0);
+}
+
+#[test]
+fn a_wrong_implementation_fails_every_trial() {
+    let suite = header_suite();
+    let (conclusion, log) = run(
+        "wrong",
+        trials(&suite, wrong(false), &RunOptions::default()),
+    );
+    assert_eq!(conclusion.num_failed, 19);
+    assert_eq!(conclusion.num_passed, 0);
+    // Each failure is told as `hgframe run` tells it: where, and both sides.
+    assert!(log.contains("FAILED  codec/header/decode-zero ("), "{log}");
+    assert!(
+        log.contains("expected:") && log.contains("text: wrong"),
+        "{log}"
+    );
+}
+
+#[test]
+fn unimplemented_steps_are_ignored_not_passed() {
+    let suite = header_suite();
+    let (conclusion, log) = run(
+        "refuse",
+        trials(&suite, wrong(true), &RunOptions::default()),
+    );
+    assert!(log.contains("not yet"), "{log}");
+    assert_eq!(conclusion.num_ignored, 19);
+    assert_eq!(conclusion.num_passed, 0);
+}
+
+#[test]
+fn the_filter_selects_the_trials() {
+    let suite = header_suite();
+    let options = RunOptions {
+        filter: Filter::new(&["codec/header/encode-*".into()], &[]).unwrap(),
+        ..RunOptions::default()
+    };
+    assert_eq!(trials(&suite, Reference::new, &options).len(), 5);
+}
