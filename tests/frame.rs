@@ -6,8 +6,8 @@
 use std::io::{self, Read};
 
 use hgframe::frame::{
-    DecodeFrameError, Decoded, Frame, FrameFlags, FrameHeader, FrameType, ReadFrameError,
-    ReadOptions, StreamFlags, U24, decode_frame, frames, human_flags, read_frame,
+    DecodeFrameError, Decoded, FlagTable, Frame, FrameFlags, FrameHeader, FrameType,
+    ReadFrameError, ReadOptions, StreamFlags, U24, decode_frame, frames, human_flags, read_frame,
 };
 
 #[test]
@@ -73,27 +73,63 @@ fn frame_types_have_the_seeds_names_and_flag_tables() {
             ("stream-settings", 8),
         ]
     );
-    for n in [0, 4, 9, 10, 15] {
-        assert_eq!(FrameType::from_nibble(n).flag_table(), None, "type {n}");
+    assert_eq!(FrameType::ALL.map(FrameType::get), [1, 2, 3, 5, 6, 7, 8]);
+    for t in FrameType::ALL {
+        assert_eq!(FrameType::from_name(t.name().unwrap()), Some(t));
     }
-    assert_eq!(FrameType::PROGRESS.flag_table(), Some(&[][..]));
+    for n in [0, 4, 9, 10, 15] {
+        let t = FrameType::from_nibble(n);
+        assert_eq!(t.name(), None, "type {n}");
+        assert_eq!(t.flag_table(), &FlagTable::EMPTY, "type {n}");
+    }
+    assert_eq!(FrameType::PROGRESS.flag_table(), &FlagTable::EMPTY);
+    let tables: Vec<(&str, Option<&str>)> = FrameType::ALL
+        .iter()
+        .map(|t| (t.name().unwrap(), t.flag_table().seed_name))
+        .collect();
+    assert_eq!(
+        tables,
+        [
+            ("command-request", Some("FLAGS_COMMAND_REQUEST")),
+            ("command-data", Some("FLAGS_COMMAND_DATA")),
+            ("command-response", Some("FLAGS_COMMAND_RESPONSE")),
+            ("error-response", None),
+            ("text-output", None),
+            ("progress", None),
+            ("stream-settings", None),
+        ]
+    );
+    let seed_names: Vec<Option<&str>> = FlagTable::ALL.iter().map(|t| t.seed_name).collect();
+    assert_eq!(
+        seed_names,
+        [
+            Some("STREAM_FLAGS"),
+            Some("FLAGS_COMMAND_REQUEST"),
+            Some("FLAGS_COMMAND_DATA"),
+            Some("FLAGS_COMMAND_RESPONSE"),
+        ]
+    );
+    for t in FlagTable::ALL {
+        assert_eq!(FlagTable::by_seed_name(t.seed_name.unwrap()), Some(*t));
+    }
+    assert_eq!(FlagTable::by_seed_name("FRAME_TYPES"), None);
     assert_eq!(FrameType::STREAM_SETTINGS.to_string(), "stream-settings");
     assert_eq!(FrameType::from_nibble(4).to_string(), "<unknown 0x04>");
 }
 
 #[test]
 fn human_flags_match_the_seed() {
-    assert_eq!(human_flags(StreamFlags::NAMES, 0), "");
+    assert_eq!(human_flags(&FlagTable::STREAM_FLAGS, 0), "");
     assert_eq!(
-        human_flags(StreamFlags::NAMES, 255),
+        human_flags(&FlagTable::STREAM_FLAGS, 255),
         "stream-begin|stream-end|encoded|<unknown 0x08>|<unknown 0x10>|<unknown 0x20>|<unknown 0x40>|<unknown 0x80>"
     );
     assert_eq!(
-        human_flags(FrameFlags::COMMAND_REQUEST_NAMES, 31),
+        human_flags(&FlagTable::FLAGS_COMMAND_REQUEST, 31),
         "new|continuation|more|have-data|<unknown 0x10>"
     );
     assert_eq!(
-        human_flags(FrameFlags::COMMAND_DATA_NAMES, 7),
+        human_flags(&FlagTable::FLAGS_COMMAND_DATA, 7),
         "continuation|eos|<unknown 0x04>"
     );
 }

@@ -442,7 +442,7 @@ fn errors_say_what_was_expected() {
         e.kind,
         HumanErrorKind::NotAnInteger {
             found: "new".into(),
-            names: hgframe::frame::FrameFlags::COMMAND_RESPONSE_NAMES
+            names: hgframe::frame::FlagTable::FLAGS_COMMAND_RESPONSE.flags
         }
     );
     // The offset points at the bad part of a `|` list.

@@ -4,6 +4,8 @@
 //! was decoded from. Both are the same generic type, so everything that
 //! works on one works on the other.
 
+#[macro_use]
+mod macros;
 mod header;
 mod read;
 mod types;

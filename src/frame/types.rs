@@ -3,34 +3,145 @@
 //!
 //! Each is a newtype over the raw bits with named constants spelled after the
 //! seed, so that a value the seed has no name for still survives a round trip.
+//!
+//! The list below, given to `wire_codes!` (`macros.rs`), is the one place
+//! where the codes, their numbers and the seed's names for them are written.
+//! Everything that needs a name — the human frame strings, the seed's `repr`
+//! and `humanflags`, the vectors' flag table names — asks this module:
+//! [`FrameType::NAMES`], [`FrameType::ALL`], [`FrameType::name`],
+//! [`FrameType::from_name`], [`FrameType::flag_table`], [`FlagTable::ALL`]
+//! and [`FlagTable::by_seed_name`].
 
 use std::fmt;
 
-/// A table of `(name, bit)` pairs, the shape of the seed's `FLAGS_*` maps.
-pub type FlagTable = &'static [(&'static str, u8)];
+wire_codes! {
+    /// The 8-bit stream flags of a frame header. Unknown bits are kept
+    /// (construct with [`StreamFlags::from_bits_retain`]).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub struct StreamFlags: u8 = STREAM_FLAGS {
+        /// The first frame of a stream.
+        BEGIN_STREAM = 0x01 => "stream-begin",
+        /// The last frame of a stream.
+        END_STREAM = 0x02 => "stream-end",
+        /// The payload has a stream encoding applied.
+        ENCODING_APPLIED = 0x04 => "encoded",
+    }
 
-/// Renders a flags value with a name table, exactly as the seed's
+    frame_types {
+        /// A client asks to run a command.
+        COMMAND_REQUEST = 0x01 => "command-request", FLAGS_COMMAND_REQUEST {
+            /// The first frame of a request.
+            COMMAND_REQUEST_NEW = 0x01 => "new",
+            /// A later frame of a request.
+            COMMAND_REQUEST_CONTINUATION = 0x02 => "continuation",
+            /// More command-request frames follow.
+            COMMAND_REQUEST_MORE_FRAMES = 0x04 => "more",
+            /// Command-data frames follow.
+            COMMAND_REQUEST_EXPECT_DATA = 0x08 => "have-data",
+        };
+        /// Raw data sent along with a command request.
+        COMMAND_DATA = 0x02 => "command-data", FLAGS_COMMAND_DATA {
+            /// More data frames follow.
+            COMMAND_DATA_CONTINUATION = 0x01 => "continuation",
+            /// The last data frame.
+            COMMAND_DATA_EOS = 0x02 => "eos",
+        };
+        /// The server's response to a command.
+        COMMAND_RESPONSE = 0x03 => "command-response", FLAGS_COMMAND_RESPONSE {
+            /// More response frames follow.
+            COMMAND_RESPONSE_CONTINUATION = 0x01 => "continuation",
+            /// The last response frame.
+            COMMAND_RESPONSE_EOS = 0x02 => "eos",
+        };
+        /// A server-level error for a request.
+        ERROR_RESPONSE = 0x05 => "error-response";
+        /// Text to render to a person.
+        TEXT_OUTPUT = 0x06 => "text-output";
+        /// Progress information.
+        PROGRESS = 0x07 => "progress";
+        /// Settings of a stream. Later revisions of the protocol moved it; in
+        /// the seed's revision it is 0x08.
+        STREAM_SETTINGS = 0x08 => "stream-settings";
+    }
+}
+
+/// One of the seed's flag tables (`STREAM_FLAGS`, `FLAGS_COMMAND_REQUEST`,
+/// ...): the names of the bits of a flags field.
+///
+/// The named tables are constants generated from the list of wire codes
+/// ([`FlagTable::STREAM_FLAGS`], [`FlagTable::FLAGS_COMMAND_REQUEST`], ...,
+/// all of them in [`FlagTable::ALL`]); [`FrameType::flag_table`] gives the
+/// table of a frame type.
+///
+/// ```
+/// use hgframe::frame::{FlagTable, FrameType};
+/// let table = FrameType::COMMAND_DATA.flag_table();
+/// assert_eq!(table.seed_name, Some("FLAGS_COMMAND_DATA"));
+/// assert_eq!(table.value_of("eos"), Some(0x02));
+/// assert_eq!(FlagTable::by_seed_name("FLAGS_COMMAND_DATA"), Some(table));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FlagTable {
+    /// The seed's name for the table; `None` for the anonymous `{}` of the
+    /// frame types without flags.
+    pub seed_name: Option<&'static str>,
+    /// Each flag's name and bit, in the seed's order.
+    pub flags: &'static [(&'static str, u8)],
+}
+
+impl FlagTable {
+    /// The table without names: the seed's `{}` for frame types without
+    /// flags (and the fallback for types it has no entry for).
+    pub const EMPTY: FlagTable = FlagTable {
+        seed_name: None,
+        flags: &[],
+    };
+
+    /// The named table with this seed name (one of [`FlagTable::ALL`]).
+    pub fn by_seed_name(name: &str) -> Option<&'static FlagTable> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|t| t.seed_name == Some(name))
+    }
+
+    /// The name of `bit`, if the table has one.
+    pub fn name_of(&self, bit: u8) -> Option<&'static str> {
+        self.flags
+            .iter()
+            .find(|(_, b)| *b == bit)
+            .map(|(name, _)| *name)
+    }
+
+    /// The bit named `name`, if any.
+    pub fn value_of(&self, name: &str) -> Option<u8> {
+        self.flags
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, bit)| *bit)
+    }
+}
+
+/// Renders a flags value with a flag table, exactly as the seed's
 /// `humanflags` does: bits from the lowest up, named when the table knows
 /// them, `<unknown 0x..>` otherwise, joined with `|`. Zero renders as "".
 ///
 /// ```
-/// use hgframe::frame::{human_flags, StreamFlags};
-/// assert_eq!(human_flags(StreamFlags::NAMES, 0x09), "stream-begin|<unknown 0x08>");
+/// use hgframe::frame::{FlagTable, human_flags};
+/// assert_eq!(human_flags(&FlagTable::STREAM_FLAGS, 0x09), "stream-begin|<unknown 0x08>");
 /// ```
-pub fn human_flags(table: FlagTable, value: u8) -> String {
+pub fn human_flags(table: &FlagTable, value: u8) -> String {
     let mut out = String::new();
-    let mut bit: u16 = 1;
-    while u16::from(value) >= bit {
-        if u16::from(value) & bit != 0 {
+    for bit in (0..8).map(|i| 1u8 << i) {
+        if value & bit != 0 {
             if !out.is_empty() {
                 out.push('|');
             }
-            match table.iter().find(|(_, v)| u16::from(*v) == bit) {
-                Some((name, _)) => out.push_str(name),
+            match table.name_of(bit) {
+                Some(name) => out.push_str(name),
                 None => out.push_str(&format!("<unknown 0x{bit:02x}>")),
             }
         }
-        bit <<= 1;
     }
     out
 }
@@ -44,34 +155,6 @@ pub fn human_flags(table: FlagTable, value: u8) -> String {
 pub struct FrameType(u8);
 
 impl FrameType {
-    /// `command-request` (0x01): a client asks to run a command.
-    pub const COMMAND_REQUEST: FrameType = FrameType(0x01);
-    /// `command-data` (0x02): raw data sent along with a command request.
-    pub const COMMAND_DATA: FrameType = FrameType(0x02);
-    /// `command-response` (0x03): the server's response to a command.
-    pub const COMMAND_RESPONSE: FrameType = FrameType(0x03);
-    /// `error-response` (0x05): a server-level error for a request.
-    pub const ERROR_RESPONSE: FrameType = FrameType(0x05);
-    /// `text-output` (0x06): text to render to a person.
-    pub const TEXT_OUTPUT: FrameType = FrameType(0x06);
-    /// `progress` (0x07): progress information.
-    pub const PROGRESS: FrameType = FrameType(0x07);
-    /// `stream-settings` (0x08): settings of a stream. Later revisions of the
-    /// protocol moved it; in the seed's revision it is 0x08.
-    pub const STREAM_SETTINGS: FrameType = FrameType(0x08);
-
-    /// The named frame types and their numbers, as the seed's `FRAME_TYPES`
-    /// table.
-    pub const NAMES: FlagTable = &[
-        ("command-request", 0x01),
-        ("command-data", 0x02),
-        ("command-response", 0x03),
-        ("error-response", 0x05),
-        ("text-output", 0x06),
-        ("progress", 0x07),
-        ("stream-settings", 0x08),
-    ];
-
     /// The largest value that fits the 4-bit field.
     pub const MAX: u8 = 0x0f;
 
@@ -92,37 +175,6 @@ impl FrameType {
     /// The numeric value (0 to 15).
     pub const fn get(self) -> u8 {
         self.0
-    }
-
-    /// The seed's name for this type, if it has one.
-    pub fn name(self) -> Option<&'static str> {
-        Self::NAMES
-            .iter()
-            .find(|(_, t)| *t == self.0)
-            .map(|(name, _)| *name)
-    }
-
-    /// The frame type with this name, if any.
-    pub fn from_name(name: &str) -> Option<FrameType> {
-        Self::NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| FrameType(*t))
-    }
-
-    /// The flag names valid for this frame type, as the seed's
-    /// `FRAME_TYPE_FLAGS`. Types the seed has no entry for (0, 4, 9 to 15)
-    /// give `None`; named types without flags give an empty table.
-    pub fn flag_table(self) -> Option<FlagTable> {
-        Some(match self {
-            Self::COMMAND_REQUEST => FrameFlags::COMMAND_REQUEST_NAMES,
-            Self::COMMAND_DATA => FrameFlags::COMMAND_DATA_NAMES,
-            Self::COMMAND_RESPONSE => FrameFlags::COMMAND_RESPONSE_NAMES,
-            Self::ERROR_RESPONSE | Self::TEXT_OUTPUT | Self::PROGRESS | Self::STREAM_SETTINGS => {
-                &[]
-            }
-            _ => return None,
-        })
     }
 }
 
@@ -145,35 +197,6 @@ pub struct FrameFlags(u8);
 impl FrameFlags {
     /// No flags.
     pub const EMPTY: FrameFlags = FrameFlags(0);
-    /// `command-request` `new`: the first frame of a request.
-    pub const COMMAND_REQUEST_NEW: FrameFlags = FrameFlags(0x01);
-    /// `command-request` `continuation`: a later frame of a request.
-    pub const COMMAND_REQUEST_CONTINUATION: FrameFlags = FrameFlags(0x02);
-    /// `command-request` `more`: more command-request frames follow.
-    pub const COMMAND_REQUEST_MORE_FRAMES: FrameFlags = FrameFlags(0x04);
-    /// `command-request` `have-data`: command-data frames follow.
-    pub const COMMAND_REQUEST_EXPECT_DATA: FrameFlags = FrameFlags(0x08);
-    /// `command-data` `continuation`: more data frames follow.
-    pub const COMMAND_DATA_CONTINUATION: FrameFlags = FrameFlags(0x01);
-    /// `command-data` `eos`: the last data frame.
-    pub const COMMAND_DATA_EOS: FrameFlags = FrameFlags(0x02);
-    /// `command-response` `continuation`: more response frames follow.
-    pub const COMMAND_RESPONSE_CONTINUATION: FrameFlags = FrameFlags(0x01);
-    /// `command-response` `eos`: the last response frame.
-    pub const COMMAND_RESPONSE_EOS: FrameFlags = FrameFlags(0x02);
-
-    /// Flag names of `command-request` frames (the seed's `FLAGS_COMMAND_REQUEST`).
-    pub const COMMAND_REQUEST_NAMES: FlagTable = &[
-        ("new", 0x01),
-        ("continuation", 0x02),
-        ("more", 0x04),
-        ("have-data", 0x08),
-    ];
-    /// Flag names of `command-data` frames (the seed's `FLAGS_COMMAND_DATA`).
-    pub const COMMAND_DATA_NAMES: FlagTable = &[("continuation", 0x01), ("eos", 0x02)];
-    /// Flag names of `command-response` frames (the seed's `FLAGS_COMMAND_RESPONSE`).
-    pub const COMMAND_RESPONSE_NAMES: FlagTable = &[("continuation", 0x01), ("eos", 0x02)];
-
     /// The largest value that fits the 4-bit field.
     pub const MAX: u8 = 0x0f;
 
@@ -213,7 +236,7 @@ impl FrameFlags {
 
     /// Renders the flags as the seed's `humanflags` would for this frame type.
     pub fn human(self, frame_type: FrameType) -> String {
-        human_flags(frame_type.flag_table().unwrap_or(&[]), self.0)
+        human_flags(frame_type.flag_table(), self.0)
     }
 }
 
@@ -236,30 +259,9 @@ impl std::ops::BitXorAssign for FrameFlags {
     }
 }
 
-bitflags::bitflags! {
-    /// The 8-bit stream flags of a frame header. Unknown bits are kept
-    /// (construct with [`StreamFlags::from_bits_retain`]).
-    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub struct StreamFlags: u8 {
-        /// `stream-begin`: the first frame of a stream.
-        const BEGIN_STREAM = 0x01;
-        /// `stream-end`: the last frame of a stream.
-        const END_STREAM = 0x02;
-        /// `encoded`: the payload has a stream encoding applied.
-        const ENCODING_APPLIED = 0x04;
-    }
-}
-
 impl StreamFlags {
-    /// Stream flag names (the seed's `STREAM_FLAGS`).
-    pub const NAMES: FlagTable = &[
-        ("stream-begin", 0x01),
-        ("stream-end", 0x02),
-        ("encoded", 0x04),
-    ];
-
     /// Renders the flags as the seed's `humanflags` does.
     pub fn human(self) -> String {
-        human_flags(Self::NAMES, self.bits())
+        human_flags(&FlagTable::STREAM_FLAGS, self.bits())
     }
 }

@@ -17,6 +17,10 @@ use std::fmt;
 use crate::cbor::{self, EncodeError};
 use crate::frame::{FlagTable, Frame, FrameFlags, FrameRef, FrameType, StreamFlags, U24};
 
+/// Names a field accepts besides integers: a flag table's flags, or
+/// [`FrameType::NAMES`].
+type Names = &'static [(&'static str, u8)];
+
 use super::escape::{EscapeError, push_escaped, unescape};
 use super::pyliteral::{LiteralError, format_literal, parse_literal};
 
@@ -95,7 +99,7 @@ pub enum HumanErrorKind {
         /// The text found.
         found: String,
         /// The names the field accepts besides integers (may be empty).
-        names: FlagTable,
+        names: Names,
     },
     /// An integer out of the field's range.
     #[error("integer {value} is out of range: expected 0 to {max}")]
@@ -144,7 +148,7 @@ fn split_fields(s: &str) -> Result<[(usize, &str); 6], HumanError> {
 }
 
 /// What a field expects, for error messages.
-fn expected(names: FlagTable) -> String {
+fn expected(names: Names) -> String {
     let names: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
     match names.as_slice() {
         [] => "an integer".to_string(),
@@ -180,7 +184,7 @@ fn int_field<T>(
     field: Field,
     offset: usize,
     text: &str,
-    names: FlagTable,
+    names: Names,
     max: T,
 ) -> Result<T, HumanError>
 where
@@ -215,15 +219,15 @@ fn flags_field(
     field: Field,
     offset: usize,
     text: &str,
-    table: FlagTable,
+    table: &'static FlagTable,
     max: u8,
 ) -> Result<u8, HumanError> {
     let mut value = 0;
     let mut part_offset = offset;
     for part in text.split('|') {
-        value |= match table.iter().find(|(name, _)| *name == part) {
-            Some((_, bit)) => *bit,
-            None => int_field(field, part_offset, part, table, max)?,
+        value |= match table.value_of(part) {
+            Some(bit) => bit,
+            None => int_field(field, part_offset, part, table.flags, max)?,
         };
         part_offset += part.len() + 1;
     }
@@ -257,7 +261,7 @@ pub fn parse_human(s: &str) -> Result<Frame, HumanError> {
         Field::StreamFlags,
         sflags_at,
         sflags,
-        StreamFlags::NAMES,
+        &FlagTable::STREAM_FLAGS,
         u8::MAX,
     )?;
     let frame_type = match FrameType::from_name(ftype) {
@@ -271,8 +275,13 @@ pub fn parse_human(s: &str) -> Result<Frame, HumanError> {
         )?),
     };
     // Types the seed has no flag table for take numeric flags only.
-    let table = frame_type.flag_table().unwrap_or(&[]);
-    let flags = flags_field(Field::Flags, flags_at, flags, table, FrameFlags::MAX)?;
+    let flags = flags_field(
+        Field::Flags,
+        flags_at,
+        flags,
+        frame_type.flag_table(),
+        FrameFlags::MAX,
+    )?;
 
     let payload_err = |offset: usize, kind| HumanError {
         field: Field::Payload,
@@ -306,14 +315,14 @@ pub fn parse_human(s: &str) -> Result<Frame, HumanError> {
 
 /// Writes `value` as named flags from `table`, lowest bit first, then any
 /// unnamed bits as one integer; zero is `0`.
-fn format_flags(out: &mut String, table: FlagTable, value: u8) {
+fn format_flags(out: &mut String, table: &FlagTable, value: u8) {
     let mut rest = value;
     let mut first = true;
     for bit in (0..8).map(|i| 1u8 << i) {
         if value & bit == 0 {
             continue;
         }
-        if let Some((name, _)) = table.iter().find(|(_, b)| *b == bit) {
+        if let Some(name) = table.name_of(bit) {
             if !first {
                 out.push('|');
             }
@@ -354,18 +363,18 @@ fn cbor_literal(payload: &[u8]) -> Option<String> {
 pub fn format_human<P: AsRef<[u8]>>(frame: &Frame<P>) -> String {
     let frame: FrameRef<'_> = frame.as_frame_ref();
     let mut out = format!("{} {} ", frame.request_id, frame.stream_id);
-    format_flags(&mut out, StreamFlags::NAMES, frame.stream_flags.bits());
+    format_flags(
+        &mut out,
+        &FlagTable::STREAM_FLAGS,
+        frame.stream_flags.bits(),
+    );
     out.push(' ');
     match frame.frame_type.name() {
         Some(name) => out.push_str(name),
         None => out.push_str(&frame.frame_type.get().to_string()),
     }
     out.push(' ');
-    format_flags(
-        &mut out,
-        frame.frame_type.flag_table().unwrap_or(&[]),
-        frame.flags.get(),
-    );
+    format_flags(&mut out, frame.frame_type.flag_table(), frame.flags.get());
     out.push(' ');
     match cbor_literal(frame.payload) {
         Some(literal) => {
@@ -412,11 +421,11 @@ impl HumanError {
         if frame_type.name().is_none() {
             return false;
         }
-        let table = frame_type.flag_table().unwrap_or(&[]);
+        let table = frame_type.flag_table();
         let mut value: i128 = 0;
         for part in flags.split('|') {
-            value |= match table.iter().find(|(name, _)| *name == part) {
-                Some((_, bit)) => i128::from(*bit),
+            value |= match table.value_of(part) {
+                Some(bit) => i128::from(bit),
                 None => match py_int(part) {
                     Some(n) => n,
                     None => return false,

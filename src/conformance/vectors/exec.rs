@@ -14,8 +14,7 @@ use crate::build::{
 use crate::cbor::Value;
 use crate::error::SeedError;
 use crate::frame::{
-    DEFAULT_MAX_FRAME_SIZE, Frame, FrameFlags, FrameHeader, ReadOptions, StreamFlags, human_flags,
-    read_frame,
+    DEFAULT_MAX_FRAME_SIZE, FlagTable, Frame, FrameHeader, ReadOptions, human_flags, read_frame,
 };
 use crate::reactor::{
     ClientAction, ClientOptions, ClientReactor, FrameGenId, ReactorError, ServerAction,
@@ -430,13 +429,8 @@ pub(crate) fn no_party() -> Outcome {
     })
 }
 
-fn table(name: &str) -> crate::frame::FlagTable {
-    match name {
-        "FLAGS_COMMAND_REQUEST" => FrameFlags::COMMAND_REQUEST_NAMES,
-        "FLAGS_COMMAND_DATA" => FrameFlags::COMMAND_DATA_NAMES,
-        "FLAGS_COMMAND_RESPONSE" => FrameFlags::COMMAND_RESPONSE_NAMES,
-        _ => StreamFlags::NAMES,
-    }
+fn table(name: &str) -> &'static FlagTable {
+    FlagTable::by_seed_name(name).unwrap_or(&FlagTable::STREAM_FLAGS)
 }
 
 fn atoms(value: &Value) -> Result<Vec<TextAtom>, Raise> {

@@ -750,14 +750,7 @@ impl Ctx<'_> {
             ops.push(Op::ReadFrames(input));
         }
         if let Some(h) = &s.humanflags {
-            if ![
-                "STREAM_FLAGS",
-                "FLAGS_COMMAND_REQUEST",
-                "FLAGS_COMMAND_DATA",
-                "FLAGS_COMMAND_RESPONSE",
-            ]
-            .contains(&h.table.as_str())
-            {
+            if crate::frame::FlagTable::by_seed_name(&h.table).is_none() {
                 return Err(format!(
                     "{}.table: unknown table {:?}",
                     f("humanflags"),

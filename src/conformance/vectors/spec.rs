@@ -380,8 +380,8 @@ pub enum ReadFrames {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HumanFlags {
-    /// `STREAM_FLAGS`, `FLAGS_COMMAND_REQUEST`, `FLAGS_COMMAND_DATA` or
-    /// `FLAGS_COMMAND_RESPONSE`.
+    /// The seed's name of a flag table, one of
+    /// [`FlagTable::ALL`](crate::frame::FlagTable::ALL).
     pub table: String,
     /// The flags value.
     pub value: u8,
