@@ -4,8 +4,6 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-#[cfg(feature = "diff")]
-use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 #[cfg(feature = "diff")]
@@ -302,7 +300,7 @@ fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
         return Ok(true);
     }
     let expectations = match &args.expectations {
-        Some(path) => Some(Expectations::load(path).map_err(Failure)?),
+        Some(path) => Some(Expectations::load(path).map_err(|e| Failure(e.to_string()))?),
         None => None,
     };
     let choice = Choice::from_args(args.implementation.as_deref(), args.timeout)
@@ -488,14 +486,6 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
 }
 
-/// A mismatch found, shrunk, and where its vector went.
-#[cfg(feature = "diff")]
-struct Found {
-    case: u64,
-    mismatch: diff::Mismatch,
-    written: Option<Result<String, String>>,
-}
-
 /// `hgframe diff`; returns whether no new mismatch was found.
 #[cfg(feature = "diff")]
 fn run_diff(args: DiffArgs, out: &mut impl Write) -> Result<bool, Failure> {
@@ -504,7 +494,7 @@ fn run_diff(args: DiffArgs, out: &mut impl Write) -> Result<bool, Failure> {
         .as_deref()
         .map(Expectations::load)
         .transpose()
-        .map_err(Failure)?;
+        .map_err(|e| Failure(e.to_string()))?;
     let time = args
         .time
         .map(|t| {
@@ -517,124 +507,30 @@ fn run_diff(args: DiffArgs, out: &mut impl Write) -> Result<bool, Failure> {
     let implementation = Choice::from_args(Some(&args.implementation), args.timeout)
         .and_then(|choice| choice.open())
         .map_err(|e| Failure(e.to_string()))?;
-    let name = implementation.about().label();
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64)
     });
-    let mut differ = diff::Differ::new(implementation, expectations, seed).map_err(Failure)?;
-    let (first, cases) = match (args.case, args.cases, time) {
-        (Some(k), _, _) => (k, Some(1)),
-        (None, Some(n), _) => (0, Some(n)),
-        (None, None, Some(_)) => (0, None),
-        (None, None, None) => (0, Some(1000)),
+    let differ = diff::Differ::new(implementation, expectations, seed)
+        .map_err(|e| Failure(e.to_string()))?;
+    let campaign = match args.case {
+        Some(case) => diff::campaign::Campaign::one_case(seed, case),
+        None => diff::campaign::Campaign {
+            cases: args.cases,
+            time,
+            ..diff::campaign::Campaign::new(seed)
+        },
     };
-    let bar = match cases {
-        Some(n) => indicatif::ProgressBar::new(n),
-        None => indicatif::ProgressBar::new_spinner(),
+    let campaign = diff::campaign::Campaign {
+        shrink_budget: args.shrink_budget,
+        out: args.out,
+        ..campaign
     };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {pos}{len_suffix} cases, {per_sec}, {msg}",
-        )
-        .map(|s| {
-            s.with_key(
-                "len_suffix",
-                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = match state.len() {
-                        Some(len) => write!(w, "/{len}"),
-                        None => Ok(()),
-                    };
-                },
-            )
-        })
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_message("0 mismatches");
-    let started = Instant::now();
-    let mut tally = diff::Tally {
-        started: Some(started),
-        ..diff::Tally::default()
-    };
-    let mut found: Vec<Found> = Vec::new();
-    let mut case = first;
-    loop {
-        if cases.is_some_and(|n| tally.cases >= n) || time.is_some_and(|t| started.elapsed() >= t) {
-            break;
-        }
-        let result = differ.run_case(case).map_err(Failure)?;
-        tally.add(&result);
-        if let diff::CaseResult::Mismatch(m) = result {
-            if !found.iter().any(|f| f.mismatch.class == m.class) {
-                bar.println(format!("case {case}: {}; shrinking", m.class));
-                let mismatch = differ.shrink(case, *m, args.shrink_budget);
-                let written = args
-                    .out
-                    .as_deref()
-                    .map(|dir| diff::write_vector(dir, seed, case, &mismatch));
-                found.push(Found {
-                    case,
-                    mismatch,
-                    written,
-                });
-            }
-        }
-        bar.inc(1);
-        bar.set_message(format!("{} mismatches", tally.mismatch_count()));
-        case += 1;
-    }
-    bar.finish_and_clear();
-    let elapsed = started.elapsed().as_secs_f64();
-    let kinds = differ.kinds();
-    differ.finish();
-    let targets: Vec<&str> = [
-        (kinds.server, "server"),
-        (kinds.client, "client"),
-        (kinds.conversation, "conversation"),
-    ]
-    .into_iter()
-    .filter_map(|(on, name)| on.then_some(name))
-    .collect();
-    writeln!(
-        out,
-        "hgframe diff: {name} against the reference, seed {seed}, targets {}",
-        targets.join(", ")
-    )?;
-    writeln!(
-        out,
-        "{} cases in {elapsed:.1} s ({:.0} cases/s): {} agreed, {} unimplemented, {} known differences, {} mismatches",
-        tally.cases,
-        tally.cases as f64 / elapsed.max(1e-9),
-        tally.agreed,
-        tally.unimplemented,
-        tally.known.values().map(|(n, _)| n).sum::<u64>(),
-        tally.mismatch_count(),
-    )?;
-    if !tally.known.is_empty() {
-        writeln!(out, "\nknown differences:")?;
-        for (class, (n, reason)) in &tally.known {
-            writeln!(out, "  {class} ({n} cases): {reason}")?;
-        }
-    }
-    for f in &found {
-        let m = &f.mismatch;
-        let (steps, largest) = diff::size(&m.compiled);
-        let count = tally.mismatches.get(&m.class).copied().unwrap_or(0);
-        writeln!(out, "\nMISMATCH {} ({count} cases)", m.class)?;
-        writeln!(
-            out,
-            "  first in case {} (rerun: --seed {seed} --case {}); shrunk to {steps} steps, largest payload {largest} bytes",
-            f.case, f.case
-        )?;
-        match &f.written {
-            Some(Ok(path)) => writeln!(out, "  vector written to {path}")?,
-            Some(Err(e)) => writeln!(out, "  the vector could not be written: {e}")?,
-            None => writeln!(out, "  (--out DIR writes it as a vector)")?,
-        }
-        write!(out, "{}", diff::side_by_side(m))?;
-    }
-    Ok(found.is_empty())
+    let report = diff::campaign::run(differ, &campaign, &mut diff::campaign::Bar::new())
+        .map_err(|e| Failure(e.to_string()))?;
+    write!(out, "{}", report.text())?;
+    Ok(report.ok())
 }
 
 /// Exit status 0 for a run that succeeded, 1 for one that found problems.

@@ -19,6 +19,7 @@
 //! proptest shrinks any failing value, to a scenario that still gives a
 //! mismatch of the same class, and written as a vector.
 
+pub mod campaign;
 pub mod scenario;
 
 use std::path::Path;
@@ -38,6 +39,45 @@ pub use scenario::{Compiled, Kinds, Scenario};
 
 /// The most scenarios tried while shrinking one mismatch.
 pub const SHRINK_BUDGET: usize = 400;
+
+/// Why a differential run could not go on, or a vector not be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiffError {
+    /// The implementation supports no target scenarios are drawn for.
+    #[error("the implementation supports none of the server, client and conversation targets")]
+    NoTargets,
+    /// The scenario strategy refused to draw a case.
+    #[error("cannot draw case {case}: {reason}")]
+    Draw {
+        /// The case.
+        case: u64,
+        /// What proptest said.
+        reason: String,
+    },
+    /// A file or folder could not be written.
+    #[error("{}: {error}", .path.display())]
+    Io {
+        /// Where.
+        path: std::path::PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The steps could not be written as a vector.
+    #[error(transparent)]
+    Write(#[from] write::WriteError),
+    /// The written vector does not load.
+    #[error("the written vector does not load: {}", list(.0))]
+    DoesNotLoad(Vec<load::LoadError>),
+    /// The written vector fails on the reference.
+    #[error("the written vector {0} fails on the reference")]
+    FailsOnReference(String),
+}
+
+fn list(errors: &[load::LoadError]) -> String {
+    let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    list.join("; ")
+}
 
 /// Where the implementation's trace stopped agreeing.
 #[derive(Clone, Debug)]
@@ -176,7 +216,7 @@ impl Differ {
         implementation: Box<dyn Implementation>,
         expectations: Option<Expectations>,
         seed: u64,
-    ) -> Result<Differ, String> {
+    ) -> Result<Differ, DiffError> {
         let about = implementation.about();
         let kinds = Kinds {
             server: about.supports(TargetKind::Server),
@@ -184,10 +224,7 @@ impl Differ {
             conversation: about.supports(TargetKind::Conversation),
         };
         if kinds.is_empty() {
-            return Err(
-                "the implementation supports none of the server, client and conversation targets"
-                    .to_string(),
-            );
+            return Err(DiffError::NoTargets);
         }
         Ok(Differ {
             implementation,
@@ -202,18 +239,26 @@ impl Differ {
         self.kinds
     }
 
+    /// The implementation, `name version`.
+    pub fn implementation_label(&self) -> String {
+        self.implementation.about().label()
+    }
+
     /// The shrinkable tree of case `case`'s scenario.
-    fn draw(&self, case: u64) -> Result<Box<dyn ValueTree<Value = Scenario>>, String> {
+    fn draw(&self, case: u64) -> Result<Box<dyn ValueTree<Value = Scenario>>, DiffError> {
         let mut runner = TestRunner::new_with_rng(Config::default(), case_rng(self.seed, case));
         scenario::scenario(self.kinds)
             .boxed()
             .new_tree(&mut runner)
-            .map_err(|e| format!("cannot draw case {case}: {e}"))
+            .map_err(|e| DiffError::Draw {
+                case,
+                reason: e.to_string(),
+            })
     }
 
     /// The scenario of case `case` (the strategies reject nothing, so the
     /// error does not happen in practice).
-    pub fn scenario(&self, case: u64) -> Result<Scenario, String> {
+    pub fn scenario(&self, case: u64) -> Result<Scenario, DiffError> {
         Ok(self.draw(case)?.current())
     }
 
@@ -276,7 +321,7 @@ impl Differ {
     }
 
     /// Runs case `case`.
-    pub fn run_case(&mut self, case: u64) -> Result<CaseResult, String> {
+    pub fn run_case(&mut self, case: u64) -> Result<CaseResult, DiffError> {
         let scenario = self.scenario(case)?;
         let compiled = scenario.compile();
         Ok(self.check(&scenario, compiled))
@@ -455,7 +500,7 @@ pub fn side_by_side(m: &Mismatch) -> String {
 
 /// Writes a mismatch as a vector file under `dir` and checks that it loads
 /// and passes on the reference. Returns the file's path.
-pub fn write_vector(dir: &Path, seed: u64, case: u64, m: &Mismatch) -> Result<String, String> {
+pub fn write_vector(dir: &Path, seed: u64, case: u64, m: &Mismatch) -> Result<String, DiffError> {
     let kind = m.scenario.kind();
     let id = format!("differential/{kind}/seed-{seed}-case-{case}");
     let description = format!(
@@ -472,21 +517,19 @@ pub fn write_vector(dir: &Path, seed: u64, case: u64, m: &Mismatch) -> Result<St
         &steps,
         &outcomes,
     )?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| DiffError::Io { path, error }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
     let path = dir.join(format!("{kind}-seed-{seed}-case-{case}.yaml"));
-    let vectors = load::load_str(&path, &text).map_err(|errors| {
-        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        format!("the written vector does not load: {}", list.join("; "))
-    })?;
+    let vectors = load::load_str(&path, &text).map_err(DiffError::DoesNotLoad)?;
     for v in &vectors {
         if crate::conformance::vectors::first_failure(&run_reference(v)).is_some() {
-            return Err(format!(
-                "the written vector {} fails on the reference",
-                v.id
-            ));
+            return Err(DiffError::FailsOnReference(v.id.clone()));
         }
     }
-    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(&path, text).map_err(io(&path))?;
     Ok(path.display().to_string())
 }
 

@@ -825,6 +825,19 @@ impl Kinds {
         conversation: true,
     };
 
+    /// The names of the targets allowed, in the order server, client,
+    /// conversation.
+    pub fn names(self) -> Vec<&'static str> {
+        [
+            (self.server, "server"),
+            (self.client, "client"),
+            (self.conversation, "conversation"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+
     /// Whether none is allowed.
     pub fn is_empty(self) -> bool {
         !(self.server || self.client || self.conversation)

@@ -55,6 +55,51 @@ struct File {
     expectations: Vec<Entry>,
 }
 
+/// Why an expectation file could not be used. Each names the file, and
+/// the entry where there is one.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExpectationsError {
+    /// The file cannot be read.
+    #[error("{}: cannot read: {error}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The file is not an expectation file.
+    #[error("{}: {error}", .path.display())]
+    Yaml {
+        /// The file.
+        path: PathBuf,
+        /// What the YAML reader says.
+        error: serde_yaml::Error,
+    },
+    /// An entry without a reason.
+    #[error("{}: expectations[{index}] (id {id:?}): reason: every entry needs a reason", .path.display())]
+    NoReason {
+        /// The file.
+        path: PathBuf,
+        /// The entry's index.
+        index: usize,
+        /// The entry's glob.
+        id: String,
+    },
+    /// An entry whose id is not a glob.
+    #[error("{}: expectations[{index}] (id {id:?}): id: {error}", .path.display())]
+    Glob {
+        /// The file.
+        path: PathBuf,
+        /// The entry's index.
+        index: usize,
+        /// The entry's glob.
+        id: String,
+        /// What is wrong with it.
+        error: globset::Error,
+    },
+}
+
 /// A loaded expectation file.
 #[derive(Clone, Debug)]
 pub struct Expectations {
@@ -64,23 +109,35 @@ pub struct Expectations {
 
 impl Expectations {
     /// Loads and checks `path`. Errors name the file and the entry.
-    pub fn load(path: &Path) -> Result<Expectations, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Expectations, ExpectationsError> {
+        let text = std::fs::read_to_string(path).map_err(|error| ExpectationsError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?;
         Expectations::parse(&text, path)
     }
 
     /// Checks the text of an expectation file; `path` is for messages.
-    pub fn parse(text: &str, path: &Path) -> Result<Expectations, String> {
-        let at = path.display();
-        let file: File = serde_yaml::from_str(text).map_err(|e| format!("{at}: {e}"))?;
+    pub fn parse(text: &str, path: &Path) -> Result<Expectations, ExpectationsError> {
+        let file: File = serde_yaml::from_str(text).map_err(|error| ExpectationsError::Yaml {
+            path: path.to_path_buf(),
+            error,
+        })?;
         let mut entries = Vec::new();
-        for (i, entry) in file.expectations.into_iter().enumerate() {
-            let here = format!("{at}: expectations[{i}] (id {:?})", entry.id);
+        for (index, entry) in file.expectations.into_iter().enumerate() {
             if entry.reason.trim().is_empty() {
-                return Err(format!("{here}: reason: every entry needs a reason"));
+                return Err(ExpectationsError::NoReason {
+                    path: path.to_path_buf(),
+                    index,
+                    id: entry.id,
+                });
             }
-            let glob = Glob::new(&entry.id).map_err(|e| format!("{here}: id: {e}"))?;
+            let glob = Glob::new(&entry.id).map_err(|error| ExpectationsError::Glob {
+                path: path.to_path_buf(),
+                index,
+                id: entry.id.clone(),
+                error,
+            })?;
             entries.push((entry, glob.compile_matcher()));
         }
         Ok(Expectations {

@@ -206,7 +206,11 @@ fn optional_literal(value: &Value) -> Option<String> {
 /// A reactor step in the YAML format, expecting `outcome`; `with_party`
 /// writes its `on` (conversations). Codec operations are not written: the
 /// error names the operation.
-pub fn step_spec(step: &Step, outcome: &Outcome, with_party: bool) -> Result<spec::Step, String> {
+pub fn step_spec(
+    step: &Step,
+    outcome: &Outcome,
+    with_party: bool,
+) -> Result<spec::Step, WriteError> {
     let mut s = spec::Step {
         on: step.on.filter(|_| with_party).map(|side| {
             match side {
@@ -293,7 +297,7 @@ pub fn step_spec(step: &Step, outcome: &Outcome, with_party: bool) -> Result<spe
                 generator: generator.clone(),
             })
         }
-        other => return Err(format!("cannot write a {} step", other.name())),
+        other => return Err(WriteError::Unsupported(other.name())),
     }
     Ok(s)
 }
@@ -307,7 +311,7 @@ pub fn vector_file(
     target: &spec::Target,
     steps: &[Step],
     outcomes: &[Outcome],
-) -> Result<String, String> {
+) -> Result<String, WriteError> {
     let with_party = matches!(target, spec::Target::Conversation { .. });
     let steps = steps
         .iter()
@@ -326,5 +330,17 @@ pub fn vector_file(
             steps,
         }],
     };
-    serde_yaml::to_string(&file).map_err(|e| e.to_string())
+    serde_yaml::to_string(&file).map_err(WriteError::Yaml)
+}
+
+/// Why steps could not be written as a vector.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// An operation the writer has no form for.
+    #[error("cannot write a {0} step")]
+    Unsupported(&'static str),
+    /// The YAML writer failed.
+    #[error(transparent)]
+    Yaml(serde_yaml::Error),
 }
