@@ -10,7 +10,7 @@ use hgframe::error::SeedError;
 use hgframe::frame::{DEFAULT_MAX_FRAME_SIZE, Frame, FrameFlags, FrameType};
 use hgframe::reactor::{
     ClientAction, ClientOptions, ClientReactor, Command, FrameGenId, Limits, ReactorError,
-    RequestState, ServerAction, ServerOptions, ServerReactor, ServerState,
+    RequestState, ServerAction, ServerOptions, ServerProtocolError, ServerReactor, ServerState,
 };
 use hgframe::text::parse_literal;
 
@@ -194,6 +194,13 @@ fn recv(server: &mut ServerReactor, human: &str) -> ServerAction {
     server.on_frame_recv(&frame.as_frame_ref()).unwrap()
 }
 
+/// A limit's error: its variant, its class and its message.
+fn assert_limit(action: ServerAction, error: ServerProtocolError, class: &str, message: &str) {
+    assert_eq!(action, ServerAction::Error(error.clone()));
+    assert_eq!(error.class(), class);
+    assert_eq!(error.to_string(), message);
+}
+
 #[test]
 fn limit_on_partial_commands() {
     let mut server = limited(Limits {
@@ -206,9 +213,11 @@ fn limit_on_partial_commands() {
     );
     recv(&mut server, r"3 1 0 command-request new|more \xa1");
     let action = recv(&mut server, r"5 1 0 command-request new|more \xa1");
-    assert_eq!(
+    assert_limit(
         action,
-        ServerAction::Error("too many partially received commands: the limit is 2".into())
+        ServerProtocolError::TooManyReceivingCommands { max: 2 },
+        "limit-receiving-commands",
+        "too many partially received commands: the limit is 2",
     );
     assert_eq!(server.state(), ServerState::Errored);
     assert_eq!(
@@ -250,9 +259,15 @@ fn limit_on_bytes_per_request_and_in_total() {
         ServerAction::WantFrame(_)
     ));
     let action = recv(&mut server, "1 1 0 command-data continuation 3");
-    assert_eq!(
+    assert_limit(
         action,
-        ServerAction::Error("request 1 holds 11 bytes: the limit is 10".into())
+        ServerProtocolError::RequestBytesOverLimit {
+            request_id: 1,
+            bytes: 11,
+            max: 10,
+        },
+        "limit-request-bytes",
+        "request 1 holds 11 bytes: the limit is 10",
     );
     assert_eq!(server.receiving_requests().count(), 0);
 
@@ -266,9 +281,11 @@ fn limit_on_bytes_per_request_and_in_total() {
     );
     recv(&mut server, r"3 1 0 command-request new|more \xa1Dname");
     let action = recv(&mut server, r"5 1 0 command-request new|more \xa1Dname");
-    assert_eq!(
+    assert_limit(
         action,
-        ServerAction::Error("partially received commands hold 18 bytes: the limit is 12".into())
+        ServerProtocolError::BufferedBytesOverLimit { bytes: 18, max: 12 },
+        "limit-buffered-bytes",
+        "partially received commands hold 18 bytes: the limit is 12",
     );
     assert_eq!(server.receiving_requests().count(), 0);
     // Dispatched commands give their bytes back.

@@ -16,21 +16,26 @@
 //!
 //! Two kinds of failure are kept apart:
 //!
-//! - a peer's bad frame is an *action*, [`ServerAction::Error`] or
-//!   [`ClientAction::Error`], as in the seed;
+//! - a peer's bad frame that the seed reports is an *action*,
+//!   [`ServerAction::Error`] or [`ClientAction::Error`], as in the seed. It
+//!   carries a [`ServerProtocolError`] or [`ClientProtocolError`]: one variant
+//!   per way to break the protocol, with a stable class name and the seed's
+//!   message as its `Display`;
 //! - anything the seed raises is an `Err(`[`ReactorError`]`)` returned from
 //!   the call: the caller's misuse ([`ProgrammingError`]), a builder's refusal
 //!   ([`BuildError`]), or one of the seed's accidental Python errors
-//!   ([`Accidental`]). In every case the reactor is left in the state the seed
-//!   was left in by its exception.
+//!   ([`Accidental`]). In every case the reactor is left in the state the
+//!   seed was left in by its exception.
 
 use crate::build::BuildError;
 use crate::error::{ProgrammingError, SeedError};
 
 pub mod client;
+pub mod protocol_error;
 pub mod server;
 
 pub use client::{ClientAction, ClientOptions, ClientReactor, RequestState};
+pub use protocol_error::{ClientProtocolError, ProtocolError, ServerProtocolError};
 pub use server::{
     Command, Limits, ServerAction, ServerOptions, ServerReactor, ServerState, StreamHandle,
 };
@@ -110,8 +115,9 @@ impl<G> Gens<G> {
 #[non_exhaustive]
 pub enum ReactorError {
     /// The seed's `ProgrammingError`. Mostly the caller's misuse; the seed
-    /// also raises it for two peer inputs (the `encoded` stream flag, and
-    /// command data that ends before the request frames do).
+    /// also raises it for peer inputs (the `encoded` stream flag, a frame
+    /// type the client has no handler for, and command data that ends
+    /// before the request frames do).
     #[error(transparent)]
     Programming(#[from] ProgrammingError),
     /// A frame builder refused, while the frames of an action were made.

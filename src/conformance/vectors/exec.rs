@@ -188,7 +188,9 @@ impl Session {
                 state: state.seed_name().to_string(),
             },
             ServerAction::Noop => Action::Noop,
-            ServerAction::Error(message) => Action::Error { message },
+            ServerAction::Error(e) => Action::Error {
+                message: e.to_string(),
+            },
         })
     }
 
@@ -207,7 +209,9 @@ impl Session {
                 eos,
                 data,
             },
-            ClientAction::Error(message) => Action::Error { message },
+            ClientAction::Error(e) => Action::Error {
+                message: e.to_string(),
+            },
             ClientAction::ErrorResponse {
                 request_id,
                 error_type,
