@@ -24,10 +24,13 @@
 //! - anything the seed raises is an `Err(`[`ReactorError`]`)` returned from
 //!   the call: the caller's misuse ([`ProgrammingError`]), a builder's refusal
 //!   ([`BuildError`]), or one of the seed's accidental Python errors
-//!   ([`Accidental`]). In every case the reactor is left in the state the
-//!   seed was left in by its exception.
+//!   ([`Accidental`]). Some of these are the peer's doing, where the seed
+//!   raises instead of reporting: [`ReactorError::cause`] says whose. In every
+//!   case the reactor is left in the state the seed was left in by its
+//!   exception.
 
 use crate::build::BuildError;
+pub use crate::error::Cause;
 use crate::error::{ProgrammingError, SeedError};
 
 pub mod client;
@@ -117,7 +120,7 @@ pub enum ReactorError {
     /// The seed's `ProgrammingError`. Mostly the caller's misuse; the seed
     /// also raises it for peer inputs (the `encoded` stream flag, a frame
     /// type the client has no handler for, and command data that ends
-    /// before the request frames do).
+    /// before the request frames do): see [`ReactorError::cause`].
     #[error(transparent)]
     Programming(#[from] ProgrammingError),
     /// A frame builder refused, while the frames of an action were made.
@@ -151,6 +154,34 @@ impl ReactorError {
             ReactorError::StreamIdsExhausted
             | ReactorError::RequestIdsExhausted
             | ReactorError::UnknownStream => SeedError::Deviation,
+        }
+    }
+
+    /// Who caused it:
+    ///
+    /// - [`Programming`](Self::Programming): as
+    ///   [`ProgrammingError::cause`] says, mostly the caller; the peer for
+    ///   the `encoded` stream flag (server and client), a frame type the
+    ///   client has no handler for, and command data that ends before the
+    ///   request frames;
+    /// - [`Build`](Self::Build): the caller, whose values, frame sizes and
+    ///   data source the frames are made of;
+    /// - [`Accidental`](Self::Accidental): as [`Accidental::cause`] says,
+    ///   the peer's payloads, except a response for a request that is not
+    ///   active, which the caller gave;
+    /// - [`StreamIdsExhausted`](Self::StreamIdsExhausted) and
+    ///   [`RequestIdsExhausted`](Self::RequestIdsExhausted): the caller,
+    ///   which asked for more streams or commands than there are ids;
+    /// - [`UnknownStream`](Self::UnknownStream): the caller, which passed a
+    ///   handle another reactor made.
+    pub fn cause(&self) -> Cause {
+        match self {
+            ReactorError::Programming(e) => e.cause(),
+            ReactorError::Build(_) => Cause::Caller,
+            ReactorError::Accidental(e) => e.cause(),
+            ReactorError::StreamIdsExhausted
+            | ReactorError::RequestIdsExhausted
+            | ReactorError::UnknownStream => Cause::Caller,
         }
     }
 }
@@ -209,5 +240,24 @@ impl Accidental {
             Accidental::EmptyRequestPayload | Accidental::EmptyErrorResponse => "IndexError",
             Accidental::RequestNotAMap(_) | Accidental::ErrorResponseNotAMap(_) => "TypeError",
         })
+    }
+
+    /// Who caused it: the peer, whose request or error response payload the
+    /// seed could not index, except for
+    /// [`ResponseForInactiveRequest`](Self::ResponseForInactiveRequest): the
+    /// caller answered a request the server never dispatched, or answered
+    /// it twice (a peer cannot make that happen: a request id is active
+    /// again only after a new `runcommand`).
+    pub fn cause(&self) -> Cause {
+        match self {
+            Accidental::ResponseForInactiveRequest { .. } => Cause::Caller,
+            Accidental::RequestPayload(_)
+            | Accidental::EmptyRequestPayload
+            | Accidental::RequestNotAMap(_)
+            | Accidental::ErrorResponsePayload(_)
+            | Accidental::EmptyErrorResponse
+            | Accidental::ErrorResponseNotAMap(_)
+            | Accidental::ErrorResponseMissingKey(_) => Cause::Peer,
+        }
     }
 }
