@@ -105,7 +105,7 @@ pub fn outcome_class(outcome: &Outcome) -> String {
         Action::RunCommand { .. } => "runcommand".to_string(),
         Action::WantFrame { state } => format!("wantframe {state}"),
         Action::Noop => "noop".to_string(),
-        Action::Error { message } => format!("error: {}", numbers(message)),
+        Action::Error { message, .. } => format!("error: {}", numbers(message)),
         Action::ErrorResponse { .. } => "error response".to_string(),
         Action::ResponseData { .. } => "responsedata".to_string(),
     };
@@ -590,9 +590,9 @@ mod tests {
 
     #[test]
     fn classes_write_numbers_as_n() {
-        let error = Outcome::Action(Action::Error {
-            message: "request with ID 13 already received; got 2 and 255".into(),
-        });
+        let error = Outcome::Action(Action::error_message(
+            "request with ID 13 already received; got 2 and 255",
+        ));
         assert_eq!(
             outcome_class(&error),
             "error: request with ID N already received; got N and N"

@@ -188,9 +188,7 @@ impl Session {
                 state: state.seed_name().to_string(),
             },
             ServerAction::Noop => Action::Noop,
-            ServerAction::Error(e) => Action::Error {
-                message: e.to_string(),
-            },
+            ServerAction::Error(e) => Action::protocol_error(e),
         })
     }
 
@@ -209,9 +207,7 @@ impl Session {
                 eos,
                 data,
             },
-            ClientAction::Error(e) => Action::Error {
-                message: e.to_string(),
-            },
+            ClientAction::Error(e) => Action::protocol_error(e),
             ClientAction::ErrorResponse {
                 request_id,
                 error_type,
