@@ -1,5 +1,25 @@
 //! Errors shared across modules: the caller's misuse of the API (the seed's
-//! `ProgrammingError`), and how the seed itself reports a failure.
+//! `ProgrammingError`), how the seed itself reports a failure, and who
+//! caused a failure.
+
+/// Who caused a failure: the code calling hgframe, or the peer whose bytes
+/// it was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Cause {
+    /// The caller: it used the API in a way the protocol or hgframe forbids
+    /// (a command after the one send, a response on an odd stream or for a
+    /// request that is not active, a value that cannot be encoded, a data
+    /// source that failed, more streams or requests than ids). A correct
+    /// program does not see these, whatever its peer sends.
+    Caller,
+    /// The peer: it sent frames that the seed cannot handle and raises on
+    /// (the `encoded` stream flag, a frame type without a handler, command
+    /// data that ends before the request frames, a payload that does not
+    /// decode to what the seed indexes). A correct program can see these,
+    /// and should treat them as the peer breaking the protocol.
+    Peer,
+}
 
 /// A caller used the API in a way the protocol forbids (the seed's
 /// `ProgrammingError`). The `Display` text is the seed's message, word for
@@ -57,5 +77,20 @@ impl ProgrammingError {
     /// How the seed reports this error.
     pub fn seed_error(&self) -> SeedError {
         SeedError::ProgrammingError(self.to_string())
+    }
+
+    /// Who caused it. The seed raises `ProgrammingError` for the caller's
+    /// misuse, and also for four inputs from the peer, which the seed
+    /// merely has no code for.
+    pub fn cause(&self) -> Cause {
+        match self {
+            ProgrammingError::OddServerStream(_)
+            | ProgrammingError::CannotIssueCommands
+            | ProgrammingError::CannotSend => Cause::Caller,
+            ProgrammingError::ServerStreamDecoding
+            | ProgrammingError::ClientStreamDecoding
+            | ProgrammingError::UnhandledFrameType(_)
+            | ProgrammingError::RequestNotDone => Cause::Peer,
+        }
     }
 }

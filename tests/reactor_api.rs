@@ -9,8 +9,8 @@ use hgframe::cbor::Value;
 use hgframe::error::SeedError;
 use hgframe::frame::{DEFAULT_MAX_FRAME_SIZE, Frame, FrameFlags, FrameType};
 use hgframe::reactor::{
-    ClientAction, ClientOptions, ClientReactor, Command, FrameGenId, Limits, ReactorError,
-    RequestState, ServerAction, ServerOptions, ServerReactor, ServerState,
+    Cause, ClientAction, ClientOptions, ClientReactor, Command, FrameGenId, Limits, ReactorError,
+    RequestState, ServerAction, ServerOptions, ServerProtocolError, ServerReactor, ServerState,
 };
 use hgframe::text::parse_literal;
 
@@ -194,6 +194,13 @@ fn recv(server: &mut ServerReactor, human: &str) -> ServerAction {
     server.on_frame_recv(&frame.as_frame_ref()).unwrap()
 }
 
+/// A limit's error: its variant, its class and its message.
+fn assert_limit(action: ServerAction, error: ServerProtocolError, class: &str, message: &str) {
+    assert_eq!(action, ServerAction::Error(error.clone()));
+    assert_eq!(error.class(), class);
+    assert_eq!(error.to_string(), message);
+}
+
 #[test]
 fn limit_on_partial_commands() {
     let mut server = limited(Limits {
@@ -206,9 +213,11 @@ fn limit_on_partial_commands() {
     );
     recv(&mut server, r"3 1 0 command-request new|more \xa1");
     let action = recv(&mut server, r"5 1 0 command-request new|more \xa1");
-    assert_eq!(
+    assert_limit(
         action,
-        ServerAction::Error("too many partially received commands: the limit is 2".into())
+        ServerProtocolError::TooManyReceivingCommands { max: 2 },
+        "limit-receiving-commands",
+        "too many partially received commands: the limit is 2",
     );
     assert_eq!(server.state(), ServerState::Errored);
     assert_eq!(
@@ -250,9 +259,15 @@ fn limit_on_bytes_per_request_and_in_total() {
         ServerAction::WantFrame(_)
     ));
     let action = recv(&mut server, "1 1 0 command-data continuation 3");
-    assert_eq!(
+    assert_limit(
         action,
-        ServerAction::Error("request 1 holds 11 bytes: the limit is 10".into())
+        ServerProtocolError::RequestBytesOverLimit {
+            request_id: 1,
+            bytes: 11,
+            max: 10,
+        },
+        "limit-request-bytes",
+        "request 1 holds 11 bytes: the limit is 10",
     );
     assert_eq!(server.receiving_requests().count(), 0);
 
@@ -266,9 +281,11 @@ fn limit_on_bytes_per_request_and_in_total() {
     );
     recv(&mut server, r"3 1 0 command-request new|more \xa1Dname");
     let action = recv(&mut server, r"5 1 0 command-request new|more \xa1Dname");
-    assert_eq!(
+    assert_limit(
         action,
-        ServerAction::Error("partially received commands hold 18 bytes: the limit is 12".into())
+        ServerProtocolError::BufferedBytesOverLimit { bytes: 18, max: 12 },
+        "limit-buffered-bytes",
+        "partially received commands hold 18 bytes: the limit is 12",
     );
     assert_eq!(server.receiving_requests().count(), 0);
     // Dispatched commands give their bytes back.
@@ -315,6 +332,7 @@ fn stream_ids_run_out_after_254() {
     let err = server.make_output_stream().unwrap_err();
     assert!(matches!(err, ReactorError::StreamIdsExhausted));
     assert_eq!(err.seed_error(), SeedError::Deviation);
+    assert_eq!(err.cause(), Cause::Caller);
 }
 
 #[test]
@@ -335,6 +353,7 @@ fn request_ids_run_out_after_65535() {
         .call_command(Value::bytes("c"), Value::Null, None)
         .unwrap_err();
     assert!(matches!(err, ReactorError::RequestIdsExhausted));
+    assert_eq!(err.cause(), Cause::Caller);
 }
 
 #[test]
@@ -352,6 +371,7 @@ fn unencodable_args_fail_when_the_frames_are_made() {
     };
     let err = client.next_frame(id).unwrap().unwrap_err();
     assert!(matches!(err, ReactorError::Build(BuildError::Encode(_))));
+    assert_eq!(err.cause(), Cause::Caller);
     // The seed's generator had already marked the request sending and active.
     assert_eq!(client.request_state(1), Some(RequestState::Sending));
     assert_eq!(client.active_requests().collect::<Vec<_>>(), [1]);
@@ -359,6 +379,86 @@ fn unencodable_args_fail_when_the_frames_are_made() {
         client.next_frame(id).is_none(),
         "a failed generator is finished"
     );
+}
+
+/// What a frame makes a reactor raise.
+fn raised(result: Result<impl std::fmt::Debug, ReactorError>) -> ReactorError {
+    result.expect_err("the frame raises")
+}
+
+#[test]
+fn what_a_frame_raises_is_the_peers_doing() {
+    let frame = |human: &str| hgframe::text::parse_human(human).unwrap();
+    let server_raises = |setup: &[&str], human: &str| {
+        let mut server = ServerReactor::default();
+        for line in setup {
+            recv(&mut server, line);
+        }
+        raised(server.on_frame_recv(&frame(human).as_frame_ref()))
+    };
+    let encoded = server_raises(
+        &[],
+        "1 1 stream-begin|encoded command-request new cbor:{b'name': b'a'}",
+    );
+    let data_first = server_raises(
+        &[r"1 1 stream-begin command-request new|more|have-data \xa1"],
+        "1 1 0 command-data eos x",
+    );
+    let not_a_map = server_raises(&[], "1 1 stream-begin command-request new cbor:5");
+    let client_raises = |human: &str| {
+        let mut client = ClientReactor::default();
+        client
+            .call_command(Value::bytes("a"), Value::Null, None)
+            .unwrap();
+        let ClientAction::SendFrames(id) = client.flush_commands().unwrap() else {
+            panic!()
+        };
+        client_frames(&mut client, id);
+        raised(client.on_frame_recv(&frame(human).as_frame_ref()))
+    };
+    let client_encoded = client_raises("1 2 stream-begin|encoded command-response eos x");
+    let unhandled = client_raises("1 2 stream-begin progress 0 ");
+    let empty_error = client_raises("1 2 stream-begin error-response 0 ");
+    for err in [
+        encoded,
+        data_first,
+        not_a_map,
+        client_encoded,
+        unhandled,
+        empty_error,
+    ] {
+        assert_eq!(err.cause(), Cause::Peer, "{err:?}");
+    }
+}
+
+#[test]
+fn misuse_of_the_api_is_the_callers_doing() {
+    // A command after the one send.
+    let mut client = ClientReactor::default();
+    client
+        .call_command(Value::bytes("a"), Value::Null, None)
+        .unwrap();
+    client.flush_commands().unwrap();
+    let issue = raised(client.call_command(Value::bytes("b"), Value::Null, None));
+    // A response on an odd stream, for a request that is not active, on
+    // another reactor's stream.
+    let mut server = ServerReactor::default();
+    let odd = server.register_stream(hgframe::stream::Stream::new(3));
+    let odd_stream = raised(server.on_command_response_ready(odd, 1, b"x".to_vec()));
+    let even = server.make_output_stream().unwrap();
+    let ServerAction::SendFrames(id) = server
+        .on_command_response_ready(even, 1, b"x".to_vec())
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert!(server.next_frame(id).unwrap().is_ok());
+    let inactive = server.next_frame(id).unwrap().unwrap_err();
+    let foreign = ServerReactor::default().make_output_stream().unwrap();
+    let unknown = raised(server.on_command_response_ready(foreign, 1, b"x".to_vec()));
+    for err in [issue, odd_stream, inactive, unknown] {
+        assert_eq!(err.cause(), Cause::Caller, "{err:?}");
+    }
 }
 
 #[test]

@@ -316,7 +316,7 @@ impl Shell {
             )],
             ServerAction::WantFrame(state) => vec![format!("wantframe state={state}")],
             ServerAction::Noop => vec!["noop".into()],
-            ServerAction::Error(message) => vec![format!("error {message}")],
+            ServerAction::Error(e) => vec![format!("error {e}")],
         })
     }
 
@@ -342,7 +342,7 @@ impl Shell {
                 py_bool(eos),
                 bytes_lit(&data)
             )],
-            ClientAction::Error(message) => vec![format!("error {message}")],
+            ClientAction::Error(e) => vec![format!("error {e}")],
             ClientAction::ErrorResponse {
                 request_id,
                 error_type,

@@ -15,14 +15,16 @@
 //! - `runcommand` is never given for a request id that is still active, and
 //!   the server lists the request as active afterwards;
 //! - once it has answered `error`, it answers `error` to every frame and its
-//!   state stays errored.
+//!   state stays errored;
+//! - a frame received never raises an error blamed on the caller.
 //!
 //! Client invariants:
 //! - request ids are odd and increasing;
 //! - every frame it sends is on an odd stream, with `stream-begin` on the
 //!   first frame of its stream only;
 //! - responses come only for requests it issued, and none after a request's
-//!   end of stream or error response.
+//!   end of stream or error response;
+//! - a frame received never raises an error blamed on the caller.
 
 use std::collections::{HashMap, HashSet};
 
@@ -32,10 +34,15 @@ use super::FuzzFrame;
 use crate::cbor::Value;
 use crate::frame::{Frame, FrameIter, FrameRef, ReadOptions, StreamFlags, frames};
 use crate::reactor::{
-    ClientAction, ClientOptions, ClientReactor, FrameGenId, Limits, ServerAction, ServerOptions,
-    ServerReactor, ServerState, StreamHandle,
+    Cause, ClientAction, ClientOptions, ClientReactor, FrameGenId, Limits, ReactorError,
+    ServerAction, ServerOptions, ServerReactor, ServerState, StreamHandle,
 };
 use crate::stream::Stream;
+
+/// Whatever a received frame makes a reactor raise, the peer caused it.
+fn peer_caused(e: &ReactorError) {
+    assert_eq!(e.cause(), Cause::Peer, "a frame raised {e:?}");
+}
 
 /// Splits a reactor target's input into its operations and its frame stream.
 fn split(data: &[u8]) -> (&[u8], &[u8]) {
@@ -325,8 +332,9 @@ impl ServerRun<'_> {
             }
             Ok(ServerAction::Error(_)) => self.errored = true,
             Ok(other) => assert!(!self.errored, "{other:?} after error"),
-            // A caller's misuse (a frame with the encoded flag): not an answer.
-            Err(_) => {}
+            // What the seed raises on a frame (the encoded flag, data that
+            // ends first, a payload it cannot index): not an answer.
+            Err(e) => peer_caused(e),
         }
         if self.errored {
             assert_eq!(
@@ -592,8 +600,9 @@ impl ClientRun<'_> {
     }
 
     fn recv(&mut self, frame: &FrameRef<'_>) {
-        if let Ok(action) = self.client.on_frame_recv(frame) {
-            self.action(action);
+        match self.client.on_frame_recv(frame) {
+            Ok(action) => self.action(action),
+            Err(e) => peer_caused(&e),
         }
     }
 

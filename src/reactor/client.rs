@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::io::Read;
 
-use super::{Accidental, FrameGenId, Gens, ReactorError};
+use super::{Accidental, ClientProtocolError, FrameGenId, Gens, ReactorError};
 use crate::build::{CommandFrames, FrameSource};
 use crate::cbor::Value;
 use crate::cbor::hgcbor::{self, get};
@@ -90,8 +90,9 @@ pub enum ClientAction {
         /// The frame's payload.
         data: Vec<u8>,
     },
-    /// The server broke the protocol (the seed's `error` with a message).
-    Error(String),
+    /// The server broke the protocol (the seed's `error` with a message);
+    /// the error's `Display` is the seed's message.
+    Error(ClientProtocolError),
     /// The server sent an error response for a request (the seed's `error`
     /// with a request, a type and a message decoded from the frame).
     ErrorResponse {
@@ -384,15 +385,14 @@ impl ClientReactor {
     /// A frame arrived from the server (the seed's `onframerecv`).
     pub fn on_frame_recv(&mut self, frame: &FrameRef<'_>) -> Result<ClientAction, ReactorError> {
         if frame.stream_id % 2 == 1 {
-            return Ok(ClientAction::Error(format!(
-                "received frame with odd numbered stream ID: {}",
-                frame.stream_id
-            )));
+            return Ok(ClientAction::Error(ClientProtocolError::OddStreamId {
+                stream_id: frame.stream_id,
+            }));
         }
         if !self.incoming_streams.contains(&frame.stream_id) {
             if !frame.stream_flags.contains(StreamFlags::BEGIN_STREAM) {
                 return Ok(ClientAction::Error(
-                    "received frame on unknown stream without beginning of stream flag set".into(),
+                    ClientProtocolError::UnknownStreamWithoutBegin,
                 ));
             }
             self.incoming_streams.insert(frame.stream_id);
@@ -409,9 +409,9 @@ impl ClientReactor {
             .get_mut(&request_id)
             .filter(|_| self.active.contains(&request_id))
         else {
-            return Ok(ClientAction::Error(format!(
-                "received frame for inactive request ID: {request_id}"
-            )));
+            return Ok(ClientAction::Error(ClientProtocolError::InactiveRequest {
+                request_id,
+            }));
         };
         request.state = RequestState::Receiving;
         match frame.frame_type {

@@ -16,21 +16,29 @@
 //!
 //! Two kinds of failure are kept apart:
 //!
-//! - a peer's bad frame is an *action*, [`ServerAction::Error`] or
-//!   [`ClientAction::Error`], as in the seed;
+//! - a peer's bad frame that the seed reports is an *action*,
+//!   [`ServerAction::Error`] or [`ClientAction::Error`], as in the seed. It
+//!   carries a [`ServerProtocolError`] or [`ClientProtocolError`]: one variant
+//!   per way to break the protocol, with a stable class name and the seed's
+//!   message as its `Display`;
 //! - anything the seed raises is an `Err(`[`ReactorError`]`)` returned from
 //!   the call: the caller's misuse ([`ProgrammingError`]), a builder's refusal
 //!   ([`BuildError`]), or one of the seed's accidental Python errors
-//!   ([`Accidental`]). In every case the reactor is left in the state the seed
-//!   was left in by its exception.
+//!   ([`Accidental`]). Some of these are the peer's doing, where the seed
+//!   raises instead of reporting: [`ReactorError::cause`] says whose. In every
+//!   case the reactor is left in the state the seed was left in by its
+//!   exception.
 
 use crate::build::BuildError;
+pub use crate::error::Cause;
 use crate::error::{ProgrammingError, SeedError};
 
 pub mod client;
+pub mod protocol_error;
 pub mod server;
 
 pub use client::{ClientAction, ClientOptions, ClientReactor, RequestState};
+pub use protocol_error::{ClientProtocolError, ProtocolError, ServerProtocolError};
 pub use server::{
     Command, Limits, ServerAction, ServerOptions, ServerReactor, ServerState, StreamHandle,
 };
@@ -110,8 +118,9 @@ impl<G> Gens<G> {
 #[non_exhaustive]
 pub enum ReactorError {
     /// The seed's `ProgrammingError`. Mostly the caller's misuse; the seed
-    /// also raises it for two peer inputs (the `encoded` stream flag, and
-    /// command data that ends before the request frames do).
+    /// also raises it for peer inputs (the `encoded` stream flag, a frame
+    /// type the client has no handler for, and command data that ends
+    /// before the request frames do): see [`ReactorError::cause`].
     #[error(transparent)]
     Programming(#[from] ProgrammingError),
     /// A frame builder refused, while the frames of an action were made.
@@ -145,6 +154,34 @@ impl ReactorError {
             ReactorError::StreamIdsExhausted
             | ReactorError::RequestIdsExhausted
             | ReactorError::UnknownStream => SeedError::Deviation,
+        }
+    }
+
+    /// Who caused it:
+    ///
+    /// - [`Programming`](Self::Programming): as
+    ///   [`ProgrammingError::cause`] says, mostly the caller; the peer for
+    ///   the `encoded` stream flag (server and client), a frame type the
+    ///   client has no handler for, and command data that ends before the
+    ///   request frames;
+    /// - [`Build`](Self::Build): the caller, whose values, frame sizes and
+    ///   data source the frames are made of;
+    /// - [`Accidental`](Self::Accidental): as [`Accidental::cause`] says,
+    ///   the peer's payloads, except a response for a request that is not
+    ///   active, which the caller gave;
+    /// - [`StreamIdsExhausted`](Self::StreamIdsExhausted) and
+    ///   [`RequestIdsExhausted`](Self::RequestIdsExhausted): the caller,
+    ///   which asked for more streams or commands than there are ids;
+    /// - [`UnknownStream`](Self::UnknownStream): the caller, which passed a
+    ///   handle another reactor made.
+    pub fn cause(&self) -> Cause {
+        match self {
+            ReactorError::Programming(e) => e.cause(),
+            ReactorError::Build(_) => Cause::Caller,
+            ReactorError::Accidental(e) => e.cause(),
+            ReactorError::StreamIdsExhausted
+            | ReactorError::RequestIdsExhausted
+            | ReactorError::UnknownStream => Cause::Caller,
         }
     }
 }
@@ -203,5 +240,24 @@ impl Accidental {
             Accidental::EmptyRequestPayload | Accidental::EmptyErrorResponse => "IndexError",
             Accidental::RequestNotAMap(_) | Accidental::ErrorResponseNotAMap(_) => "TypeError",
         })
+    }
+
+    /// Who caused it: the peer, whose request or error response payload the
+    /// seed could not index, except for
+    /// [`ResponseForInactiveRequest`](Self::ResponseForInactiveRequest): the
+    /// caller answered a request the server never dispatched, or answered
+    /// it twice (a peer cannot make that happen: a request id is active
+    /// again only after a new `runcommand`).
+    pub fn cause(&self) -> Cause {
+        match self {
+            Accidental::ResponseForInactiveRequest { .. } => Cause::Caller,
+            Accidental::RequestPayload(_)
+            | Accidental::EmptyRequestPayload
+            | Accidental::RequestNotAMap(_)
+            | Accidental::ErrorResponsePayload(_)
+            | Accidental::EmptyErrorResponse
+            | Accidental::ErrorResponseNotAMap(_)
+            | Accidental::ErrorResponseMissingKey(_) => Cause::Peer,
+        }
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::{Accidental, FrameGenId, Gens, ReactorError};
+use super::{Accidental, FrameGenId, Gens, ReactorError, ServerProtocolError};
 use crate::build::{
     FrameSource, ResponseChunkFrames, ResponseFrames, command_error_response, error_frame,
 };
@@ -100,9 +100,9 @@ pub enum ServerAction {
     WantFrame(ServerState),
     /// Nothing to do (the seed's `noop`).
     Noop,
-    /// The client broke the protocol (the seed's `error`); the message is the
-    /// seed's.
-    Error(String),
+    /// The client broke the protocol (the seed's `error`); the error's
+    /// `Display` is the seed's message.
+    Error(ServerProtocolError),
 }
 
 impl ServerAction {
@@ -292,24 +292,21 @@ impl ServerReactor {
         }
     }
 
-    fn errored(&mut self, message: String) -> ServerAction {
+    fn errored(&mut self, error: ServerProtocolError) -> ServerAction {
         self.state = ServerState::Errored;
-        ServerAction::Error(message)
+        ServerAction::Error(error)
     }
 
     /// A frame arrived from the client (the seed's `onframerecv`).
     pub fn on_frame_recv(&mut self, frame: &FrameRef<'_>) -> Result<ServerAction, ReactorError> {
         if frame.stream_id % 2 == 0 {
-            return Ok(self.errored(format!(
-                "received frame with even numbered stream ID: {}",
-                frame.stream_id
-            )));
+            return Ok(self.errored(ServerProtocolError::EvenStreamId {
+                stream_id: frame.stream_id,
+            }));
         }
         if !self.incoming_streams.contains(&frame.stream_id) {
             if !frame.stream_flags.contains(StreamFlags::BEGIN_STREAM) {
-                return Ok(self.errored(
-                    "received frame on unknown inactive stream without beginning of stream flag set".into(),
-                ));
+                return Ok(self.errored(ServerProtocolError::UnknownStreamWithoutBegin));
             }
             self.incoming_streams.insert(frame.stream_id);
         }
@@ -323,7 +320,7 @@ impl ServerReactor {
         match self.state {
             ServerState::Idle => self.on_frame_idle(frame),
             ServerState::CommandReceiving => self.on_frame_command_receiving(frame),
-            ServerState::Errored => Ok(ServerAction::Error("server already errored".into())),
+            ServerState::Errored => Ok(ServerAction::Error(ServerProtocolError::AlreadyErrored)),
         }
     }
 
@@ -334,34 +331,29 @@ impl ServerReactor {
             .flags
             .contains(FrameFlags::COMMAND_REQUEST_CONTINUATION);
         if new && continuation {
-            return Some(self.errored(
-                "received command request frame with both new and continuation flags set".into(),
-            ));
+            return Some(self.errored(ServerProtocolError::NewAndContinuation));
         }
         if !new && !continuation {
-            return Some(self.errored(
-                "received command request frame with neither new nor continuation flags set".into(),
-            ));
+            return Some(self.errored(ServerProtocolError::NeitherNewNorContinuation));
         }
         None
     }
 
     fn on_frame_idle(&mut self, frame: &FrameRef<'_>) -> Result<ServerAction, ReactorError> {
         if frame.frame_type != FrameType::COMMAND_REQUEST {
-            return Ok(self.errored(format!(
-                "expected command request frame; got {}",
-                frame.frame_type.get()
-            )));
+            return Ok(self.errored(ServerProtocolError::NotCommandRequest {
+                frame_type: frame.frame_type,
+            }));
         }
         if let Some(action) = self.validate_command_request(frame) {
             return Ok(action);
         }
         let request_id = frame.request_id;
         if self.receiving.contains_key(&request_id) {
-            return Ok(self.errored(format!("request with ID {request_id} already received")));
+            return Ok(self.errored(ServerProtocolError::RequestAlreadyReceived { request_id }));
         }
         if self.active.contains(&request_id) {
-            return Ok(self.errored(format!("request with ID {request_id} is already active")));
+            return Ok(self.errored(ServerProtocolError::RequestAlreadyActive { request_id }));
         }
         let more = frame
             .flags
@@ -370,16 +362,14 @@ impl ServerReactor {
             .flags
             .contains(FrameFlags::COMMAND_REQUEST_EXPECT_DATA);
         if !frame.flags.contains(FrameFlags::COMMAND_REQUEST_NEW) {
-            return Ok(self.errored("received command request frame without new flag set".into()));
+            return Ok(self.errored(ServerProtocolError::RequestWithoutNew));
         }
         let complete = !more && !expecting_data;
         if let Some(max) = self.options.limits.max_receiving_commands
             && !complete
             && self.receiving.len() >= max
         {
-            return Ok(self.over_limit(format!(
-                "too many partially received commands: the limit is {max}"
-            )));
+            return Ok(self.over_limit(ServerProtocolError::TooManyReceivingCommands { max }));
         }
         self.receiving.insert(
             request_id,
@@ -412,14 +402,12 @@ impl ServerReactor {
             }
         }
         if self.active.contains(&request_id) {
-            return Ok(self.errored(format!(
-                "received frame for request that is still active: {request_id}"
-            )));
+            return Ok(self.errored(ServerProtocolError::FrameForActiveRequest { request_id }));
         }
         let Some(entry) = self.receiving.get_mut(&request_id) else {
-            return Ok(self.errored(format!(
-                "received frame for request that is not receiving: {request_id}"
-            )));
+            return Ok(
+                self.errored(ServerProtocolError::FrameForRequestNotReceiving { request_id })
+            );
         };
         match frame.frame_type {
             FrameType::COMMAND_REQUEST => {
@@ -430,15 +418,10 @@ impl ServerReactor {
                     .flags
                     .contains(FrameFlags::COMMAND_REQUEST_EXPECT_DATA);
                 if entry.request_done {
-                    return Ok(self.errored(
-                        "received command request frame when request frames were supposedly done"
-                            .into(),
-                    ));
+                    return Ok(self.errored(ServerProtocolError::RequestFramesDone));
                 }
                 if expecting_data != entry.expecting_data {
-                    return Ok(
-                        self.errored("mismatch between expect data flag and previous frame".into())
-                    );
+                    return Ok(self.errored(ServerProtocolError::ExpectDataMismatch));
                 }
                 entry.payload.extend_from_slice(frame.payload);
                 if !more {
@@ -452,9 +435,7 @@ impl ServerReactor {
             }
             FrameType::COMMAND_DATA => {
                 if !entry.expecting_data {
-                    return Ok(self.errored(format!(
-                        "received command data frame for request that is not expecting data: {request_id}"
-                    )));
+                    return Ok(self.errored(ServerProtocolError::DataNotExpected { request_id }));
                 }
                 // The data is kept before the flags are looked at, as the
                 // seed does.
@@ -468,10 +449,10 @@ impl ServerReactor {
                 } else if frame.flags.contains(FrameFlags::COMMAND_DATA_EOS) {
                     self.make_run_command(request_id)
                 } else {
-                    Ok(self.errored("command data frame without flags".into()))
+                    Ok(self.errored(ServerProtocolError::DataWithoutFlags))
                 }
             }
-            other => Ok(self.errored(format!("received unexpected frame type: {}", other.get()))),
+            frame_type => Ok(self.errored(ServerProtocolError::UnexpectedFrameType { frame_type })),
         }
     }
 
@@ -489,26 +470,28 @@ impl ServerReactor {
         if let Some(max) = limits.max_request_bytes
             && request_bytes > max
         {
-            return Some(self.over_limit(format!(
-                "request {request_id} holds {request_bytes} bytes: the limit is {max}"
-            )));
+            return Some(self.over_limit(ServerProtocolError::RequestBytesOverLimit {
+                request_id,
+                bytes: request_bytes,
+                max,
+            }));
         }
         if let Some(max) = limits.max_buffered_bytes
             && self.receiving_bytes > max
         {
-            let total = self.receiving_bytes;
-            return Some(self.over_limit(format!(
-                "partially received commands hold {total} bytes: the limit is {max}"
-            )));
+            let bytes = self.receiving_bytes;
+            return Some(
+                self.over_limit(ServerProtocolError::BufferedBytesOverLimit { bytes, max }),
+            );
         }
         None
     }
 
     /// A limit was exceeded: error out and free every partial command.
-    fn over_limit(&mut self, message: String) -> ServerAction {
+    fn over_limit(&mut self, error: ServerProtocolError) -> ServerAction {
         self.receiving.clear();
         self.receiving_bytes = 0;
-        self.errored(message)
+        self.errored(error)
     }
 
     /// The seed's `_makeruncommandresult`.
@@ -539,7 +522,7 @@ impl ServerReactor {
             .next()
             .ok_or(Accidental::EmptyRequestPayload)?;
         if !contains(&request, b"name").map_err(Accidental::RequestNotAMap)? {
-            return Ok(self.errored("command request missing \"name\" field".into()));
+            return Ok(self.errored(ServerProtocolError::MissingName));
         }
         if !contains(&request, b"args").map_err(Accidental::RequestNotAMap)? {
             match &mut request {

@@ -11,7 +11,8 @@
 //!
 //! A mismatch has a *class*, `diff/<target>/<operation>/<reference>`, where
 //! `<reference>` sums up what the reference gave at that step (an action's
-//! name, or an error and its message with numbers written `N`), and
+//! name, a protocol error's class, or an exception and its message with
+//! numbers written `N`), and
 //! `<target>` is followed by `/long-frame` when the step carries a frame
 //! whose length needs its third byte (the seed's best-known bug). An
 //! expectation file's `fail` entries match classes, so known differences
@@ -123,7 +124,10 @@ pub struct Differ {
 }
 
 /// A short summary of an outcome, for mismatch classes: the action's
-/// name, or the error and its message with numbers as `N`.
+/// name, `error <class>` for a protocol error (its
+/// [`ProtocolError::class`](crate::reactor::ProtocolError::class); plain
+/// `error` for an error without its typed value, which the reference
+/// always gives), or the exception and its message with numbers as `N`.
 pub fn outcome_class(outcome: &Outcome) -> String {
     let numbers = |text: &str| {
         let mut out = String::new();
@@ -146,7 +150,8 @@ pub fn outcome_class(outcome: &Outcome) -> String {
         Action::RunCommand { .. } => "runcommand".to_string(),
         Action::WantFrame { state } => format!("wantframe {state}"),
         Action::Noop => "noop".to_string(),
-        Action::Error { message } => format!("error: {}", numbers(message)),
+        Action::Error { error: Some(e), .. } => format!("error {}", e.class()),
+        Action::Error { error: None, .. } => "error".to_string(),
         Action::ErrorResponse { .. } => "error response".to_string(),
         Action::ResponseData { .. } => "responsedata".to_string(),
     };
@@ -626,13 +631,19 @@ mod tests {
     use crate::conformance::vectors::model::{Raise, RaiseKind};
 
     #[test]
-    fn classes_write_numbers_as_n() {
-        let error = Outcome::Action(Action::Error {
-            message: "request with ID 13 already received; got 2 and 255".into(),
+    fn classes_name_protocol_errors_and_write_numbers_as_n() {
+        let error = Outcome::Action(Action::protocol_error(
+            crate::reactor::ServerProtocolError::RequestAlreadyReceived { request_id: 13 },
+        ));
+        assert_eq!(outcome_class(&error), "error request-already-received");
+        let raise = Outcome::Raise(Raise {
+            kind: RaiseKind::Programming,
+            python_type: None,
+            message: Some(b"unhandled frame type: 7".to_vec()),
         });
         assert_eq!(
-            outcome_class(&error),
-            "error: request with ID N already received; got N and N"
+            outcome_class(&raise),
+            "raise programming: unhandled frame type: N"
         );
         let raise = Outcome::Raise(Raise {
             kind: RaiseKind::Accidental,

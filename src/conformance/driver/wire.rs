@@ -964,9 +964,7 @@ fn action_from(o: &mut Obj) -> Result<Action> {
             error_type: o.value("errortype")?,
             message: o.value("errormessage")?,
         },
-        "error" => Action::Error {
-            message: o.string("message")?,
-        },
+        "error" => Action::error_message(o.string("message")?),
         "responsedata" => Action::ResponseData {
             request: o.u16("request")?,
             expect_more: o.bool("expectmore")?,

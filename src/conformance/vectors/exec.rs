@@ -187,7 +187,7 @@ impl Session {
                 state: state.seed_name().to_string(),
             },
             ServerAction::Noop => Action::Noop,
-            ServerAction::Error(message) => Action::Error { message },
+            ServerAction::Error(e) => Action::protocol_error(e),
         })
     }
 
@@ -206,7 +206,7 @@ impl Session {
                 eos,
                 data,
             },
-            ClientAction::Error(message) => Action::Error { message },
+            ClientAction::Error(e) => Action::protocol_error(e),
             ClientAction::ErrorResponse {
                 request_id,
                 error_type,

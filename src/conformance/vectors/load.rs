@@ -432,9 +432,7 @@ fn action(field: &str, e: &Expect, extra: &[&str]) -> Checked<Action> {
         }
         "error" => {
             with(&["action", "message"], &[])?;
-            Action::Error {
-                message: e.message.clone().unwrap_or_default(),
-            }
+            Action::error_message(e.message.clone().unwrap_or_default())
         }
         "responsedata" => {
             with(&["action", "request", "expectmore", "eos", "data"], &[])?;

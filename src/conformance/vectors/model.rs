@@ -11,6 +11,7 @@ use serde::ser::{SerializeMap, Serializer};
 use super::spec;
 use crate::cbor::{self, Value};
 use crate::frame::{Frame, ReadOptions, read_frame};
+use crate::reactor::ProtocolError;
 use crate::text::{escape_bytes, format_human, format_literal};
 
 /// A loaded, checked vector.
@@ -306,8 +307,13 @@ pub enum Action {
         state: String,
     },
     Noop,
+    /// A protocol error: the seed's message, and the typed error when the
+    /// implementation that gave the outcome has one (the reference does;
+    /// a vector file and the driver protocol carry only the message). Only
+    /// the message is compared and serialized.
     Error {
         message: String,
+        error: Option<ProtocolError>,
     },
     ErrorResponse {
         request: u16,
@@ -367,6 +373,24 @@ fn same_value(a: &Value, b: &Value) -> bool {
 }
 
 impl Action {
+    /// The error action of a typed protocol error, with its message.
+    pub fn protocol_error(error: impl Into<ProtocolError>) -> Action {
+        let error = error.into();
+        Action::Error {
+            message: error.to_string(),
+            error: Some(error),
+        }
+    }
+
+    /// The error action of a message alone, as a vector file or another
+    /// implementation gives it.
+    pub fn error_message(message: impl Into<String>) -> Action {
+        Action::Error {
+            message: message.into(),
+            error: None,
+        }
+    }
+
     /// Whether `actual` fits this expected action.
     pub fn admits(&self, actual: &Action) -> bool {
         use Action::*;
@@ -397,7 +421,7 @@ impl Action {
             ) => r1 == r2 && same_value(c1, c2) && same_value(a1, a2) && d1 == d2,
             (WantFrame { state: s1 }, WantFrame { state: s2 }) => s1 == s2,
             (Noop, Noop) => true,
-            (Error { message: m1 }, Error { message: m2 }) => m1 == m2,
+            (Error { message: m1, .. }, Error { message: m2, .. }) => m1 == m2,
             (
                 ErrorResponse {
                     request: r1,
@@ -607,7 +631,7 @@ fn serialize_action<M: SerializeMap>(m: &mut M, action: &Action) -> Result<(), M
             m.serialize_entry("state", state)?;
         }
         Action::Noop => m.serialize_entry("action", "noop")?,
-        Action::Error { message } => {
+        Action::Error { message, .. } => {
             m.serialize_entry("action", "error")?;
             m.serialize_entry("message", message)?;
         }

@@ -96,7 +96,7 @@ fn action<L: Leaves>(a: &Action, leaves: &L, m: &mut Map<String, Json>) {
             put("state", json!(state));
         }
         Action::Noop => put("action", json!("noop")),
-        Action::Error { message } => {
+        Action::Error { message, .. } => {
             put("action", json!("error"));
             put("message", json!(message));
         }

@@ -122,7 +122,7 @@ fn action_expect(action: &Action) -> Expect {
             e.state = Some(state.clone());
         }
         Action::Noop => e.action = Some("noop".into()),
-        Action::Error { message } => {
+        Action::Error { message, .. } => {
             e.action = Some("error".into());
             e.message = Some(message.clone());
         }
