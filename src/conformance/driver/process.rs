@@ -21,7 +21,7 @@ use super::wire::{
 };
 pub use crate::conformance::implementation::Problem;
 use crate::conformance::implementation::{About, Call, Implementation, Refusal, TargetKind};
-use crate::conformance::vectors::model::Outcome;
+use crate::conformance::vectors::model::{OpInfo, Outcome};
 use crate::conformance::vectors::spec::Target;
 
 /// The longest answer line read, in bytes (64 MiB): the largest frames of
@@ -265,7 +265,7 @@ impl Adapter {
 
     /// Sends `request` and reads its answer; `op` is the operation of a
     /// step (`None` for `start`). Any problem stops the child.
-    pub fn exchange(&mut self, request: &Json, op: Option<&str>) -> Result<Answer, Problem> {
+    pub fn exchange(&mut self, request: &Json, op: Option<&OpInfo>) -> Result<Answer, Problem> {
         let line = self.exchange_line(request)?;
         match Answer::parse(&line, op) {
             Ok(answer) => Ok(answer),
@@ -409,7 +409,7 @@ impl Implementation for Adapter {
     fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
         let request = step_request(call.index, call.on, call.op, call.pull)
             .map_err(|e| Problem::Reported(format!("cannot send the step: {e}")))?;
-        match self.exchange(&request, Some(call.op.name()))? {
+        match self.exchange(&request, Some(call.op.info()))? {
             Answer::Outcome(outcome) => Ok(outcome),
             Answer::Unimplemented(reason) => Err(Refusal::Unimplemented(reason)),
             Answer::Error(message) => Err(Problem::Reported(message).into()),

@@ -25,7 +25,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::cbor::Value;
 use crate::conformance::vectors::model::StreamArg;
 use crate::conformance::vectors::model::{
-    Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Side,
+    Action, FrameRun, Op, OpInfo, Outcome, PullMode, Raise, RaiseKind, Shape, Side,
 };
 use crate::conformance::vectors::shape::{self, Leaves};
 use crate::conformance::vectors::spec::Target;
@@ -831,7 +831,7 @@ impl Answer {
     }
 
     /// Reads an answer to `start` (`op` is `None`) or to a step running `op`.
-    pub fn parse(line: &str, op: Option<&str>) -> Result<Answer> {
+    pub fn parse(line: &str, op: Option<&OpInfo>) -> Result<Answer> {
         let json = parse_json(line)?;
         let mut o = Obj::new(&json, "")?;
         let answer = if o.has("unimplemented") {
@@ -984,39 +984,32 @@ fn action_from(o: &mut Obj) -> Result<Action> {
 }
 
 /// Reads the outcome of a step that ran `op`; `path` names it in errors.
-pub fn outcome_from_json(json: &Json, path: &str, op: &str) -> Result<Outcome> {
+pub fn outcome_from_json(json: &Json, path: &str, op: &OpInfo) -> Result<Outcome> {
     let mut o = Obj::new(json, path)?;
     let only_raise = o.has("raise") && o.map.len() == 1;
     let outcome = if only_raise {
         Outcome::Raise(raise_from_json(o.req("raise")?, &o.at("raise"))?)
     } else {
-        match op {
-            "recv"
-            | "flushcommands"
-            | "oncommandresponseready"
-            | "oncommandresponsereadygen"
-            | "oncommanderror"
-            | "onservererror"
-            | "oninputeof" => Outcome::Action(action_from(&mut o)?),
-            "callcommand" => {
+        match op.shape {
+            Shape::Action => Outcome::Action(action_from(&mut o)?),
+            Shape::Request => {
                 let request = o.u16("request")?;
                 Outcome::Request {
                     request,
                     action: action_from(&mut o)?,
                 }
             }
-            "makeoutputstream" => Outcome::Stream(o.u8("stream")?),
-            "consume"
-            | "readframes"
-            | "createcommandframes"
-            | "createcommandresponseframesfrombytes"
-            | "createbytesresponseframesfromgen"
-            | "createcommanderrorresponse"
-            | "createerrorframe"
-            | "createtextoutputframe" => Outcome::Frames(run_from(&mut o)?),
-            "requeststate" => Outcome::State(o.string("state")?),
-            "humanstring" | "makeframe" => Outcome::Bytes(o.hex("hex")?),
-            "parseheader" => {
+            Shape::Stream => Outcome::Stream(o.u8("stream")?),
+            Shape::Frames => Outcome::Frames(run_from(&mut o)?),
+            Shape::Transfer => {
+                return Err(wrong(
+                    "op",
+                    "transfer is split into consume and recv by the runner",
+                ));
+            }
+            Shape::State => Outcome::State(o.string("state")?),
+            Shape::Bytes => Outcome::Bytes(o.hex("hex")?),
+            Shape::Header => {
                 let at = o.at("header");
                 let mut h = Obj::new(o.req("header")?, &at)?;
                 let mut header = BTreeMap::new();
@@ -1033,8 +1026,7 @@ pub fn outcome_from_json(json: &Json, path: &str, op: &str) -> Result<Outcome> {
                 h.finish()?;
                 Outcome::Header(header)
             }
-            "humanflags" | "repr" => Outcome::Text(o.string("text")?),
-            other => return Err(wrong("op", format!("unknown operation {other:?}"))),
+            Shape::Text => Outcome::Text(o.string("text")?),
         }
     };
     o.finish()?;
@@ -1084,21 +1076,28 @@ mod tests {
 
     #[test]
     fn answers_refuse_unknown_fields_and_wrong_shapes() {
-        let e =
-            Answer::parse(r#"{"outcome": {"action": "noop", "x": 1}}"#, Some("recv")).unwrap_err();
+        let e = Answer::parse(
+            r#"{"outcome": {"action": "noop", "x": 1}}"#,
+            OpInfo::by_name("recv"),
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "outcome.x: unknown field");
         let e = Answer::parse(
             r#"{"outcome": {"frames": ["0g"], "end": true}}"#,
-            Some("consume"),
+            OpInfo::by_name("consume"),
         )
         .unwrap_err();
         assert_eq!(e.path, "outcome.frames[0]");
-        let e = Answer::parse("not json", Some("recv")).unwrap_err();
+        let e = Answer::parse("not json", OpInfo::by_name("recv")).unwrap_err();
         assert!(e.message.starts_with("not JSON"), "{e}");
-        let e = Answer::parse(r#"{"outcome": {"action": "dance"}}"#, Some("recv")).unwrap_err();
+        let e = Answer::parse(
+            r#"{"outcome": {"action": "dance"}}"#,
+            OpInfo::by_name("recv"),
+        )
+        .unwrap_err();
         assert_eq!(e.path, "outcome.action");
         assert!(matches!(
-            Answer::parse(r#"{"unimplemented": "no"}"#, Some("recv")).unwrap(),
+            Answer::parse(r#"{"unimplemented": "no"}"#, OpInfo::by_name("recv")).unwrap(),
             Answer::Unimplemented(r) if r == "no"
         ));
     }
@@ -1144,7 +1143,7 @@ mod tests {
         ];
         for (op, outcome) in outcomes {
             let line = Answer::Outcome(outcome.clone()).to_json().to_string();
-            match Answer::parse(&line, Some(op)).unwrap() {
+            match Answer::parse(&line, OpInfo::by_name(op)).unwrap() {
                 Answer::Outcome(back) => {
                     assert!(outcome.admits(&back) && back.admits(&outcome), "{line}")
                 }

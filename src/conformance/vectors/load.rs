@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::model::{
-    self, Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Side, StreamArg,
+    self, Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Shape, Side, StreamArg,
 };
 use super::spec::{self, BytesSpec, Expect, FrameSpec, Pull, StreamSpec, Target};
 use crate::cbor::Value;
@@ -467,15 +467,9 @@ fn outcome(field: &str, op: &Op, e: &Expect) -> Checked<Outcome> {
     let with = |required: &[&str], optional: &[&str]| {
         fields(e, required, optional).map_err(|m| format!("{field}: {m}"))
     };
-    Ok(match op {
-        Op::Recv(_)
-        | Op::FlushCommands
-        | Op::Response { .. }
-        | Op::ResponseGen { .. }
-        | Op::CommandError { .. }
-        | Op::ServerError { .. }
-        | Op::InputEof => Outcome::Action(action(field, e, &[])?),
-        Op::CallCommand { .. } => {
+    Ok(match op.info().shape {
+        Shape::Action => Outcome::Action(action(field, e, &[])?),
+        Shape::Request => {
             let request = e
                 .request
                 .ok_or_else(|| format!("{field}: missing field request"))?;
@@ -487,22 +481,15 @@ fn outcome(field: &str, op: &Op, e: &Expect) -> Checked<Outcome> {
                 action: action(field, &rest, &[])?,
             }
         }
-        Op::MakeOutputStream => {
+        Shape::Stream => {
             with(&["stream"], &[])?;
             Outcome::Stream(e.stream.unwrap_or_default())
         }
-        Op::Consume { .. }
-        | Op::ReadFrames(_)
-        | Op::CreateCommandFrames { .. }
-        | Op::CreateResponse { .. }
-        | Op::CreateResponseGen { .. }
-        | Op::CreateCommandError { .. }
-        | Op::CreateErrorFrame { .. }
-        | Op::CreateTextOutput { .. } => {
+        Shape::Frames => {
             with(&["frames", "end"], &["raise"])?;
             Outcome::Frames(frame_run(field, e)?)
         }
-        Op::Transfer { .. } => {
+        Shape::Transfer => {
             with(&["frames", "end", "actions"], &["raise"])?;
             let actions = e
                 .actions
@@ -528,16 +515,16 @@ fn outcome(field: &str, op: &Op, e: &Expect) -> Checked<Outcome> {
                 actions,
             }
         }
-        Op::RequestState { .. } => {
+        Shape::State => {
             with(&["state"], &[])?;
             Outcome::State(e.state.clone().unwrap_or_default())
         }
-        Op::HumanString(_) | Op::MakeFrame(_) => {
+        Shape::Bytes => {
             with(&["hex"], &[])?;
             let hex_text = e.hex.as_deref().unwrap_or_default();
             Outcome::Bytes(hex::decode(hex_text).map_err(|err| format!("{field}.hex: {err}"))?)
         }
-        Op::ParseHeader(_) => {
+        Shape::Header => {
             with(&["header"], &[])?;
             let header = e.header.clone().unwrap_or_default();
             let keys: Vec<&str> = header.keys().map(String::as_str).collect();
@@ -557,7 +544,7 @@ fn outcome(field: &str, op: &Op, e: &Expect) -> Checked<Outcome> {
             }
             Outcome::Header(header)
         }
-        Op::HumanFlags { .. } | Op::Repr(_) => {
+        Shape::Text => {
             with(&["text"], &[])?;
             Outcome::Text(e.text.clone().unwrap_or_default())
         }
@@ -869,51 +856,33 @@ impl Ctx<'_> {
     }
 }
 
-/// Which party an operation belongs to.
-fn party(op: &Op) -> Option<Side> {
-    match op {
-        Op::CallCommand { .. } | Op::FlushCommands | Op::RequestState { .. } => Some(Side::Client),
-        Op::MakeOutputStream
-        | Op::Response { .. }
-        | Op::ResponseGen { .. }
-        | Op::CommandError { .. }
-        | Op::ServerError { .. }
-        | Op::InputEof => Some(Side::Server),
-        _ => None,
-    }
-}
-
-fn is_reactor_op(op: &Op) -> bool {
-    party(op).is_some() || matches!(op, Op::Recv(_) | Op::Consume { .. } | Op::Transfer { .. })
-}
-
 fn check_target(field: &str, target: &Target, op: &Op, on: Option<Side>) -> Checked<()> {
     let name = op.name();
     match target {
-        Target::Codec if is_reactor_op(op) => Err(format!(
+        Target::Codec if op.on_reactor() => Err(format!(
             "{field}: {name} needs a server, client or conversation target"
         )),
         Target::Codec if on.is_some() => {
             Err(format!("{field}.on: only conversation steps name a party"))
         }
         Target::Codec => Ok(()),
-        Target::Server { .. } | Target::Client { .. } if !is_reactor_op(op) => Err(format!(
+        Target::Server { .. } | Target::Client { .. } if !op.on_reactor() => Err(format!(
             "{field}: {name} is a codec operation: use a codec target"
         )),
         Target::Server { .. } | Target::Client { .. } if on.is_some() => {
             Err(format!("{field}.on: only conversation steps name a party"))
         }
-        Target::Server { .. } if party(op) == Some(Side::Client) => {
+        Target::Server { .. } if op.only_party() == Some(Side::Client) => {
             Err(format!("{field}: {name} is a client operation"))
         }
-        Target::Client { .. } if party(op) == Some(Side::Server) => {
+        Target::Client { .. } if op.only_party() == Some(Side::Server) => {
             Err(format!("{field}: {name} is a server operation"))
         }
         Target::Server { .. } | Target::Client { .. } => Ok(()),
-        Target::Conversation { .. } if !is_reactor_op(op) => Err(format!(
+        Target::Conversation { .. } if !op.on_reactor() => Err(format!(
             "{field}: {name} is a codec operation: use a codec target"
         )),
-        Target::Conversation { .. } => match (party(op), on) {
+        Target::Conversation { .. } => match (op.only_party(), on) {
             (_, None) if matches!(op, Op::Transfer { .. }) => Ok(()),
             (_, None) => Err(format!(
                 "{field}.on: a conversation step names its party (client or server)"

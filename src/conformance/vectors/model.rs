@@ -169,55 +169,138 @@ pub enum Op {
     },
 }
 
+/// Which party an operation runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Party {
+    /// The codec: no reactor.
+    Codec,
+    /// The client reactor only.
+    Client,
+    /// The server reactor only.
+    Server,
+    /// Either reactor (`recv`, `consume`), or both (`transfer`).
+    Either,
+}
+
+/// The shape of an operation's outcome (besides an exception, which any
+/// operation may raise): which fields of an `expect` it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// A reactor action.
+    Action,
+    /// `callcommand`: a request id and an action.
+    Request,
+    /// `makeoutputstream`: a stream id.
+    Stream,
+    /// Frames pulled, whether they ended, and the exception that ended them.
+    Frames,
+    /// `transfer`: frames, and the receiver's action for each.
+    Transfer,
+    /// `requeststate`: a request state.
+    State,
+    /// The bytes of a frame made.
+    Bytes,
+    /// `parseheader`: the header's fields.
+    Header,
+    /// Text (`humanflags`, `repr`).
+    Text,
+}
+
+/// What the suite knows of an operation, besides its arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct OpInfo {
+    /// Its name in the vector format and the driver protocol (the seed's
+    /// function or method name).
+    pub name: &'static str,
+    /// The party it runs on.
+    pub party: Party,
+    /// The shape of its outcome.
+    pub shape: Shape,
+}
+
+/// The one list of operations: each variant of [`Op`] with its name, party
+/// and outcome shape. [`Op::info`] and [`OpInfo::ALL`] are made from it.
+macro_rules! op_table {
+    ($($variant:ident => $name:literal, $party:ident, $shape:ident;)*) => {
+        impl Op {
+            /// The operation's name, party and outcome shape.
+            pub fn info(&self) -> &'static OpInfo {
+                match self {
+                    $(Op::$variant { .. } => &OpInfo {
+                        name: $name,
+                        party: Party::$party,
+                        shape: Shape::$shape,
+                    },)*
+                }
+            }
+        }
+
+        impl OpInfo {
+            /// Every operation, in the order of [`Op`]'s variants.
+            pub const ALL: &'static [OpInfo] = &[$(OpInfo {
+                name: $name,
+                party: Party::$party,
+                shape: Shape::$shape,
+            }),*];
+        }
+    };
+}
+
+op_table! {
+    Recv => "recv", Either, Action;
+    CallCommand => "callcommand", Client, Request;
+    FlushCommands => "flushcommands", Client, Action;
+    MakeOutputStream => "makeoutputstream", Server, Stream;
+    Response => "oncommandresponseready", Server, Action;
+    ResponseGen => "oncommandresponsereadygen", Server, Action;
+    CommandError => "oncommanderror", Server, Action;
+    ServerError => "onservererror", Server, Action;
+    InputEof => "oninputeof", Server, Action;
+    Consume => "consume", Either, Frames;
+    RequestState => "requeststate", Client, State;
+    Transfer => "transfer", Either, Transfer;
+    HumanString => "humanstring", Codec, Bytes;
+    MakeFrame => "makeframe", Codec, Bytes;
+    ParseHeader => "parseheader", Codec, Header;
+    ReadFrames => "readframes", Codec, Frames;
+    HumanFlags => "humanflags", Codec, Text;
+    Repr => "repr", Codec, Text;
+    CreateCommandFrames => "createcommandframes", Codec, Frames;
+    CreateResponse => "createcommandresponseframesfrombytes", Codec, Frames;
+    CreateResponseGen => "createbytesresponseframesfromgen", Codec, Frames;
+    CreateCommandError => "createcommanderrorresponse", Codec, Frames;
+    CreateErrorFrame => "createerrorframe", Codec, Frames;
+    CreateTextOutput => "createtextoutputframe", Codec, Frames;
+}
+
+impl OpInfo {
+    /// The operation named `name`.
+    pub fn by_name(name: &str) -> Option<&'static OpInfo> {
+        OpInfo::ALL.iter().find(|info| info.name == name)
+    }
+}
+
 impl Op {
     /// The operation's name in the vector format.
     pub fn name(&self) -> &'static str {
-        match self {
-            Op::Recv(_) => "recv",
-            Op::CallCommand { .. } => "callcommand",
-            Op::FlushCommands => "flushcommands",
-            Op::MakeOutputStream => "makeoutputstream",
-            Op::Response { .. } => "oncommandresponseready",
-            Op::ResponseGen { .. } => "oncommandresponsereadygen",
-            Op::CommandError { .. } => "oncommanderror",
-            Op::ServerError { .. } => "onservererror",
-            Op::InputEof => "oninputeof",
-            Op::Consume { .. } => "consume",
-            Op::RequestState { .. } => "requeststate",
-            Op::Transfer { .. } => "transfer",
-            Op::HumanString(_) => "humanstring",
-            Op::MakeFrame(_) => "makeframe",
-            Op::ParseHeader(_) => "parseheader",
-            Op::ReadFrames(_) => "readframes",
-            Op::HumanFlags { .. } => "humanflags",
-            Op::Repr(_) => "repr",
-            Op::CreateCommandFrames { .. } => "createcommandframes",
-            Op::CreateResponse { .. } => "createcommandresponseframesfrombytes",
-            Op::CreateResponseGen { .. } => "createbytesresponseframesfromgen",
-            Op::CreateCommandError { .. } => "createcommanderrorresponse",
-            Op::CreateErrorFrame { .. } => "createerrorframe",
-            Op::CreateTextOutput { .. } => "createtextoutputframe",
-        }
+        self.info().name
     }
 
     /// Whether the operation runs on a reactor (and so on a party), rather
     /// than on the codec.
     pub fn on_reactor(&self) -> bool {
-        matches!(
-            self,
-            Op::Recv(_)
-                | Op::CallCommand { .. }
-                | Op::FlushCommands
-                | Op::MakeOutputStream
-                | Op::Response { .. }
-                | Op::ResponseGen { .. }
-                | Op::CommandError { .. }
-                | Op::ServerError { .. }
-                | Op::InputEof
-                | Op::Consume { .. }
-                | Op::RequestState { .. }
-                | Op::Transfer { .. }
-        )
+        self.info().party != Party::Codec
+    }
+
+    /// The reactor the operation belongs to, when only one has it.
+    pub fn only_party(&self) -> Option<Side> {
+        match self.info().party {
+            Party::Client => Some(Side::Client),
+            Party::Server => Some(Side::Server),
+            Party::Codec | Party::Either => None,
+        }
     }
 }
 
