@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use hgframe::conformance::vectors::load::{LoadError, load_paths, load_str};
+use hgframe::conformance::vectors::model::OpInfo;
 use hgframe::conformance::vectors::model::{Action, Outcome, Vector};
 use hgframe::conformance::vectors::run_reference;
 use hgframe::reactor::{ClientProtocolError, ProtocolError, ServerProtocolError};
@@ -306,8 +307,17 @@ fn the_export_follows_its_schema() {
     assert!(errors.is_empty(), "{errors:#?}");
     // And a broken export does not.
     let mut broken = export.clone();
-    broken["vectors"][0]["steps"][0]["expect"]["frames"] = serde_json::json!([{"hex": "zz"}]);
+    broken["vectors"][0]["steps"][0]["expect"]["frames"] = serde_json::json!(["zz"]);
     assert!(!validator.is_valid(&broken));
+    // The schema names every operation, and no other.
+    let names: Vec<&str> = schema["$defs"]["step"]["properties"]["op"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let ops: Vec<&str> = OpInfo::ALL.iter().map(|o| o.name).collect();
+    assert_eq!(names, ops);
 }
 
 #[test]

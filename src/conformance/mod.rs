@@ -1,6 +1,6 @@
 //! The conformance harness, built on the protocol core: the vectors
 //! ([`vectors`]), what they run against ([`implementation`]: the
-//! built-in [`reference`], an adapter process, or a Rust type of yours), the
+//! built-in [`reference`](mod@reference), an adapter process, or a Rust type of yours), the
 //! one runner ([`run`]), the driver protocol that runs them
 //! against another implementation ([`driver`]), differential testing
 //! ([`diff`]), the line language of `hgframe server` / `client` ([`shell`])
@@ -14,6 +14,7 @@
 pub mod diff;
 pub mod driver;
 pub mod implementation;
+pub mod json;
 pub mod reference;
 pub mod run;
 pub mod shell;

@@ -2,7 +2,7 @@
 //!
 //! `hgframe run` (with or without `--impl`), `hgframe testee`, `hgframe
 //! diff` and the vector tests all come through here, whatever the
-//! implementation: the built-in [`Reference`], an adapter process
+//! implementation: the built-in [`Reference`](super::reference::Reference), an adapter process
 //! ([`Adapter`](super::driver::process::Adapter)) or a Rust type of the
 //! user's ([`trials`] runs the suite inside their own `cargo test`).
 //!

@@ -11,7 +11,6 @@ pub mod export;
 pub mod load;
 pub mod model;
 pub mod runner;
-pub mod shape;
 pub mod spec;
 pub mod trace;
 pub mod write;

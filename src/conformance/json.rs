@@ -1,0 +1,929 @@
+//! The one JSON encoding of values, operations and outcomes: what the
+//! driver protocol sends and receives (`docs/driver-protocol.md`) and what
+//! `hgframe vectors export` writes (`docs/vectors.schema.json`).
+//!
+//! Bytes are lowercase hex strings, frames the hex of the whole frame, and
+//! values (command names, arguments, messages) *typed JSON*, which keeps
+//! byte strings and text strings apart without a CBOR library:
+//!
+//! ```
+//! use hgframe::cbor::Value;
+//! use hgframe::conformance::json::{value_from_json, value_to_json};
+//! let value = Value::map([(Value::bytes("name"), Value::Text("é".into()))]);
+//! let json = value_to_json(&value);
+//! assert_eq!(json.to_string(), r#"{"map":[[{"bytes":"6e616d65"},{"text":"é"}]]}"#);
+//! assert_eq!(value_from_json(&json, "args").unwrap(), value);
+//! ```
+//!
+//! Every parser here takes untrusted input and says where it is wrong: the
+//! path of the field (`outcome.frames[2]`) and what was expected.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::cbor::Value;
+use crate::conformance::vectors::model::{
+    Action, FrameRun, Op, OpInfo, Outcome, Raise, RaiseKind, Shape, StreamArg,
+};
+use crate::frame::{Frame, FrameFlags, FrameType, ReadOptions, StreamFlags, read_frame};
+
+/// JSON that does not follow the encoding.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct JsonError {
+    /// Where: the path of the field, such as `outcome.frames[2]`.
+    pub path: String,
+    /// What was expected.
+    pub message: String,
+}
+
+pub(crate) fn wrong(path: &str, message: impl Into<String>) -> JsonError {
+    JsonError {
+        path: path.to_string(),
+        message: message.into(),
+    }
+}
+
+pub(crate) type Result<T, E = JsonError> = std::result::Result<T, E>;
+
+/// The JSON type of a value, for messages.
+fn kind(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+pub(crate) fn int_of(json: &Json, path: &str, max: u64) -> Result<u64> {
+    match json.as_u64() {
+        Some(n) if n <= max => Ok(n),
+        _ => Err(wrong(
+            path,
+            format!("expected an integer from 0 to {max}, got {json}"),
+        )),
+    }
+}
+
+pub(crate) fn str_of<'a>(json: &'a Json, path: &str) -> Result<&'a str> {
+    json.as_str()
+        .ok_or_else(|| wrong(path, format!("expected a string, got {}", kind(json))))
+}
+
+fn hex_of(json: &Json, path: &str) -> Result<Vec<u8>> {
+    let text = str_of(json, path)?;
+    hex::decode(text).map_err(|e| wrong(path, format!("expected hex: {e}")))
+}
+
+/// A JSON object being read: every field read is marked, so that
+/// [`Obj::finish`] can refuse the ones nobody asked for.
+pub(crate) struct Obj<'a> {
+    map: &'a Map<String, Json>,
+    path: String,
+    seen: Vec<&'a str>,
+}
+
+impl<'a> Obj<'a> {
+    pub(crate) fn new(json: &'a Json, path: &str) -> Result<Obj<'a>> {
+        match json {
+            Json::Object(map) => Ok(Obj {
+                map,
+                path: path.to_string(),
+                seen: Vec::new(),
+            }),
+            other => Err(wrong(
+                path,
+                format!("expected an object, got {}", kind(other)),
+            )),
+        }
+    }
+
+    pub(crate) fn at(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    /// The field, absent or `null` as `None`.
+    pub(crate) fn opt(&mut self, key: &str) -> Option<&'a Json> {
+        let (k, v) = self.map.get_key_value(key)?;
+        self.seen.push(k.as_str());
+        (!v.is_null()).then_some(v)
+    }
+
+    pub(crate) fn req(&mut self, key: &str) -> Result<&'a Json> {
+        self.opt(key)
+            .ok_or_else(|| wrong(&self.at(key), "missing field"))
+    }
+
+    pub(crate) fn int(&mut self, key: &str, max: u64) -> Result<u64> {
+        let v = self.req(key)?;
+        int_of(v, &self.at(key), max)
+    }
+
+    pub(crate) fn u8(&mut self, key: &str) -> Result<u8> {
+        Ok(self.int(key, u8::MAX.into())? as u8)
+    }
+
+    pub(crate) fn u16(&mut self, key: &str) -> Result<u16> {
+        Ok(self.int(key, u16::MAX.into())? as u16)
+    }
+
+    pub(crate) fn opt_usize(&mut self, key: &str) -> Result<Option<usize>> {
+        match self.opt(key) {
+            None => Ok(None),
+            Some(v) => Ok(Some(int_of(v, &self.at(key), u32::MAX.into())? as usize)),
+        }
+    }
+
+    pub(crate) fn bool(&mut self, key: &str) -> Result<bool> {
+        let v = self.req(key)?;
+        v.as_bool().ok_or_else(|| {
+            wrong(
+                &self.at(key),
+                format!("expected a boolean, got {}", kind(v)),
+            )
+        })
+    }
+
+    pub(crate) fn string(&mut self, key: &str) -> Result<String> {
+        let v = self.req(key)?;
+        Ok(str_of(v, &self.at(key))?.to_string())
+    }
+
+    pub(crate) fn hex(&mut self, key: &str) -> Result<Vec<u8>> {
+        let v = self.req(key)?;
+        hex_of(v, &self.at(key))
+    }
+
+    pub(crate) fn opt_hex(&mut self, key: &str) -> Result<Option<Vec<u8>>> {
+        match self.opt(key) {
+            None => Ok(None),
+            Some(v) => hex_of(v, &self.at(key)).map(Some),
+        }
+    }
+
+    pub(crate) fn hex_list(&mut self, key: &str) -> Result<Vec<Vec<u8>>> {
+        let v = self.req(key)?;
+        let path = self.at(key);
+        let items = v
+            .as_array()
+            .ok_or_else(|| wrong(&path, format!("expected an array, got {}", kind(v))))?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| hex_of(item, &format!("{path}[{i}]")))
+            .collect()
+    }
+
+    pub(crate) fn value(&mut self, key: &str) -> Result<Value> {
+        match self.opt(key) {
+            None if self.has(key) => Ok(Value::Null),
+            None => Err(wrong(&self.at(key), "missing field")),
+            Some(v) => value_from_json(v, &self.at(key)),
+        }
+    }
+
+    pub(crate) fn frame(&mut self, key: &str) -> Result<Frame> {
+        let bytes = self.hex(key)?;
+        frame_of(&bytes, &self.at(key))
+    }
+
+    pub(crate) fn stream(&mut self, key: &str) -> Result<StreamArg> {
+        let v = self.req(key)?;
+        let mut o = Obj::new(v, &self.at(key))?;
+        let stream = StreamArg {
+            id: o.u8("id")?,
+            active: o.bool("active")?,
+        };
+        o.finish()?;
+        Ok(stream)
+    }
+
+    /// Refuses the fields nobody read.
+    pub(crate) fn finish(self) -> Result<()> {
+        match self.map.keys().find(|k| !self.seen.contains(&k.as_str())) {
+            Some(k) => Err(wrong(&self.at(k), "unknown field")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Exactly one frame, from its bytes.
+fn frame_of(bytes: &[u8], path: &str) -> Result<Frame> {
+    let mut src = bytes;
+    match read_frame(&mut src, &ReadOptions::default()) {
+        Ok(Some(frame)) if src.is_empty() => Ok(frame),
+        Ok(Some(_)) => Err(wrong(path, format!("{} bytes after the frame", src.len()))),
+        Ok(None) => Err(wrong(path, "expected a frame, got no bytes")),
+        Err(e) => Err(wrong(path, format!("not a frame: {e}"))),
+    }
+}
+
+fn frame_hex(frame: &Frame, path: &str) -> Result<Json> {
+    frame
+        .to_bytes()
+        .map(|b| json!(hex::encode(b)))
+        .map_err(|e| wrong(path, e.to_string()))
+}
+
+// ---- values -------------------------------------------------------------
+
+/// A value as typed JSON: `null`, `true`, `false`, integers as numbers
+/// (`{"int": "<decimal>"}` beyond 64 bits), `{"bytes": HEX}`,
+/// `{"text": STRING}`, arrays as arrays, `{"map": [[KEY, VALUE], ...]}`,
+/// `{"set": [...]}`, `{"float": NUMBER | "nan" | "inf" | "-inf"}`,
+/// `{"simple": N}` and `{"tag": N, "value": VALUE}`.
+pub fn value_to_json(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => json!(b),
+        Value::Int(i) => {
+            if let Ok(n) = i64::try_from(*i) {
+                json!(n)
+            } else if let Ok(n) = u64::try_from(*i) {
+                json!(n)
+            } else {
+                json!({ "int": i.to_string() })
+            }
+        }
+        Value::Bytes(b) => json!({ "bytes": hex::encode(b) }),
+        Value::Text(t) => json!({ "text": t }),
+        Value::Array(items) => Json::Array(items.iter().map(value_to_json).collect()),
+        Value::Map(entries) => json!({
+            "map": entries
+                .iter()
+                .map(|(k, v)| json!([value_to_json(k), value_to_json(v)]))
+                .collect::<Vec<_>>()
+        }),
+        Value::Set(items) => json!({ "set": items.iter().map(value_to_json).collect::<Vec<_>>() }),
+        Value::Float(f) if f.is_nan() => json!({ "float": "nan" }),
+        Value::Float(f) if f.is_infinite() => {
+            json!({ "float": if *f > 0.0 { "inf" } else { "-inf" } })
+        }
+        Value::Float(f) => json!({ "float": f }),
+        Value::Simple(n) => json!({ "simple": n }),
+        Value::Tag(tag, inner) => json!({ "tag": tag, "value": value_to_json(inner) }),
+    }
+}
+
+/// A value from typed JSON (see [`value_to_json`]); `path` names the field
+/// in errors.
+pub fn value_from_json(json: &Json, path: &str) -> Result<Value> {
+    match json {
+        Json::Null => Ok(Value::Null),
+        Json::Bool(b) => Ok(Value::Bool(*b)),
+        Json::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => Ok(Value::Int(i.into())),
+            (_, Some(u)) => Ok(Value::Int(u.into())),
+            _ => Err(wrong(
+                path,
+                format!("expected an integer, got {n} (a float is {{\"float\": {n}}})"),
+            )),
+        },
+        Json::String(s) => Err(wrong(
+            path,
+            format!(
+                "a bare string is ambiguous: write {{\"bytes\": HEX}} or {{\"text\": {}}}",
+                Json::String(s.clone())
+            ),
+        )),
+        Json::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| value_from_json(item, &format!("{path}[{i}]")))
+            .collect::<Result<_>>()
+            .map(Value::Array),
+        Json::Object(map) => {
+            let mut o = Obj::new(json, path)?;
+            let value = if map.contains_key("tag") {
+                let tag = o.req("tag")?;
+                let tag = tag
+                    .as_u64()
+                    .ok_or_else(|| wrong(&o.at("tag"), "expected an unsigned integer"))?;
+                Value::Tag(tag, Box::new(o.value("value")?))
+            } else if map.len() != 1 {
+                return Err(wrong(
+                    path,
+                    "expected one of {\"bytes\"}, {\"text\"}, {\"map\"}, {\"set\"}, {\"int\"}, \
+                     {\"float\"}, {\"simple\"}, {\"tag\", \"value\"}",
+                ));
+            } else if o.has("bytes") {
+                Value::Bytes(o.hex("bytes")?)
+            } else if o.has("text") {
+                Value::Text(o.string("text")?)
+            } else if o.has("int") {
+                let text = o.string("int")?;
+                let i: i128 = text
+                    .parse()
+                    .map_err(|_| wrong(&o.at("int"), "expected a decimal integer"))?;
+                Value::Int(i)
+            } else if o.has("map") {
+                let at = o.at("map");
+                let entries = o.req("map")?;
+                let entries = entries
+                    .as_array()
+                    .ok_or_else(|| wrong(&at, "expected an array of [key, value] pairs"))?;
+                entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, pair)| match pair.as_array().map(Vec::as_slice) {
+                        Some([k, v]) => Ok((
+                            value_from_json(k, &format!("{at}[{i}][0]"))?,
+                            value_from_json(v, &format!("{at}[{i}][1]"))?,
+                        )),
+                        _ => Err(wrong(&format!("{at}[{i}]"), "expected a [key, value] pair")),
+                    })
+                    .collect::<Result<_>>()
+                    .map(Value::Map)?
+            } else if o.has("set") {
+                let at = o.at("set");
+                match value_from_json(o.req("set")?, &at)? {
+                    Value::Array(items) => Value::Set(items),
+                    _ => return Err(wrong(&at, "expected an array")),
+                }
+            } else if o.has("float") {
+                let at = o.at("float");
+                let f = o.req("float")?;
+                Value::Float(match (f.as_f64(), f.as_str()) {
+                    (Some(x), _) => x,
+                    (_, Some("nan")) => f64::NAN,
+                    (_, Some("inf")) => f64::INFINITY,
+                    (_, Some("-inf")) => f64::NEG_INFINITY,
+                    _ => {
+                        return Err(wrong(
+                            &at,
+                            "expected a number, \"nan\", \"inf\" or \"-inf\"",
+                        ));
+                    }
+                })
+            } else if o.has("simple") {
+                Value::Simple(o.u8("simple")?)
+            } else {
+                return Err(wrong(
+                    path,
+                    "expected one of {\"bytes\"}, {\"text\"}, {\"map\"}, {\"set\"}, {\"int\"}, \
+                     {\"float\"}, {\"simple\"}, {\"tag\", \"value\"}",
+                ));
+            };
+            o.finish()?;
+            Ok(value)
+        }
+    }
+}
+
+// ---- requests -----------------------------------------------------------
+
+fn stream_json(s: &StreamArg) -> Json {
+    json!({ "id": s.id, "active": s.active })
+}
+
+fn hex_list(chunks: &[Vec<u8>]) -> Json {
+    Json::Array(chunks.iter().map(|c| json!(hex::encode(c))).collect())
+}
+
+/// An operation's arguments, as the export and a step request give them.
+pub fn op_to_json(op: &Op) -> Result<Json> {
+    let v = value_to_json;
+    Ok(match op {
+        Op::Recv(f) => json!({ "frame": frame_hex(f, "args.frame")? }),
+        Op::Repr(f) => json!({ "frame": frame_hex(f, "args.frame")? }),
+        Op::CallCommand { name, args, data } => json!({
+            "name": v(name), "args": v(args), "data": data.as_deref().map(hex::encode),
+        }),
+        Op::FlushCommands | Op::MakeOutputStream | Op::InputEof => json!({}),
+        Op::RequestState { request } => json!({ "request": request }),
+        Op::Response {
+            stream,
+            request,
+            data,
+        } => json!({ "stream": stream, "request": request, "data": hex::encode(data) }),
+        Op::ResponseGen {
+            stream,
+            request,
+            chunks,
+        } => json!({ "stream": stream, "request": request, "chunks": hex_list(chunks) }),
+        Op::CommandError {
+            stream,
+            request,
+            message,
+            args,
+        } => {
+            json!({ "stream": stream, "request": request, "message": v(message), "args": v(args) })
+        }
+        Op::ServerError {
+            stream,
+            request,
+            message,
+        } => json!({ "stream": stream, "request": request, "message": hex::encode(message) }),
+        Op::Consume { generator, count } => json!({ "gen": generator, "count": count }),
+        Op::Transfer { generator } => json!({ "gen": generator }),
+        Op::HumanString(s) => json!({ "string": s }),
+        Op::MakeFrame(f) => json!({
+            "request": f.request_id,
+            "stream": f.stream_id,
+            "streamflags": f.stream_flags.bits(),
+            "type": f.frame_type.get(),
+            "flags": f.flags.get(),
+            "payload": hex::encode(&f.payload),
+        }),
+        Op::ParseHeader(h) => json!({ "header": hex::encode(h) }),
+        Op::ReadFrames(b) => json!({ "data": hex::encode(b) }),
+        Op::HumanFlags { table, value } => json!({ "table": table, "value": value }),
+        Op::CreateCommandFrames {
+            stream,
+            request,
+            name,
+            args,
+            data,
+            max_frame_size,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "name": v(name), "args": v(args),
+            "data": data.as_deref().map(hex::encode), "maxframesize": max_frame_size,
+        }),
+        Op::CreateResponse {
+            stream,
+            request,
+            data,
+            max_frame_size,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "data": hex::encode(data),
+            "maxframesize": max_frame_size,
+        }),
+        Op::CreateResponseGen {
+            stream,
+            request,
+            chunks,
+            max_frame_size,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "chunks": hex_list(chunks),
+            "maxframesize": max_frame_size,
+        }),
+        Op::CreateCommandError {
+            stream,
+            request,
+            message,
+            args,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "message": v(message), "args": v(args),
+        }),
+        Op::CreateErrorFrame {
+            stream,
+            request,
+            msg,
+            errtype,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "msg": hex::encode(msg),
+            "errtype": hex::encode(errtype),
+        }),
+        Op::CreateTextOutput {
+            stream,
+            request,
+            atoms,
+            max_frame_size,
+        } => json!({
+            "stream": stream_json(stream), "request": request, "atoms": v(atoms),
+            "maxframesize": max_frame_size,
+        }),
+    })
+}
+
+/// An operation from its name and arguments (see [`op_to_json`]).
+pub fn op_from_json(name: &str, args: &Json) -> Result<Op> {
+    let mut a = Obj::new(args, "args")?;
+    let op = match name {
+        "recv" => Op::Recv(a.frame("frame")?),
+        "repr" => Op::Repr(a.frame("frame")?),
+        "callcommand" => Op::CallCommand {
+            name: a.value("name")?,
+            args: a.value("args")?,
+            data: a.opt_hex("data")?,
+        },
+        "flushcommands" => Op::FlushCommands,
+        "makeoutputstream" => Op::MakeOutputStream,
+        "oninputeof" => Op::InputEof,
+        "requeststate" => Op::RequestState {
+            request: a.u16("request")?,
+        },
+        "oncommandresponseready" => Op::Response {
+            stream: a.u8("stream")?,
+            request: a.u16("request")?,
+            data: a.hex("data")?,
+        },
+        "oncommandresponsereadygen" => Op::ResponseGen {
+            stream: a.u8("stream")?,
+            request: a.u16("request")?,
+            chunks: a.hex_list("chunks")?,
+        },
+        "oncommanderror" => Op::CommandError {
+            stream: a.u8("stream")?,
+            request: a.u16("request")?,
+            message: a.value("message")?,
+            args: a.value("args")?,
+        },
+        "onservererror" => Op::ServerError {
+            stream: a.u8("stream")?,
+            request: a.u16("request")?,
+            message: a.hex("message")?,
+        },
+        "consume" => Op::Consume {
+            generator: a.string("gen")?,
+            count: a.opt_usize("count")?,
+        },
+        "humanstring" => Op::HumanString(a.string("string")?),
+        "makeframe" => {
+            let request_id = a.u16("request")?;
+            let stream_id = a.u8("stream")?;
+            let stream_flags = StreamFlags::from_bits_retain(a.u8("streamflags")?);
+            let frame_type = FrameType::new(a.u8("type")?)
+                .ok_or_else(|| wrong("args.type", "expected 0 to 15"))?;
+            let flags = FrameFlags::new(a.u8("flags")?)
+                .ok_or_else(|| wrong("args.flags", "expected 0 to 15"))?;
+            Op::MakeFrame(Frame {
+                request_id,
+                stream_id,
+                stream_flags,
+                frame_type,
+                flags,
+                payload: a.hex("payload")?,
+            })
+        }
+        "parseheader" => {
+            let bytes = a.hex("header")?;
+            Op::ParseHeader(
+                bytes
+                    .try_into()
+                    .map_err(|_| wrong("args.header", "expected 8 bytes"))?,
+            )
+        }
+        "readframes" => Op::ReadFrames(a.hex("data")?),
+        "humanflags" => Op::HumanFlags {
+            table: a.string("table")?,
+            value: a.u8("value")?,
+        },
+        "createcommandframes" => Op::CreateCommandFrames {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            name: a.value("name")?,
+            args: a.value("args")?,
+            data: a.opt_hex("data")?,
+            max_frame_size: a.opt_usize("maxframesize")?,
+        },
+        "createcommandresponseframesfrombytes" => Op::CreateResponse {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            data: a.hex("data")?,
+            max_frame_size: a.opt_usize("maxframesize")?,
+        },
+        "createbytesresponseframesfromgen" => Op::CreateResponseGen {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            chunks: a.hex_list("chunks")?,
+            max_frame_size: a.opt_usize("maxframesize")?,
+        },
+        "createcommanderrorresponse" => Op::CreateCommandError {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            message: a.value("message")?,
+            args: a.value("args")?,
+        },
+        "createerrorframe" => Op::CreateErrorFrame {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            msg: a.hex("msg")?,
+            errtype: a.hex("errtype")?,
+        },
+        "createtextoutputframe" => Op::CreateTextOutput {
+            stream: a.stream("stream")?,
+            request: a.u16("request")?,
+            atoms: a.value("atoms")?,
+            max_frame_size: a.opt_usize("maxframesize")?,
+        },
+        other => return Err(wrong("op", format!("unknown operation {other:?}"))),
+    };
+    a.finish()?;
+    Ok(op)
+}
+
+pub(crate) fn parse_json(line: &str) -> Result<Json> {
+    serde_json::from_str(line).map_err(|e| wrong("", format!("not JSON: {e}")))
+}
+
+/// An exception: its kind, the Python type of an accidental error, and its
+/// message as a string when it is UTF-8, else as `{"bytes": HEX}`.
+fn raise_to_json(r: &Raise) -> Json {
+    let mut m = Map::new();
+    m.insert("kind".into(), json!(r.kind));
+    if let Some(t) = &r.python_type {
+        m.insert("type".into(), json!(t));
+    }
+    if let Some(msg) = &r.message {
+        let message = match std::str::from_utf8(msg) {
+            Ok(text) => json!(text),
+            Err(_) => json!({ "bytes": hex::encode(msg) }),
+        };
+        m.insert("message".into(), message);
+    }
+    Json::Object(m)
+}
+
+/// An outcome: the same fields as the `expect` of a vector file, with
+/// values as typed JSON and bytes and frames as hex.
+pub fn outcome_to_json(outcome: &Outcome) -> Json {
+    let mut m = Map::new();
+    match outcome {
+        Outcome::Action(a) => action_to(a, &mut m),
+        Outcome::Request { request, action: a } => {
+            m.insert("request".into(), json!(request));
+            action_to(a, &mut m);
+        }
+        Outcome::Stream(s) => {
+            m.insert("stream".into(), json!(s));
+        }
+        Outcome::Frames(r) => run_to(r, &mut m),
+        Outcome::Transfer { run: r, actions } => {
+            run_to(r, &mut m);
+            let actions = actions.iter().map(outcome_to_json).collect();
+            m.insert("actions".into(), Json::Array(actions));
+        }
+        Outcome::Bytes(b) => {
+            m.insert("hex".into(), json!(hex::encode(b)));
+        }
+        Outcome::Header(h) => {
+            m.insert("header".into(), json!(h));
+        }
+        Outcome::Text(t) => {
+            m.insert("text".into(), json!(t));
+        }
+        Outcome::State(s) => {
+            m.insert("state".into(), json!(s));
+        }
+        Outcome::Raise(r) => {
+            m.insert("raise".into(), raise_to_json(r));
+        }
+    }
+    Json::Object(m)
+}
+
+fn run_to(r: &FrameRun, m: &mut Map<String, Json>) {
+    let frames = r.frames.iter().map(|f| json!(hex::encode(f))).collect();
+    m.insert("frames".into(), Json::Array(frames));
+    m.insert("end".into(), json!(r.end));
+    if let Some(e) = &r.raise {
+        m.insert("raise".into(), raise_to_json(e));
+    }
+}
+
+fn action_to(a: &Action, m: &mut Map<String, Json>) {
+    let mut put = |k: &str, v: Json| {
+        m.insert(k.into(), v);
+    };
+    match a {
+        Action::SendFrames { generator, run: r } => {
+            put("action", json!("sendframes"));
+            put("gen", json!(generator));
+            run_to(r, m);
+        }
+        Action::RunCommand {
+            request,
+            command,
+            args,
+            data,
+        } => {
+            put("action", json!("runcommand"));
+            put("request", json!(request));
+            put("command", value_to_json(command));
+            put("args", value_to_json(args));
+            put(
+                "data",
+                data.as_deref()
+                    .map_or(Json::Null, |d| json!(hex::encode(d))),
+            );
+        }
+        Action::WantFrame { state } => {
+            put("action", json!("wantframe"));
+            put("state", json!(state));
+        }
+        Action::Noop => put("action", json!("noop")),
+        Action::Error { message, .. } => {
+            put("action", json!("error"));
+            put("message", json!(message));
+        }
+        Action::ErrorResponse {
+            request,
+            error_type,
+            message,
+        } => {
+            put("action", json!("error"));
+            put("request", json!(request));
+            put("errortype", value_to_json(error_type));
+            put("errormessage", value_to_json(message));
+        }
+        Action::ResponseData {
+            request,
+            expect_more,
+            eos,
+            data,
+        } => {
+            put("action", json!("responsedata"));
+            put("request", json!(request));
+            put("expectmore", json!(expect_more));
+            put("eos", json!(eos));
+            put("data", json!(hex::encode(data)));
+        }
+    }
+}
+
+fn raise_from_json(json: &Json, path: &str) -> Result<Raise> {
+    let mut o = Obj::new(json, path)?;
+    let name = o.string("kind")?;
+    let kind = RaiseKind::from_name(&name).ok_or_else(|| {
+        wrong(
+            &o.at("kind"),
+            format!(
+                "unknown kind {name:?} (programming, value, assertion, abort, accidental, \
+                 decode, deviation)"
+            ),
+        )
+    })?;
+    let python_type = match o.opt("type") {
+        None => None,
+        Some(t) => Some(str_of(t, &o.at("type"))?.to_string()),
+    };
+    let message = match o.opt("message") {
+        None => None,
+        Some(Json::String(s)) => Some(s.clone().into_bytes()),
+        Some(other) => match value_from_json(other, &o.at("message"))? {
+            Value::Bytes(b) => Some(b),
+            _ => {
+                return Err(wrong(
+                    &o.at("message"),
+                    "expected a string or {\"bytes\": HEX}",
+                ));
+            }
+        },
+    };
+    o.finish()?;
+    Ok(Raise {
+        kind,
+        python_type,
+        message,
+    })
+}
+
+fn run_from(o: &mut Obj) -> Result<FrameRun> {
+    let frames = o.hex_list("frames")?;
+    let end = o.bool("end")?;
+    let raise = match o.opt("raise") {
+        None => None,
+        Some(r) => Some(raise_from_json(r, &o.at("raise"))?),
+    };
+    Ok(FrameRun { frames, end, raise })
+}
+
+fn action_from(o: &mut Obj) -> Result<Action> {
+    let name = o.string("action")?;
+    Ok(match name.as_str() {
+        "sendframes" => Action::SendFrames {
+            generator: o.string("gen")?,
+            run: run_from(o)?,
+        },
+        "runcommand" => Action::RunCommand {
+            request: o.u16("request")?,
+            command: o.value("command")?,
+            args: o.value("args")?,
+            data: if o.has("data") {
+                o.opt_hex("data")?
+            } else {
+                return Err(wrong(&o.at("data"), "missing field (null when no data)"));
+            },
+        },
+        "wantframe" => Action::WantFrame {
+            state: o.string("state")?,
+        },
+        "noop" => Action::Noop,
+        "error" if o.has("errortype") => Action::ErrorResponse {
+            request: o.u16("request")?,
+            error_type: o.value("errortype")?,
+            message: o.value("errormessage")?,
+        },
+        "error" => Action::error_message(o.string("message")?),
+        "responsedata" => Action::ResponseData {
+            request: o.u16("request")?,
+            expect_more: o.bool("expectmore")?,
+            eos: o.bool("eos")?,
+            data: o.hex("data")?,
+        },
+        other => {
+            return Err(wrong(
+                &o.at("action"),
+                format!(
+                    "unknown action {other:?} (sendframes, runcommand, wantframe, noop, error, \
+                     responsedata)"
+                ),
+            ));
+        }
+    })
+}
+
+/// Reads the outcome of a step that ran `op`; `path` names it in errors.
+pub fn outcome_from_json(json: &Json, path: &str, op: &OpInfo) -> Result<Outcome> {
+    let mut o = Obj::new(json, path)?;
+    let only_raise = o.has("raise") && o.map.len() == 1;
+    let outcome = if only_raise {
+        Outcome::Raise(raise_from_json(o.req("raise")?, &o.at("raise"))?)
+    } else {
+        match op.shape {
+            Shape::Action => Outcome::Action(action_from(&mut o)?),
+            Shape::Request => {
+                let request = o.u16("request")?;
+                Outcome::Request {
+                    request,
+                    action: action_from(&mut o)?,
+                }
+            }
+            Shape::Stream => Outcome::Stream(o.u8("stream")?),
+            Shape::Frames => Outcome::Frames(run_from(&mut o)?),
+            Shape::Transfer => {
+                return Err(wrong(
+                    "op",
+                    "transfer is split into consume and recv by the runner",
+                ));
+            }
+            Shape::State => Outcome::State(o.string("state")?),
+            Shape::Bytes => Outcome::Bytes(o.hex("hex")?),
+            Shape::Header => {
+                let at = o.at("header");
+                let mut h = Obj::new(o.req("header")?, &at)?;
+                let mut header = BTreeMap::new();
+                for key in [
+                    "length",
+                    "request",
+                    "stream",
+                    "streamflags",
+                    "type",
+                    "flags",
+                ] {
+                    header.insert(key.to_string(), h.int(key, u32::MAX.into())? as u32);
+                }
+                h.finish()?;
+                Outcome::Header(header)
+            }
+            Shape::Text => Outcome::Text(o.string("text")?),
+        }
+    };
+    o.finish()?;
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip() {
+        let value = Value::Array(vec![
+            Value::Null,
+            Value::Bool(false),
+            Value::Int(-(1 << 64)),
+            Value::Int(u64::MAX.into()),
+            Value::Int(-5),
+            Value::bytes([0, 255]),
+            Value::Text("snow ☃".into()),
+            Value::map([(Value::Int(1), Value::Set(vec![Value::bytes("a")]))]),
+            Value::Float(1.5),
+            Value::Float(f64::INFINITY),
+            Value::Simple(99),
+            Value::Tag(42, Box::new(Value::Null)),
+        ]);
+        let json = value_to_json(&value);
+        assert_eq!(value_from_json(&json, "v").unwrap(), value);
+        let text = json.to_string();
+        let reread: Json = serde_json::from_str(&text).unwrap();
+        assert_eq!(value_from_json(&reread, "v").unwrap(), value);
+    }
+
+    #[test]
+    fn value_errors_say_where() {
+        let json: Json = serde_json::from_str(r#"{"map": [[{"bytes": "zz"}, 1]]}"#).unwrap();
+        let e = value_from_json(&json, "args").unwrap_err();
+        assert_eq!(e.path, "args.map[0][0].bytes");
+        let e = value_from_json(&json!(["x"]), "name").unwrap_err();
+        assert_eq!(e.path, "name[0]");
+        assert!(e.message.contains("ambiguous"), "{e}");
+        let e = value_from_json(&json!({"bytes": "00", "text": "x"}), "v").unwrap_err();
+        assert_eq!(e.path, "v");
+        let e = value_from_json(&json!(1.5), "v").unwrap_err();
+        assert!(e.message.contains("float"), "{e}");
+    }
+}
