@@ -89,13 +89,13 @@ fn fake(spec: &str) {
                     std::process::exit(4);
                 }
                 "bad-hello" => {
-                    let _ = writeln!(out, "{{\"protocol\": 1, \"name\": 7}}");
+                    let _ = writeln!(out, "{{\"protocol\": 2, \"name\": 7}}");
                     continue;
                 }
                 "codec-only" => {
                     let _ = writeln!(
                         out,
-                        r#"{{"protocol": 1, "name": "fake", "version": "0", "targets": ["codec"]}}"#
+                        r#"{{"protocol": 2, "name": "fake", "version": "0", "targets": ["codec"]}}"#
                     );
                     continue;
                 }

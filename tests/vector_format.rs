@@ -33,12 +33,12 @@ fn one_error(body: &str) -> String {
 
 #[test]
 fn malformed_files_say_where() {
-    // A human string that does not parse: file, line of the id, vector, field.
+    // A human string that does not parse: file, line of the step, vector, field.
     let e = one_error(
         "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - recv: '1 1 0 bogus 0 x'\n    expect: {action: noop}\n",
     );
     assert!(
-        e.starts_with("bad.yaml:5: vector `a/b`: steps[0].recv: human frame string"),
+        e.starts_with("bad.yaml:9: vector `a/b`: steps[0].recv: human frame string"),
         "{e}"
     );
     assert!(e.contains("field `frame type`"), "{e}");

@@ -24,7 +24,7 @@ from mercurial import __version__ as hgversion  # noqa: E402
 from mercurial import error, ui as uimod  # noqa: E402
 from mercurial import wireprotoframing as wf  # noqa: E402
 
-PROTOCOL = 1
+PROTOCOL = 2
 # No vector makes this many frames; a generator that does is endless.
 MAX_FRAMES = 10000
 
@@ -190,7 +190,7 @@ class Session:
         self.op = op
         reactor = self.server if on == 'server' else self.client
         if op == 'recv':
-            frame = self.call(readone, bytes.fromhex(a['frame']))
+            frame = self.call(readone, bytes.fromhex(a))
             return self.action(self.call(reactor.onframerecv, frame), pull)
         if op == 'callcommand':
             data = None if a['data'] is None else io.BytesIO(bytes.fromhex(a['data']))
@@ -238,17 +238,17 @@ def maxsize(a):
 
 def codec(s, op, a):
     if op == 'humanstring':
-        return {'hex': bytes(s.call(wf.makeframefromhumanstring, a['string'].encode())).hex()}
+        return {'hex': bytes(s.call(wf.makeframefromhumanstring, a.encode())).hex()}
     if op == 'makeframe':
         frame = s.call(wf.makeframe, a['request'], a['stream'], a['streamflags'],
                        a['type'], a['flags'], bytes.fromhex(a['payload']))
         return {'hex': bytes(frame).hex()}
     if op == 'parseheader':
-        h = s.call(wf.parseheader, bytes.fromhex(a['header']))
+        h = s.call(wf.parseheader, bytes.fromhex(a))
         return {'header': {'length': h.length, 'request': h.requestid, 'stream': h.streamid,
                            'streamflags': h.streamflags, 'type': h.typeid, 'flags': h.flags}}
     if op == 'readframes':
-        fh = io.BytesIO(bytes.fromhex(a['data']))
+        fh = io.BytesIO(bytes.fromhex(a))
 
         def frames():
             while True:
@@ -261,7 +261,7 @@ def codec(s, op, a):
     if op == 'humanflags':
         return {'text': s.call(wf.humanflags, getattr(wf, a['table']), a['value']).decode()}
     if op == 'repr':
-        return {'text': repr(s.call(readone, bytes.fromhex(a['frame'])))}
+        return {'text': repr(s.call(readone, bytes.fromhex(a)))}
     if op == 'createcommandframes':
         data = None if a['data'] is None else io.BytesIO(bytes.fromhex(a['data']))
         return s.pull(wf.createcommandframes(

@@ -21,7 +21,7 @@ import struct
 import sys
 import traceback
 
-PROTOCOL = 1  # the version of the driver protocol this adapter speaks
+PROTOCOL = 2  # the version of the driver protocol this adapter speaks
 NAME, VERSION = 'template', '0.1'
 # The targets your implementation supports; vectors of other targets are
 # reported as unimplemented without being sent.
@@ -94,9 +94,12 @@ class Session:
         of docs/driver-protocol.md). `on` is "server" or "client" for a
         reactor operation, None for a codec one. `pull` says how many
         frames of a resulting sendframes to take: True for all, or a count.
+        `args` is an object of named arguments, except for recv, repr,
+        humanstring, parseheader and readframes, whose `args` is a bare
+        string (frame hex, the human string, header hex, bytes hex).
         If the implementation raises, return {"raise": {...}} instead."""
         if op == 'parseheader':
-            h = bytes.fromhex(args['header'])
+            h = bytes.fromhex(args)  # the 8 header bytes, in hex
             request, stream, streamflags = struct.unpack_from('<HBB', h, 3)
             return {'header': {
                 'length': h[0] | h[1] << 8 | h[2] << 16,  # 24-bit little-endian
@@ -111,7 +114,7 @@ class Session:
         # A reactor operation looks like this (with your own reactor):
         #
         # if op == 'recv':
-        #     frame = parse_frame(bytes.fromhex(args['frame']))
+        #     frame = parse_frame(bytes.fromhex(args))  # args: the frame's hex
         #     return self.action(self.reactor(on).on_frame(frame), pull)
         raise Unimplemented('%s is not done yet' % op)
 

@@ -23,10 +23,11 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json, json};
 
 use crate::cbor::Value;
+use crate::conformance::leaf::{Style, with_style};
 use crate::conformance::vectors::model::{
-    Action, FrameRun, Op, OpInfo, Outcome, Raise, RaiseKind, Shape, StreamArg,
+    Action, FrameRun, Op, OpInfo, Outcome, Raise, RaiseKind, Shape,
 };
-use crate::frame::{Frame, FrameFlags, FrameType, ReadOptions, StreamFlags, read_frame};
+use crate::frame::{Frame, ReadOptions, read_frame};
 
 /// JSON that does not follow the encoding.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -139,13 +140,6 @@ impl<'a> Obj<'a> {
         Ok(self.int(key, u16::MAX.into())? as u16)
     }
 
-    pub(crate) fn opt_usize(&mut self, key: &str) -> Result<Option<usize>> {
-        match self.opt(key) {
-            None => Ok(None),
-            Some(v) => Ok(Some(int_of(v, &self.at(key), u32::MAX.into())? as usize)),
-        }
-    }
-
     pub(crate) fn bool(&mut self, key: &str) -> Result<bool> {
         let v = self.req(key)?;
         v.as_bool().ok_or_else(|| {
@@ -194,22 +188,6 @@ impl<'a> Obj<'a> {
         }
     }
 
-    pub(crate) fn frame(&mut self, key: &str) -> Result<Frame> {
-        let bytes = self.hex(key)?;
-        frame_of(&bytes, &self.at(key))
-    }
-
-    pub(crate) fn stream(&mut self, key: &str) -> Result<StreamArg> {
-        let v = self.req(key)?;
-        let mut o = Obj::new(v, &self.at(key))?;
-        let stream = StreamArg {
-            id: o.u8("id")?,
-            active: o.bool("active")?,
-        };
-        o.finish()?;
-        Ok(stream)
-    }
-
     /// Refuses the fields nobody read.
     pub(crate) fn finish(self) -> Result<()> {
         match self.map.keys().find(|k| !self.seen.contains(&k.as_str())) {
@@ -220,7 +198,7 @@ impl<'a> Obj<'a> {
 }
 
 /// Exactly one frame, from its bytes.
-fn frame_of(bytes: &[u8], path: &str) -> Result<Frame> {
+pub(crate) fn frame_of(bytes: &[u8], path: &str) -> Result<Frame> {
     let mut src = bytes;
     match read_frame(&mut src, &ReadOptions::default()) {
         Ok(Some(frame)) if src.is_empty() => Ok(frame),
@@ -228,13 +206,6 @@ fn frame_of(bytes: &[u8], path: &str) -> Result<Frame> {
         Ok(None) => Err(wrong(path, "expected a frame, got no bytes")),
         Err(e) => Err(wrong(path, format!("not a frame: {e}"))),
     }
-}
-
-fn frame_hex(frame: &Frame, path: &str) -> Result<Json> {
-    frame
-        .to_bytes()
-        .map(|b| json!(hex::encode(b)))
-        .map_err(|e| wrong(path, e.to_string()))
 }
 
 // ---- values -------------------------------------------------------------
@@ -384,235 +355,34 @@ pub fn value_from_json(json: &Json, path: &str) -> Result<Value> {
 
 // ---- requests -----------------------------------------------------------
 
-fn stream_json(s: &StreamArg) -> Json {
-    json!({ "id": s.id, "active": s.active })
-}
-
-fn hex_list(chunks: &[Vec<u8>]) -> Json {
-    Json::Array(chunks.iter().map(|c| json!(hex::encode(c))).collect())
-}
-
-/// An operation's arguments, as the export and a step request give them.
+/// An operation's arguments, as the export and a step request give them:
+/// the content of [`Op`]'s serde form, its leaves in the JSON style.
 pub fn op_to_json(op: &Op) -> Result<Json> {
-    let v = value_to_json;
-    Ok(match op {
-        Op::Recv(f) => json!({ "frame": frame_hex(f, "args.frame")? }),
-        Op::Repr(f) => json!({ "frame": frame_hex(f, "args.frame")? }),
-        Op::CallCommand { name, args, data } => json!({
-            "name": v(name), "args": v(args), "data": data.as_deref().map(hex::encode),
-        }),
-        Op::FlushCommands | Op::MakeOutputStream | Op::InputEof => json!({}),
-        Op::RequestState { request } => json!({ "request": request }),
-        Op::Response {
-            stream,
-            request,
-            data,
-        } => json!({ "stream": stream, "request": request, "data": hex::encode(data) }),
-        Op::ResponseGen {
-            stream,
-            request,
-            chunks,
-        } => json!({ "stream": stream, "request": request, "chunks": hex_list(chunks) }),
-        Op::CommandError {
-            stream,
-            request,
-            message,
-            args,
-        } => {
-            json!({ "stream": stream, "request": request, "message": v(message), "args": v(args) })
-        }
-        Op::ServerError {
-            stream,
-            request,
-            message,
-        } => json!({ "stream": stream, "request": request, "message": hex::encode(message) }),
-        Op::Consume { generator, count } => json!({ "gen": generator, "count": count }),
-        Op::Transfer { generator } => json!({ "gen": generator }),
-        Op::HumanString(s) => json!({ "string": s }),
-        Op::MakeFrame(f) => json!({
-            "request": f.request_id,
-            "stream": f.stream_id,
-            "streamflags": f.stream_flags.bits(),
-            "type": f.frame_type.get(),
-            "flags": f.flags.get(),
-            "payload": hex::encode(&f.payload),
-        }),
-        Op::ParseHeader(h) => json!({ "header": hex::encode(h) }),
-        Op::ReadFrames(b) => json!({ "data": hex::encode(b) }),
-        Op::HumanFlags { table, value } => json!({ "table": table, "value": value }),
-        Op::CreateCommandFrames {
-            stream,
-            request,
-            name,
-            args,
-            data,
-            max_frame_size,
-        } => json!({
-            "stream": stream_json(stream), "request": request, "name": v(name), "args": v(args),
-            "data": data.as_deref().map(hex::encode), "maxframesize": max_frame_size,
-        }),
-        Op::CreateResponse {
-            stream,
-            request,
-            data,
-            max_frame_size,
-        } => json!({
-            "stream": stream_json(stream), "request": request, "data": hex::encode(data),
-            "maxframesize": max_frame_size,
-        }),
-        Op::CreateResponseGen {
-            stream,
-            request,
-            chunks,
-            max_frame_size,
-        } => json!({
-            "stream": stream_json(stream), "request": request, "chunks": hex_list(chunks),
-            "maxframesize": max_frame_size,
-        }),
-        Op::CreateCommandError {
-            stream,
-            request,
-            message,
-            args,
-        } => json!({
-            "stream": stream_json(stream), "request": request, "message": v(message), "args": v(args),
-        }),
-        Op::CreateErrorFrame {
-            stream,
-            request,
-            msg,
-            errtype,
-        } => json!({
-            "stream": stream_json(stream), "request": request, "msg": hex::encode(msg),
-            "errtype": hex::encode(errtype),
-        }),
-        Op::CreateTextOutput {
-            stream,
-            request,
-            atoms,
-            max_frame_size,
-        } => json!({
-            "stream": stream_json(stream), "request": request, "atoms": v(atoms),
-            "maxframesize": max_frame_size,
-        }),
-    })
+    let json = with_style(Style::Json, || serde_json::to_value(op))
+        .map_err(|e| wrong("args", e.to_string()))?;
+    match json {
+        Json::Object(mut map) => map
+            .remove(op.name())
+            .ok_or_else(|| wrong("args", "not the operation's own form")),
+        // Not reached: every operation has content.
+        other => Ok(other),
+    }
 }
 
 /// An operation from its name and arguments (see [`op_to_json`]).
 pub fn op_from_json(name: &str, args: &Json) -> Result<Op> {
-    let mut a = Obj::new(args, "args")?;
-    let op = match name {
-        "recv" => Op::Recv(a.frame("frame")?),
-        "repr" => Op::Repr(a.frame("frame")?),
-        "callcommand" => Op::CallCommand {
-            name: a.value("name")?,
-            args: a.value("args")?,
-            data: a.opt_hex("data")?,
-        },
-        "flushcommands" => Op::FlushCommands,
-        "makeoutputstream" => Op::MakeOutputStream,
-        "oninputeof" => Op::InputEof,
-        "requeststate" => Op::RequestState {
-            request: a.u16("request")?,
-        },
-        "oncommandresponseready" => Op::Response {
-            stream: a.u8("stream")?,
-            request: a.u16("request")?,
-            data: a.hex("data")?,
-        },
-        "oncommandresponsereadygen" => Op::ResponseGen {
-            stream: a.u8("stream")?,
-            request: a.u16("request")?,
-            chunks: a.hex_list("chunks")?,
-        },
-        "oncommanderror" => Op::CommandError {
-            stream: a.u8("stream")?,
-            request: a.u16("request")?,
-            message: a.value("message")?,
-            args: a.value("args")?,
-        },
-        "onservererror" => Op::ServerError {
-            stream: a.u8("stream")?,
-            request: a.u16("request")?,
-            message: a.hex("message")?,
-        },
-        "consume" => Op::Consume {
-            generator: a.string("gen")?,
-            count: a.opt_usize("count")?,
-        },
-        "humanstring" => Op::HumanString(a.string("string")?),
-        "makeframe" => {
-            let request_id = a.u16("request")?;
-            let stream_id = a.u8("stream")?;
-            let stream_flags = StreamFlags::from_bits_retain(a.u8("streamflags")?);
-            let frame_type = FrameType::new(a.u8("type")?)
-                .ok_or_else(|| wrong("args.type", "expected 0 to 15"))?;
-            let flags = FrameFlags::new(a.u8("flags")?)
-                .ok_or_else(|| wrong("args.flags", "expected 0 to 15"))?;
-            Op::MakeFrame(Frame {
-                request_id,
-                stream_id,
-                stream_flags,
-                frame_type,
-                flags,
-                payload: a.hex("payload")?,
-            })
-        }
-        "parseheader" => {
-            let bytes = a.hex("header")?;
-            Op::ParseHeader(
-                bytes
-                    .try_into()
-                    .map_err(|_| wrong("args.header", "expected 8 bytes"))?,
-            )
-        }
-        "readframes" => Op::ReadFrames(a.hex("data")?),
-        "humanflags" => Op::HumanFlags {
-            table: a.string("table")?,
-            value: a.u8("value")?,
-        },
-        "createcommandframes" => Op::CreateCommandFrames {
-            stream: a.stream("stream")?,
-            request: a.u16("request")?,
-            name: a.value("name")?,
-            args: a.value("args")?,
-            data: a.opt_hex("data")?,
-            max_frame_size: a.opt_usize("maxframesize")?,
-        },
-        "createcommandresponseframesfrombytes" => Op::CreateResponse {
-            stream: a.stream("stream")?,
-            request: a.u16("request")?,
-            data: a.hex("data")?,
-            max_frame_size: a.opt_usize("maxframesize")?,
-        },
-        "createbytesresponseframesfromgen" => Op::CreateResponseGen {
-            stream: a.stream("stream")?,
-            request: a.u16("request")?,
-            chunks: a.hex_list("chunks")?,
-            max_frame_size: a.opt_usize("maxframesize")?,
-        },
-        "createcommanderrorresponse" => Op::CreateCommandError {
-            stream: a.stream("stream")?,
-            request: a.u16("request")?,
-            message: a.value("message")?,
-            args: a.value("args")?,
-        },
-        "createerrorframe" => Op::CreateErrorFrame {
-            stream: a.stream("stream")?,
-            request: a.u16("request")?,
-            msg: a.hex("msg")?,
-            errtype: a.hex("errtype")?,
-        },
-        "createtextoutputframe" => Op::CreateTextOutput {
-            stream: a.stream("stream")?,
-            request: a.u16("request")?,
-            atoms: a.value("atoms")?,
-            max_frame_size: a.opt_usize("maxframesize")?,
-        },
-        other => return Err(wrong("op", format!("unknown operation {other:?}"))),
-    };
-    a.finish()?;
-    Ok(op)
+    if OpInfo::by_name(name).is_none() {
+        return Err(wrong("op", format!("unknown operation {name:?}")));
+    }
+    let tagged = json!({ name: args });
+    with_style(Style::Json, || serde_path_to_error::deserialize(&tagged)).map_err(|e| {
+        let path = e.path().to_string();
+        let path = match path.strip_prefix(name) {
+            Some(rest) => format!("args{rest}"),
+            None => "args".to_string(),
+        };
+        wrong(&path, e.into_inner().to_string())
+    })
 }
 
 pub(crate) fn parse_json(line: &str) -> Result<Json> {

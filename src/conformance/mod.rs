@@ -15,6 +15,7 @@ pub mod diff;
 pub mod driver;
 pub mod implementation;
 pub mod json;
+pub mod leaf;
 pub mod reference;
 pub mod run;
 pub mod shell;

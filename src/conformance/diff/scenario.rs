@@ -603,7 +603,7 @@ impl Scenario {
                     b.push(Side::Server, Op::Recv(frame), PullMode::All);
                 }
                 if !answers.is_empty() {
-                    b.push(Side::Server, Op::MakeOutputStream, PullMode::All);
+                    b.push(Side::Server, Op::MakeOutputStream {}, PullMode::All);
                 }
                 for (j, answer) in answers.iter().enumerate() {
                     b.push(
@@ -613,7 +613,7 @@ impl Scenario {
                     );
                 }
                 if *eof {
-                    b.push(Side::Server, Op::InputEof, PullMode::All);
+                    b.push(Side::Server, Op::InputEof {}, PullMode::All);
                 }
             }
             Scenario::Client {
@@ -627,7 +627,7 @@ impl Scenario {
                     b.push(Side::Client, call(c), PullMode::All);
                 }
                 if *buffersends {
-                    b.push(Side::Client, Op::FlushCommands, PullMode::All);
+                    b.push(Side::Client, Op::FlushCommands {}, PullMode::All);
                 }
                 let mut stream = Stream::new(SERVER_STREAM);
                 let lists = answers
@@ -656,16 +656,16 @@ impl Scenario {
                     b.push_and_transfer(Side::Client, call(c));
                 }
                 if *buffersends {
-                    b.push_and_transfer(Side::Client, Op::FlushCommands);
+                    b.push_and_transfer(Side::Client, Op::FlushCommands {});
                 }
                 if !answers.is_empty() {
-                    b.push(Side::Server, Op::MakeOutputStream, PullMode::All);
+                    b.push(Side::Server, Op::MakeOutputStream {}, PullMode::All);
                 }
                 for (j, answer) in answers.iter().enumerate() {
                     b.push_and_transfer(Side::Server, answer_op(j, answer, commands.len()));
                 }
                 if *eof {
-                    b.push_and_transfer(Side::Server, Op::InputEof);
+                    b.push_and_transfer(Side::Server, Op::InputEof {});
                 }
                 for i in 0..commands.len() {
                     let op = Op::RequestState {

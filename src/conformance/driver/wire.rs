@@ -15,7 +15,7 @@ use crate::conformance::vectors::model::{Op, OpInfo, Outcome, PullMode, Side};
 use crate::conformance::vectors::spec::Target;
 
 /// The version of the driver protocol this module speaks.
-pub const PROTOCOL_VERSION: u64 = 1;
+pub const PROTOCOL_VERSION: u64 = 2;
 
 /// A request of the runner, as the implementation reads it.
 #[derive(Clone, Debug)]

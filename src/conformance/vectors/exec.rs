@@ -284,7 +284,7 @@ impl Session {
                     Err(e) => Outcome::Raise(raise_of(e.seed_error())),
                 }
             }
-            Op::FlushCommands => {
+            Op::FlushCommands {} => {
                 let Some(client) = self.client.as_mut() else {
                     return no_party();
                 };
@@ -297,7 +297,7 @@ impl Session {
                     None => Outcome::State("unknown".into()),
                 }
             }
-            Op::MakeOutputStream => {
+            Op::MakeOutputStream {} => {
                 let Some(server) = self.server.as_mut() else {
                     return no_party();
                 };
@@ -363,7 +363,7 @@ impl Session {
                     .map(|s| s.on_server_error(handle, *request, message));
                 self.server_result(result, pull)
             }
-            Op::InputEof => {
+            Op::InputEof {} => {
                 let result = self.server_mut().map(|s| Ok(s.on_input_eof()));
                 self.server_result(result, pull)
             }

@@ -5,12 +5,10 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::model::{
-    self, Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Shape, Side, StreamArg,
-};
-use super::spec::{self, BytesSpec, Expect, FrameSpec, Pull, StreamSpec, Target};
+use super::model::{self, Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Shape, Side};
+use super::spec::{self, BytesSpec, Expect, FrameSpec, Pull, Target};
 use crate::cbor::Value;
-use crate::frame::{Frame, FrameFlags, FrameType, StreamFlags};
+use crate::frame::Frame;
 use crate::text::{parse_human, parse_literal};
 
 /// A malformed vector file: where, which vector, which field, and what is
@@ -144,16 +142,9 @@ fn id_above(text: &str, line: usize) -> Option<String> {
 
 /// Loads one file's text.
 pub fn load_str(path: &Path, text: &str) -> Result<Vec<model::Vector>, Vec<LoadError>> {
-    let file: spec::File = serde_yaml::from_str(text).map_err(|e| {
-        let line = e.location().map(|l| l.line());
-        vec![LoadError {
-            path: path.to_path_buf(),
-            line,
-            vector: line.and_then(|l| id_above(text, l)),
-            field: None,
-            message: e.to_string(),
-        }]
-    })?;
+    let file: spec::File =
+        serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text))
+            .map_err(|e| vec![yaml_error(path, text, e)])?;
     let mut errors = Vec::new();
     let header_error = |message: String| LoadError {
         path: path.to_path_buf(),
@@ -193,6 +184,45 @@ pub fn load_str(path: &Path, text: &str) -> Result<Vec<model::Vector>, Vec<LoadE
         Ok(vectors)
     } else {
         Err(errors)
+    }
+}
+
+/// A file that does not read as vectors: the line YAML gives, the vector
+/// around it, the field's path within the vector (`steps[2].recv`), and the
+/// message without the YAML reader's own path and place.
+fn yaml_error(
+    path: &Path,
+    text: &str,
+    e: serde_path_to_error::Error<serde_yaml::Error>,
+) -> LoadError {
+    let at = e.path().to_string();
+    let inner = e.into_inner();
+    let line = inner.location().map(|l| l.line());
+    let mut message = inner.to_string();
+    if let Some(l) = inner.location() {
+        let suffix = format!(" at line {} column {}", l.line(), l.column());
+        if let Some(m) = message.strip_suffix(&suffix) {
+            message = m.to_string();
+        }
+    }
+    if let Some((head, rest)) = message.split_once(": ") {
+        if !head.contains(' ') && at.starts_with(head.trim_start_matches('.')) {
+            message = rest.to_string();
+        }
+    }
+    // `vectors[3].steps[0].recv` is `steps[0].recv` of the vector at `line`.
+    let field = match at.split_once('.') {
+        Some((first, rest)) if first.starts_with("vectors[") => Some(rest.to_string()),
+        _ if at == "." || at.is_empty() => None,
+        _ if at.starts_with("vectors[") => None,
+        _ => Some(at),
+    };
+    LoadError {
+        path: path.to_path_buf(),
+        line,
+        vector: line.and_then(|l| id_above(text, l)),
+        field,
+        message,
     }
 }
 
@@ -258,18 +288,6 @@ fn frame_bytes(field: &str, spec: &FrameSpec) -> Checked<Vec<u8>> {
         }
     };
     frame.to_bytes().map_err(|e| format!("{field}: {e}"))
-}
-
-fn stream_arg(spec: &StreamSpec) -> StreamArg {
-    match *spec {
-        StreamSpec::Id(id) => StreamArg { id, active: false },
-        StreamSpec::Full { id, active } => StreamArg { id, active },
-    }
-}
-
-fn optional_literal(field: &str, text: &Option<String>) -> Checked<Value> {
-    text.as_deref()
-        .map_or(Ok(Value::Null), |t| literal(field, t))
 }
 
 /// Which fields an expectation holds, to check that it holds exactly the
@@ -614,221 +632,7 @@ impl Ctx<'_> {
     fn step(&mut self, target: &Target, s: &spec::Step, i: usize) -> Checked<model::Step> {
         let field = format!("steps[{i}]");
         let f = |name: &str| format!("{field}.{name}");
-        let mut ops: Vec<Op> = Vec::new();
-        if let Some(r) = &s.recv {
-            let frame = match r {
-                FrameSpec::Human(h) => human_frame(&f("recv"), h)?,
-                FrameSpec::Split { header, payload } => {
-                    let mut frame = human_frame(&f("recv"), &format!("{header} "))?;
-                    frame.payload = bytes(&f("recv.payload"), payload)?;
-                    frame
-                }
-            };
-            ops.push(Op::Recv(frame));
-        }
-        if let Some(c) = &s.callcommand {
-            ops.push(Op::CallCommand {
-                name: literal(&f("callcommand.name"), &c.name)?,
-                args: optional_literal(&f("callcommand.args"), &c.args)?,
-                data: c
-                    .data
-                    .as_ref()
-                    .map(|d| bytes(&f("callcommand.data"), d))
-                    .transpose()?,
-            });
-        }
-        if s.flushcommands.is_some() {
-            ops.push(Op::FlushCommands);
-        }
-        if s.makeoutputstream.is_some() {
-            ops.push(Op::MakeOutputStream);
-        }
-        if let Some(r) = &s.oncommandresponseready {
-            ops.push(Op::Response {
-                stream: r.stream,
-                request: r.request,
-                data: bytes(&f("oncommandresponseready.data"), &r.data)?,
-            });
-        }
-        if let Some(r) = &s.oncommandresponsereadygen {
-            ops.push(Op::ResponseGen {
-                stream: r.stream,
-                request: r.request,
-                chunks: r
-                    .chunks
-                    .iter()
-                    .enumerate()
-                    .map(|(j, c)| bytes(&f(&format!("oncommandresponsereadygen.chunks[{j}]")), c))
-                    .collect::<Checked<_>>()?,
-            });
-        }
-        if let Some(c) = &s.oncommanderror {
-            ops.push(Op::CommandError {
-                stream: c.stream,
-                request: c.request,
-                message: literal(&f("oncommanderror.message"), &c.message)?,
-                args: optional_literal(&f("oncommanderror.args"), &c.args)?,
-            });
-        }
-        if let Some(c) = &s.onservererror {
-            ops.push(Op::ServerError {
-                stream: c.stream,
-                request: c.request,
-                message: bytes(&f("onservererror.message"), &c.message)?,
-            });
-        }
-        if s.oninputeof.is_some() {
-            ops.push(Op::InputEof);
-        }
-        if let Some(c) = &s.consume {
-            ops.push(Op::Consume {
-                generator: c.generator.clone(),
-                count: c.count,
-            });
-        }
-        if let Some(r) = &s.requeststate {
-            ops.push(Op::RequestState { request: r.request });
-        }
-        if let Some(t) = &s.transfer {
-            ops.push(Op::Transfer {
-                generator: t.generator.clone(),
-            });
-        }
-        if let Some(h) = &s.humanstring {
-            ops.push(Op::HumanString(h.clone()));
-        }
-        if let Some(m) = &s.makeframe {
-            let frame_type = FrameType::new(m.frame_type)
-                .ok_or_else(|| format!("{}: type must be 0 to 15", f("makeframe")))?;
-            let flags = FrameFlags::new(m.flags)
-                .ok_or_else(|| format!("{}: flags must be 0 to 15", f("makeframe")))?;
-            ops.push(Op::MakeFrame(Frame {
-                request_id: m.request,
-                stream_id: m.stream,
-                stream_flags: StreamFlags::from_bits_retain(m.streamflags),
-                frame_type,
-                flags,
-                payload: bytes(&f("makeframe.payload"), &m.payload)?,
-            }));
-        }
-        if let Some(h) = &s.parseheader {
-            let raw = hex::decode(h).map_err(|e| format!("{}: {e}", f("parseheader")))?;
-            let header: [u8; 8] = raw.try_into().map_err(|_| {
-                format!("{}: a header is 8 bytes (16 hex digits)", f("parseheader"))
-            })?;
-            ops.push(Op::ParseHeader(header));
-        }
-        if let Some(r) = &s.readframes {
-            let hex_bytes =
-                |h: &str| hex::decode(h).map_err(|e| format!("{}: {e}", f("readframes")));
-            let input = match r {
-                spec::ReadFrames::Hex(h) => hex_bytes(h)?,
-                spec::ReadFrames::Frames { frames, trailing } => {
-                    let mut input = Vec::new();
-                    for (j, frame) in frames.iter().enumerate() {
-                        input.extend(frame_bytes(&f(&format!("readframes.frames[{j}]")), frame)?);
-                    }
-                    input.extend(hex_bytes(trailing.as_deref().unwrap_or_default())?);
-                    input
-                }
-            };
-            ops.push(Op::ReadFrames(input));
-        }
-        if let Some(h) = &s.humanflags {
-            if crate::frame::FlagTable::by_seed_name(&h.table).is_none() {
-                return Err(format!(
-                    "{}.table: unknown table {:?}",
-                    f("humanflags"),
-                    h.table
-                ));
-            }
-            ops.push(Op::HumanFlags {
-                table: h.table.clone(),
-                value: h.value,
-            });
-        }
-        if let Some(h) = &s.repr {
-            ops.push(Op::Repr(human_frame(&f("repr"), h)?));
-        }
-        if let Some(c) = &s.createcommandframes {
-            ops.push(Op::CreateCommandFrames {
-                stream: stream_arg(&c.stream),
-                request: c.request,
-                name: literal(&f("createcommandframes.name"), &c.name)?,
-                args: literal(&f("createcommandframes.args"), &c.args)?,
-                data: c
-                    .data
-                    .as_ref()
-                    .map(|d| bytes(&f("createcommandframes.data"), d))
-                    .transpose()?,
-                max_frame_size: c.maxframesize,
-            });
-        }
-        if let Some(c) = &s.createcommandresponseframesfrombytes {
-            ops.push(Op::CreateResponse {
-                stream: stream_arg(&c.stream),
-                request: c.request,
-                data: bytes(&f("createcommandresponseframesfrombytes.data"), &c.data)?,
-                max_frame_size: c.maxframesize,
-            });
-        }
-        if let Some(c) = &s.createbytesresponseframesfromgen {
-            ops.push(Op::CreateResponseGen {
-                stream: stream_arg(&c.stream),
-                request: c.request,
-                chunks: c
-                    .chunks
-                    .iter()
-                    .enumerate()
-                    .map(|(j, b)| {
-                        bytes(
-                            &f(&format!("createbytesresponseframesfromgen.chunks[{j}]")),
-                            b,
-                        )
-                    })
-                    .collect::<Checked<_>>()?,
-                max_frame_size: c.maxframesize,
-            });
-        }
-        if let Some(c) = &s.createcommanderrorresponse {
-            ops.push(Op::CreateCommandError {
-                stream: stream_arg(&c.stream),
-                request: c.request,
-                message: literal(&f("createcommanderrorresponse.message"), &c.message)?,
-                args: optional_literal(&f("createcommanderrorresponse.args"), &c.args)?,
-            });
-        }
-        if let Some(c) = &s.createerrorframe {
-            ops.push(Op::CreateErrorFrame {
-                stream: stream_arg(&c.stream),
-                request: c.request,
-                msg: bytes(&f("createerrorframe.msg"), &c.msg)?,
-                errtype: bytes(&f("createerrorframe.errtype"), &c.errtype)?,
-            });
-        }
-        if let Some(c) = &s.createtextoutputframe {
-            ops.push(Op::CreateTextOutput {
-                stream: stream_arg(&c.stream),
-                request: c.request,
-                atoms: literal(&f("createtextoutputframe.atoms"), &c.atoms)?,
-                max_frame_size: c.maxframesize,
-            });
-        }
-        let op = match ops.len() {
-            1 => ops.pop().ok_or_else(|| field.clone())?,
-            0 => {
-                return Err(format!(
-                    "{field}: no operation: a step needs exactly one (recv, callcommand, humanstring, ...)"
-                ));
-            }
-            _ => {
-                let names: Vec<&str> = ops.iter().map(Op::name).collect();
-                return Err(format!(
-                    "{field}: several operations ({}): a step has exactly one",
-                    names.join(", ")
-                ));
-            }
-        };
+        let op = s.op.clone();
         let on = match s.on.as_deref() {
             None => None,
             Some("client") => Some(Side::Client),

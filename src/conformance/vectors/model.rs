@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 
 use super::spec;
 use crate::cbor::{self, Value};
+use crate::conformance::leaf;
 use crate::frame::{Frame, ReadOptions, read_frame};
 use crate::reactor::ProtocolError;
 use crate::text::{escape_bytes, format_human, format_literal};
@@ -76,95 +77,267 @@ pub struct StreamArg {
     pub active: bool,
 }
 
-/// The operations, with their arguments parsed.
-#[derive(Clone, Debug)]
-#[allow(missing_docs)]
+/// The operations, with their arguments parsed: the model of a step's
+/// operation and its serde schema at once.
+///
+/// In a vector file a step names its operation by a key (`recv: ...`,
+/// `callcommand: {...}`); in the JSON encoding a step request gives the
+/// name as `op` and this content as `args`. The leaves (values, bytes,
+/// frames) are written in the style of either ([`crate::conformance::leaf`]).
+/// The name, party and outcome shape of each are in [`Op::info`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Op {
-    Recv(Frame),
+    /// A frame arrives (`onframerecv`).
+    #[serde(rename = "recv")]
+    Recv(#[serde(with = "leaf::frame")] Frame),
+    /// `callcommand(name, args, datafh)`.
+    #[serde(rename = "callcommand")]
     CallCommand {
+        /// The command name.
+        #[serde(with = "leaf::lit")]
         name: Value,
+        /// The arguments (`None` when absent from a vector file).
+        #[serde(
+            with = "leaf::lit",
+            default = "leaf::null",
+            skip_serializing_if = "leaf::omitted_null"
+        )]
         args: Value,
+        /// The command data.
+        #[serde(
+            with = "leaf::opt_bytes",
+            default,
+            skip_serializing_if = "leaf::omitted"
+        )]
         data: Option<Vec<u8>>,
     },
-    FlushCommands,
-    MakeOutputStream,
+    /// `flushcommands()`.
+    #[serde(rename = "flushcommands")]
+    FlushCommands {},
+    /// `makeoutputstream()`.
+    #[serde(rename = "makeoutputstream")]
+    MakeOutputStream {},
+    /// `oncommandresponseready(stream, requestid, data)`.
+    #[serde(rename = "oncommandresponseready")]
     Response {
+        /// The stream id.
         stream: u8,
+        /// The request id.
         request: u16,
+        /// The response.
+        #[serde(with = "leaf::bytes")]
         data: Vec<u8>,
     },
+    /// `oncommandresponsereadygen(stream, requestid, gen)`.
+    #[serde(rename = "oncommandresponsereadygen")]
     ResponseGen {
+        /// The stream id.
         stream: u8,
+        /// The request id.
         request: u16,
+        /// The chunks the generator yields.
+        #[serde(with = "leaf::chunks")]
         chunks: Vec<Vec<u8>>,
     },
+    /// `oncommanderror(stream, requestid, message, args)`.
+    #[serde(rename = "oncommanderror")]
     CommandError {
+        /// The stream id.
         stream: u8,
+        /// The request id.
         request: u16,
+        /// The message.
+        #[serde(with = "leaf::lit")]
         message: Value,
+        /// Its arguments (`None` when absent from a vector file).
+        #[serde(
+            with = "leaf::lit",
+            default = "leaf::null",
+            skip_serializing_if = "leaf::omitted_null"
+        )]
         args: Value,
     },
+    /// `onservererror(stream, requestid, msg)`.
+    #[serde(rename = "onservererror")]
     ServerError {
+        /// The stream id.
         stream: u8,
+        /// The request id.
         request: u16,
+        /// The message.
+        #[serde(with = "leaf::bytes")]
         message: Vec<u8>,
     },
-    InputEof,
+    /// `oninputeof()`.
+    #[serde(rename = "oninputeof")]
+    InputEof {},
+    /// Pull frames of an earlier `sendframes`.
+    #[serde(rename = "consume")]
     Consume {
+        /// The frame sequence: `g0` for the first `sendframes` of the vector.
+        #[serde(rename = "gen")]
         generator: String,
+        /// How many frames (all when absent).
+        #[serde(default, skip_serializing_if = "leaf::omitted")]
         count: Option<usize>,
     },
+    /// The state of a client request.
+    #[serde(rename = "requeststate")]
     RequestState {
+        /// The request id.
         request: u16,
     },
+    /// Conversation: every frame of a party's `sendframes`, delivered to the
+    /// other party one by one.
+    #[serde(rename = "transfer")]
     Transfer {
+        /// The frame sequence.
+        #[serde(rename = "gen")]
         generator: String,
     },
+    /// `makeframefromhumanstring`.
+    #[serde(rename = "humanstring")]
     HumanString(String),
-    MakeFrame(Frame),
-    ParseHeader([u8; 8]),
-    ReadFrames(Vec<u8>),
+    /// `makeframe` from fields.
+    #[serde(rename = "makeframe")]
+    MakeFrame(#[serde(with = "leaf::make_frame")] Frame),
+    /// `parseheader` of 8 bytes.
+    #[serde(rename = "parseheader")]
+    ParseHeader(#[serde(with = "leaf::header")] [u8; 8]),
+    /// `readframe` until the end, on these bytes.
+    #[serde(rename = "readframes")]
+    ReadFrames(#[serde(with = "leaf::read_input")] Vec<u8>),
+    /// `humanflags`.
+    #[serde(rename = "humanflags")]
     HumanFlags {
+        /// The seed's name of the flag table (`STREAM_FLAGS`, ...).
+        #[serde(with = "leaf::table")]
         table: String,
+        /// The flags.
         value: u8,
     },
-    Repr(Frame),
+    /// The seed's `repr` of a frame.
+    #[serde(rename = "repr")]
+    Repr(#[serde(with = "leaf::frame")] Frame),
+    /// `createcommandframes`.
+    #[serde(rename = "createcommandframes")]
     CreateCommandFrames {
+        /// The stream.
+        #[serde(with = "leaf::stream")]
         stream: StreamArg,
+        /// The request id.
         request: u16,
+        /// The command name.
+        #[serde(with = "leaf::lit")]
         name: Value,
+        /// The arguments.
+        #[serde(with = "leaf::lit")]
         args: Value,
+        /// The data.
+        #[serde(
+            with = "leaf::opt_bytes",
+            default,
+            skip_serializing_if = "leaf::omitted"
+        )]
         data: Option<Vec<u8>>,
+        /// The maximum frame size (32768 when absent).
+        #[serde(
+            rename = "maxframesize",
+            default,
+            skip_serializing_if = "leaf::omitted"
+        )]
         max_frame_size: Option<usize>,
     },
+    /// `createcommandresponseframesfrombytes`.
+    #[serde(rename = "createcommandresponseframesfrombytes")]
     CreateResponse {
+        /// The stream.
+        #[serde(with = "leaf::stream")]
         stream: StreamArg,
+        /// The request id.
         request: u16,
+        /// The response.
+        #[serde(with = "leaf::bytes")]
         data: Vec<u8>,
+        /// The maximum frame size (32768 when absent).
+        #[serde(
+            rename = "maxframesize",
+            default,
+            skip_serializing_if = "leaf::omitted"
+        )]
         max_frame_size: Option<usize>,
     },
+    /// `createbytesresponseframesfromgen`.
+    #[serde(rename = "createbytesresponseframesfromgen")]
     CreateResponseGen {
+        /// The stream.
+        #[serde(with = "leaf::stream")]
         stream: StreamArg,
+        /// The request id.
         request: u16,
+        /// The chunks.
+        #[serde(with = "leaf::chunks")]
         chunks: Vec<Vec<u8>>,
+        /// The maximum frame size (32768 when absent).
+        #[serde(
+            rename = "maxframesize",
+            default,
+            skip_serializing_if = "leaf::omitted"
+        )]
         max_frame_size: Option<usize>,
     },
+    /// `createcommanderrorresponse`.
+    #[serde(rename = "createcommanderrorresponse")]
     CreateCommandError {
+        /// The stream.
+        #[serde(with = "leaf::stream")]
         stream: StreamArg,
+        /// The request id.
         request: u16,
+        /// The message.
+        #[serde(with = "leaf::lit")]
         message: Value,
+        /// Its arguments (`None` when absent from a vector file).
+        #[serde(
+            with = "leaf::lit",
+            default = "leaf::null",
+            skip_serializing_if = "leaf::omitted_null"
+        )]
         args: Value,
     },
+    /// `createerrorframe`.
+    #[serde(rename = "createerrorframe")]
     CreateErrorFrame {
+        /// The stream.
+        #[serde(with = "leaf::stream")]
         stream: StreamArg,
+        /// The request id.
         request: u16,
+        /// The message.
+        #[serde(with = "leaf::bytes")]
         msg: Vec<u8>,
+        /// The error type.
+        #[serde(with = "leaf::bytes")]
         errtype: Vec<u8>,
     },
+    /// `createtextoutputframe`.
+    #[serde(rename = "createtextoutputframe")]
     CreateTextOutput {
+        /// The stream.
+        #[serde(with = "leaf::stream")]
         stream: StreamArg,
+        /// The request id.
         request: u16,
+        /// The atoms: a list of `(formatting, [args], [labels])` tuples.
+        #[serde(with = "leaf::lit")]
         atoms: Value,
+        /// The maximum frame size (32768 when absent).
+        #[serde(
+            rename = "maxframesize",
+            default,
+            skip_serializing_if = "leaf::omitted"
+        )]
         max_frame_size: Option<usize>,
     },
 }

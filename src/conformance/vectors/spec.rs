@@ -7,7 +7,12 @@
 
 use std::collections::BTreeMap;
 
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
+
+use super::model::{Op, OpInfo};
 
 /// The format version this crate reads and writes.
 pub const FORMAT: u32 = 1;
@@ -137,98 +142,183 @@ pub enum StreamSpec {
     },
 }
 
-/// A step: one operation (exactly one of the operation fields), its options
-/// and what it must give.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+/// A step: one operation, named by its key (`recv: ...`), its options and
+/// what it must give. The operation is the model's [`Op`], whose serde form
+/// is the vector files' (`docs/vectors.md`).
+#[derive(Clone, Debug)]
 pub struct Step {
     /// Which party of a conversation runs the operation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on: Option<String>,
-
-    // ---- reactor operations
-    /// A frame received: a human frame string, or header and payload apart.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recv: Option<FrameSpec>,
-    /// `callcommand`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub callcommand: Option<CallCommand>,
-    /// `flushcommands`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flushcommands: Option<Empty>,
-    /// `makeoutputstream`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub makeoutputstream: Option<Empty>,
-    /// `oncommandresponseready`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oncommandresponseready: Option<Response>,
-    /// `oncommandresponsereadygen`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oncommandresponsereadygen: Option<ResponseGen>,
-    /// `oncommanderror`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oncommanderror: Option<CommandError>,
-    /// `onservererror`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub onservererror: Option<ServerError>,
-    /// `oninputeof`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oninputeof: Option<Empty>,
-    /// Pull frames of an earlier `sendframes`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consume: Option<Consume>,
-    /// The state of a client request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requeststate: Option<RequestStateOp>,
-    /// Conversation: pull every frame of a party's `sendframes` and deliver
-    /// them to the other party, one by one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transfer: Option<Transfer>,
-
-    // ---- codec operations
-    /// `makeframefromhumanstring`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub humanstring: Option<String>,
-    /// `makeframe` from fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub makeframe: Option<MakeFrame>,
-    /// `parseheader` of 8 bytes (hex).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parseheader: Option<String>,
-    /// `readframe` until the end, on these bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub readframes: Option<ReadFrames>,
-    /// `humanflags`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub humanflags: Option<HumanFlags>,
-    /// The seed's `repr` of a frame given as a human string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub repr: Option<String>,
-    /// `createcommandframes`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub createcommandframes: Option<CreateCommandFrames>,
-    /// `createcommandresponseframesfrombytes`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub createcommandresponseframesfrombytes: Option<CreateResponse>,
-    /// `createbytesresponseframesfromgen`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub createbytesresponseframesfromgen: Option<CreateResponseGen>,
-    /// `createcommanderrorresponse`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub createcommanderrorresponse: Option<CreateCommandError>,
-    /// `createerrorframe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub createerrorframe: Option<CreateErrorFrame>,
-    /// `createtextoutputframe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub createtextoutputframe: Option<CreateTextOutput>,
-
+    /// The operation.
+    pub op: Op,
     /// How many frames of a resulting `sendframes` to pull at once: all
     /// (the default, `true`), none (`false`) or a number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull: Option<Pull>,
     /// What the step must give.
     pub expect: Expect,
+}
+
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            on: &'a Option<String>,
+            #[serde(flatten)]
+            op: &'a Op,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pull: &'a Option<Pull>,
+            expect: &'a Expect,
+        }
+        Out {
+            on: &self.on,
+            op: &self.op,
+            pull: &self.pull,
+            expect: &self.expect,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Step {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Step, D::Error> {
+        d.deserialize_map(StepVisitor)
+    }
+}
+
+struct StepVisitor;
+
+impl<'de> Visitor<'de> for StepVisitor {
+    type Value = Step;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a step: one operation, and expect")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Step, A::Error> {
+        let mut on = None;
+        let mut pull = None;
+        let mut expect = None;
+        let mut op = None;
+        let mut names: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "on" => on = Some(map.next_value()?),
+                "pull" => pull = Some(map.next_value()?),
+                "expect" => expect = Some(map.next_value()?),
+                name if OpInfo::by_name(name).is_some() => {
+                    if op.is_none() {
+                        op = Some(map.next_value_seed(OpSeed(name))?);
+                    } else {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                    names.push(key);
+                }
+                other => {
+                    return Err(de::Error::custom(format!(
+                        "unknown field `{other}`: a step has on, pull, expect and one operation"
+                    )));
+                }
+            }
+        }
+        names.sort();
+        let op = match (op, names.len()) {
+            (Some(op), 1) => op,
+            (None, _) => {
+                return Err(de::Error::custom(
+                    "no operation: a step needs exactly one (recv, callcommand, humanstring, ...)",
+                ));
+            }
+            (Some(_), _) => {
+                return Err(de::Error::custom(format!(
+                    "several operations ({}): a step has exactly one",
+                    names.join(", ")
+                )));
+            }
+        };
+        Ok(Step {
+            on,
+            op,
+            pull,
+            expect: expect.ok_or_else(|| de::Error::missing_field("expect"))?,
+        })
+    }
+}
+
+/// The content of the operation `name`, read by [`Op`]'s own serde form.
+struct OpSeed<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for OpSeed<'_> {
+    type Value = Op;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Op, D::Error> {
+        Op::deserialize(Tagged {
+            name: self.0,
+            content: d,
+        })
+    }
+}
+
+/// A deserializer of an externally tagged enum whose tag was already read:
+/// `Op`'s derived form reads the variant from the name and its content from
+/// the vector file's own deserializer, so that errors keep their place.
+struct Tagged<'a, D> {
+    name: &'a str,
+    content: D,
+}
+
+impl<'de, D: serde::Deserializer<'de>> serde::Deserializer<'de> for Tagged<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        visitor.visit_enum(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl<'de, D: serde::Deserializer<'de>> de::EnumAccess<'de> for Tagged<'_, D> {
+    type Error = D::Error;
+    type Variant = Content<D>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Content<D>), D::Error> {
+        let name = seed.deserialize(de::value::StrDeserializer::<D::Error>::new(self.name))?;
+        Ok((name, Content(self.content)))
+    }
+}
+
+/// An operation's content.
+struct Content<D>(D);
+
+impl<'de, D: serde::Deserializer<'de>> de::VariantAccess<'de> for Content<D> {
+    type Error = D::Error;
+
+    fn unit_variant(self) -> Result<(), D::Error> {
+        de::IgnoredAny::deserialize(self.0).map(|_| ())
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, D::Error> {
+        seed.deserialize(self.0)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_seq(visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_struct("", fields, visitor)
+    }
 }
 
 /// An operation without arguments: `{}`.
@@ -246,119 +336,6 @@ pub enum Pull {
     Count(usize),
 }
 
-/// `callcommand` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CallCommand {
-    /// The command name (a Python literal).
-    pub name: String,
-    /// The arguments (a Python literal; default `None`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<String>,
-    /// The command data, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<BytesSpec>,
-}
-
-/// `oncommandresponseready` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Response {
-    /// The stream id.
-    pub stream: u8,
-    /// The request id.
-    pub request: u16,
-    /// The response bytes.
-    pub data: BytesSpec,
-}
-
-/// `oncommandresponsereadygen` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ResponseGen {
-    /// The stream id.
-    pub stream: u8,
-    /// The request id.
-    pub request: u16,
-    /// The chunks.
-    pub chunks: Vec<BytesSpec>,
-}
-
-/// `oncommanderror` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CommandError {
-    /// The stream id.
-    pub stream: u8,
-    /// The request id.
-    pub request: u16,
-    /// The message (a Python literal).
-    pub message: String,
-    /// The arguments (a Python literal; default `None`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<String>,
-}
-
-/// `onservererror` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServerError {
-    /// The stream id.
-    pub stream: u8,
-    /// The request id.
-    pub request: u16,
-    /// The message.
-    pub message: BytesSpec,
-}
-
-/// `consume` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Consume {
-    /// The frame sequence: `g0` for the first `sendframes` of the vector.
-    #[serde(rename = "gen")]
-    pub generator: String,
-    /// How many frames to pull (all when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<usize>,
-}
-
-/// `requeststate` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct RequestStateOp {
-    /// The request id.
-    pub request: u16,
-}
-
-/// `transfer` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Transfer {
-    /// The frame sequence to deliver.
-    #[serde(rename = "gen")]
-    pub generator: String,
-}
-
-/// `makeframe` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct MakeFrame {
-    /// Request id.
-    pub request: u16,
-    /// Stream id.
-    pub stream: u8,
-    /// Stream flags.
-    pub streamflags: u8,
-    /// Frame type (0 to 15).
-    #[serde(rename = "type")]
-    pub frame_type: u8,
-    /// Frame flags (0 to 15).
-    pub flags: u8,
-    /// The payload.
-    pub payload: BytesSpec,
-}
-
 /// The input of `readframes`: bytes in hex, or frames (written as expected
 /// frames are) followed by optional bytes in hex.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
@@ -374,112 +351,6 @@ pub enum ReadFrames {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         trailing: Option<String>,
     },
-}
-
-/// `humanflags` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct HumanFlags {
-    /// The seed's name of a flag table, one of
-    /// [`FlagTable::ALL`](crate::frame::FlagTable::ALL).
-    pub table: String,
-    /// The flags value.
-    pub value: u8,
-}
-
-/// `createcommandframes` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCommandFrames {
-    /// The stream.
-    pub stream: StreamSpec,
-    /// The request id.
-    pub request: u16,
-    /// The command name (a Python literal).
-    pub name: String,
-    /// The arguments (a Python literal).
-    pub args: String,
-    /// The data, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<BytesSpec>,
-    /// The maximum frame size (default 32768).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maxframesize: Option<usize>,
-}
-
-/// `createcommandresponseframesfrombytes` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateResponse {
-    /// The stream.
-    pub stream: StreamSpec,
-    /// The request id.
-    pub request: u16,
-    /// The response bytes.
-    pub data: BytesSpec,
-    /// The maximum frame size (default 32768).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maxframesize: Option<usize>,
-}
-
-/// `createbytesresponseframesfromgen` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateResponseGen {
-    /// The stream.
-    pub stream: StreamSpec,
-    /// The request id.
-    pub request: u16,
-    /// The chunks.
-    pub chunks: Vec<BytesSpec>,
-    /// The maximum frame size (default 32768).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maxframesize: Option<usize>,
-}
-
-/// `createcommanderrorresponse` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCommandError {
-    /// The stream.
-    pub stream: StreamSpec,
-    /// The request id.
-    pub request: u16,
-    /// The message (a Python literal).
-    pub message: String,
-    /// The arguments (a Python literal; default `None`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<String>,
-}
-
-/// `createerrorframe` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateErrorFrame {
-    /// The stream.
-    pub stream: StreamSpec,
-    /// The request id.
-    pub request: u16,
-    /// The message.
-    pub msg: BytesSpec,
-    /// The error type.
-    pub errtype: BytesSpec,
-}
-
-/// `createtextoutputframe` arguments.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateTextOutput {
-    /// The stream.
-    pub stream: StreamSpec,
-    /// The request id.
-    pub request: u16,
-    /// The atoms: a Python literal list of `(formatting, [args], [labels])`
-    /// tuples.
-    pub atoms: String,
-    /// The maximum frame size (default 32768).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maxframesize: Option<usize>,
 }
 
 /// What a step must give. Which fields are required depends on the

@@ -6,64 +6,21 @@
 //! into the same steps, and its expectations admit the outcomes it was
 //! written from (a test checks this on every reactor vector of the suite).
 
-use super::model::{Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Side, Step};
-use super::spec::{
-    self, BytesSpec, CallCommand, CommandError, Consume, Empty, Expect, FrameSpec, Pull, RaiseSpec,
-    RequestStateOp, Response, ResponseGen, ServerError, Transfer,
-};
-use crate::cbor::Value;
-use crate::frame::{Frame, ReadOptions, read_frame};
-use crate::text::format_human;
+use super::model::{Action, FrameRun, Outcome, PullMode, Raise, RaiseKind, Side, Step};
+use super::spec::{self, Expect, FrameSpec, Pull, RaiseSpec};
+use crate::conformance::leaf::{self, bytes_spec};
+use crate::frame::{ReadOptions, read_frame};
 
 use super::model::{bytes_literal, value_literal};
-
-/// Payloads up to this many bytes are written inside the human string.
-const INLINE_PAYLOAD: usize = 256;
-
-/// Bytes as compactly as the format allows: a literal, or a repeated unit
-/// (and the rest as a literal) when they repeat.
-pub fn bytes_spec(bytes: &[u8]) -> BytesSpec {
-    if bytes.len() <= 64 {
-        return BytesSpec::Literal(bytes_literal(bytes));
-    }
-    let period = (1..=256.min(bytes.len() / 2))
-        .find(|&p| bytes.iter().zip(bytes.iter().skip(p)).all(|(a, b)| a == b));
-    let Some(period) = period else {
-        return BytesSpec::Literal(bytes_literal(bytes));
-    };
-    let count = bytes.len() / period;
-    let (whole, rest) = bytes.split_at(period * count);
-    let repeat = BytesSpec::Repeat {
-        repeat: bytes_literal(whole.get(..period).unwrap_or_default()),
-        count,
-    };
-    if rest.is_empty() {
-        repeat
-    } else {
-        BytesSpec::Concat(vec![repeat, BytesSpec::Literal(bytes_literal(rest))])
-    }
-}
 
 /// An encoded frame as a vector writes it: a human string, or for a large
 /// payload the header fields and the payload apart.
 pub fn frame_spec(bytes: &[u8]) -> FrameSpec {
-    let frame = match read_frame(&mut &bytes[..], &ReadOptions::default()) {
-        Ok(Some(frame)) => frame,
+    match read_frame(&mut &bytes[..], &ReadOptions::default()) {
+        Ok(Some(frame)) => leaf::frame_spec(&frame),
         // Reactors and builders only make whole frames; a loader says what
         // is wrong with this one.
-        _ => return FrameSpec::Human(format!("<not a frame: {}>", hex::encode(bytes))),
-    };
-    human_or_split(&frame)
-}
-
-fn human_or_split(frame: &Frame) -> FrameSpec {
-    if frame.payload.len() <= INLINE_PAYLOAD {
-        return FrameSpec::Human(format_human(frame));
-    }
-    let header = format_human(&frame.with_payload(Vec::new()));
-    FrameSpec::Split {
-        header: header.trim_end().to_string(),
-        payload: bytes_spec(&frame.payload),
+        _ => FrameSpec::Human(format!("<not a frame: {}>", hex::encode(bytes))),
     }
 }
 
@@ -198,20 +155,10 @@ pub fn expect_of(outcome: &Outcome) -> Expect {
     }
 }
 
-/// A literal, or nothing for `None` (the format's default).
-fn optional_literal(value: &Value) -> Option<String> {
-    (*value != Value::Null).then(|| value_literal(value))
-}
-
-/// A reactor step in the YAML format, expecting `outcome`; `with_party`
-/// writes its `on` (conversations). Codec operations are not written: the
-/// error names the operation.
-pub fn step_spec(
-    step: &Step,
-    outcome: &Outcome,
-    with_party: bool,
-) -> Result<spec::Step, WriteError> {
-    let mut s = spec::Step {
+/// A step in the YAML format, expecting `outcome`; `with_party` writes
+/// its `on` (conversations).
+pub fn step_spec(step: &Step, outcome: &Outcome, with_party: bool) -> spec::Step {
+    spec::Step {
         on: step.on.filter(|_| with_party).map(|side| {
             match side {
                 Side::Client => "client",
@@ -219,87 +166,14 @@ pub fn step_spec(
             }
             .to_string()
         }),
+        op: step.op.clone(),
         pull: match step.pull {
             PullMode::All => None,
             PullMode::Count(0) => Some(Pull::All(false)),
             PullMode::Count(n) => Some(Pull::Count(n)),
         },
         expect: expect_of(outcome),
-        ..spec::Step::default()
-    };
-    match &step.op {
-        Op::Recv(frame) => s.recv = Some(human_or_split(frame)),
-        Op::CallCommand { name, args, data } => {
-            s.callcommand = Some(CallCommand {
-                name: value_literal(name),
-                args: optional_literal(args),
-                data: data.as_deref().map(bytes_spec),
-            })
-        }
-        Op::FlushCommands => s.flushcommands = Some(Empty {}),
-        Op::MakeOutputStream => s.makeoutputstream = Some(Empty {}),
-        Op::Response {
-            stream,
-            request,
-            data,
-        } => {
-            s.oncommandresponseready = Some(Response {
-                stream: *stream,
-                request: *request,
-                data: bytes_spec(data),
-            })
-        }
-        Op::ResponseGen {
-            stream,
-            request,
-            chunks,
-        } => {
-            s.oncommandresponsereadygen = Some(ResponseGen {
-                stream: *stream,
-                request: *request,
-                chunks: chunks.iter().map(|c| bytes_spec(c)).collect(),
-            })
-        }
-        Op::CommandError {
-            stream,
-            request,
-            message,
-            args,
-        } => {
-            s.oncommanderror = Some(CommandError {
-                stream: *stream,
-                request: *request,
-                message: value_literal(message),
-                args: optional_literal(args),
-            })
-        }
-        Op::ServerError {
-            stream,
-            request,
-            message,
-        } => {
-            s.onservererror = Some(ServerError {
-                stream: *stream,
-                request: *request,
-                message: bytes_spec(message),
-            })
-        }
-        Op::InputEof => s.oninputeof = Some(Empty {}),
-        Op::Consume { generator, count } => {
-            s.consume = Some(Consume {
-                generator: generator.clone(),
-                count: *count,
-            })
-        }
-        Op::RequestState { request } => s.requeststate = Some(RequestStateOp { request: *request }),
-        Op::Transfer { generator } => {
-            s.transfer = Some(Transfer {
-                generator: generator.clone(),
-            })
-        }
-        other => return Err(WriteError::Unsupported(other.name())),
     }
-    Ok(s)
 }
 
 /// A whole vector file holding one vector made of `steps` on `target`,
@@ -317,7 +191,7 @@ pub fn vector_file(
         .iter()
         .zip(outcomes)
         .map(|(step, outcome)| step_spec(step, outcome, with_party))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect();
     let file = spec::File {
         format: spec::FORMAT,
         protocol: spec::PROTOCOL.to_string(),
@@ -337,9 +211,6 @@ pub fn vector_file(
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WriteError {
-    /// An operation the writer has no form for.
-    #[error("cannot write a {0} step")]
-    Unsupported(&'static str),
     /// The YAML writer failed.
     #[error(transparent)]
     Yaml(serde_yaml::Error),
