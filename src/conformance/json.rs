@@ -18,15 +18,12 @@
 //! Every parser here takes untrusted input and says where it is wrong: the
 //! path of the field (`outcome.frames[2]`) and what was expected.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value as Json, json};
 
 use crate::cbor::Value;
 use crate::conformance::leaf::{Style, with_style};
-use crate::conformance::vectors::model::{
-    Action, FrameRun, Op, OpInfo, Outcome, Raise, RaiseKind, Shape,
-};
+use crate::conformance::vectors::model::{Op, OpInfo, Outcome, Shape};
+use crate::conformance::vectors::spec::Expect;
 use crate::frame::{Frame, ReadOptions, read_frame};
 
 /// JSON that does not follow the encoding.
@@ -136,20 +133,6 @@ impl<'a> Obj<'a> {
         Ok(self.int(key, u8::MAX.into())? as u8)
     }
 
-    pub(crate) fn u16(&mut self, key: &str) -> Result<u16> {
-        Ok(self.int(key, u16::MAX.into())? as u16)
-    }
-
-    pub(crate) fn bool(&mut self, key: &str) -> Result<bool> {
-        let v = self.req(key)?;
-        v.as_bool().ok_or_else(|| {
-            wrong(
-                &self.at(key),
-                format!("expected a boolean, got {}", kind(v)),
-            )
-        })
-    }
-
     pub(crate) fn string(&mut self, key: &str) -> Result<String> {
         let v = self.req(key)?;
         Ok(str_of(v, &self.at(key))?.to_string())
@@ -158,26 +141,6 @@ impl<'a> Obj<'a> {
     pub(crate) fn hex(&mut self, key: &str) -> Result<Vec<u8>> {
         let v = self.req(key)?;
         hex_of(v, &self.at(key))
-    }
-
-    pub(crate) fn opt_hex(&mut self, key: &str) -> Result<Option<Vec<u8>>> {
-        match self.opt(key) {
-            None => Ok(None),
-            Some(v) => hex_of(v, &self.at(key)).map(Some),
-        }
-    }
-
-    pub(crate) fn hex_list(&mut self, key: &str) -> Result<Vec<Vec<u8>>> {
-        let v = self.req(key)?;
-        let path = self.at(key);
-        let items = v
-            .as_array()
-            .ok_or_else(|| wrong(&path, format!("expected an array, got {}", kind(v))))?;
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| hex_of(item, &format!("{path}[{i}]")))
-            .collect()
     }
 
     pub(crate) fn value(&mut self, key: &str) -> Result<Value> {
@@ -389,271 +352,35 @@ pub(crate) fn parse_json(line: &str) -> Result<Json> {
     serde_json::from_str(line).map_err(|e| wrong("", format!("not JSON: {e}")))
 }
 
-/// An exception: its kind, the Python type of an accidental error, and its
-/// message as a string when it is UTF-8, else as `{"bytes": HEX}`.
-fn raise_to_json(r: &Raise) -> Json {
-    let mut m = Map::new();
-    m.insert("kind".into(), json!(r.kind));
-    if let Some(t) = &r.python_type {
-        m.insert("type".into(), json!(t));
-    }
-    if let Some(msg) = &r.message {
-        let message = match std::str::from_utf8(msg) {
-            Ok(text) => json!(text),
-            Err(_) => json!({ "bytes": hex::encode(msg) }),
-        };
-        m.insert("message".into(), message);
-    }
-    Json::Object(m)
-}
-
-/// An outcome: the same fields as the `expect` of a vector file, with
-/// values as typed JSON and bytes and frames as hex.
+/// An outcome: the same fields as the `expect` of a vector file
+/// ([`Outcome::to_expect`]), its leaves in the JSON style.
 pub fn outcome_to_json(outcome: &Outcome) -> Json {
-    let mut m = Map::new();
-    match outcome {
-        Outcome::Action(a) => action_to(a, &mut m),
-        Outcome::Request { request, action: a } => {
-            m.insert("request".into(), json!(request));
-            action_to(a, &mut m);
-        }
-        Outcome::Stream(s) => {
-            m.insert("stream".into(), json!(s));
-        }
-        Outcome::Frames(r) => run_to(r, &mut m),
-        Outcome::Transfer { run: r, actions } => {
-            run_to(r, &mut m);
-            let actions = actions.iter().map(outcome_to_json).collect();
-            m.insert("actions".into(), Json::Array(actions));
-        }
-        Outcome::Bytes(b) => {
-            m.insert("hex".into(), json!(hex::encode(b)));
-        }
-        Outcome::Header(h) => {
-            m.insert("header".into(), json!(h));
-        }
-        Outcome::Text(t) => {
-            m.insert("text".into(), json!(t));
-        }
-        Outcome::State(s) => {
-            m.insert("state".into(), json!(s));
-        }
-        Outcome::Raise(r) => {
-            m.insert("raise".into(), raise_to_json(r));
-        }
-    }
-    Json::Object(m)
-}
-
-fn run_to(r: &FrameRun, m: &mut Map<String, Json>) {
-    let frames = r.frames.iter().map(|f| json!(hex::encode(f))).collect();
-    m.insert("frames".into(), Json::Array(frames));
-    m.insert("end".into(), json!(r.end));
-    if let Some(e) = &r.raise {
-        m.insert("raise".into(), raise_to_json(e));
-    }
-}
-
-fn action_to(a: &Action, m: &mut Map<String, Json>) {
-    let mut put = |k: &str, v: Json| {
-        m.insert(k.into(), v);
-    };
-    match a {
-        Action::SendFrames { generator, run: r } => {
-            put("action", json!("sendframes"));
-            put("gen", json!(generator));
-            run_to(r, m);
-        }
-        Action::RunCommand {
-            request,
-            command,
-            args,
-            data,
-        } => {
-            put("action", json!("runcommand"));
-            put("request", json!(request));
-            put("command", value_to_json(command));
-            put("args", value_to_json(args));
-            put(
-                "data",
-                data.as_deref()
-                    .map_or(Json::Null, |d| json!(hex::encode(d))),
-            );
-        }
-        Action::WantFrame { state } => {
-            put("action", json!("wantframe"));
-            put("state", json!(state));
-        }
-        Action::Noop => put("action", json!("noop")),
-        Action::Error { message, .. } => {
-            put("action", json!("error"));
-            put("message", json!(message));
-        }
-        Action::ErrorResponse {
-            request,
-            error_type,
-            message,
-        } => {
-            put("action", json!("error"));
-            put("request", json!(request));
-            put("errortype", value_to_json(error_type));
-            put("errormessage", value_to_json(message));
-        }
-        Action::ResponseData {
-            request,
-            expect_more,
-            eos,
-            data,
-        } => {
-            put("action", json!("responsedata"));
-            put("request", json!(request));
-            put("expectmore", json!(expect_more));
-            put("eos", json!(eos));
-            put("data", json!(hex::encode(data)));
-        }
-    }
-}
-
-fn raise_from_json(json: &Json, path: &str) -> Result<Raise> {
-    let mut o = Obj::new(json, path)?;
-    let name = o.string("kind")?;
-    let kind = RaiseKind::from_name(&name).ok_or_else(|| {
-        wrong(
-            &o.at("kind"),
-            format!(
-                "unknown kind {name:?} (programming, value, assertion, abort, accidental, \
-                 decode, deviation)"
-            ),
-        )
-    })?;
-    let python_type = match o.opt("type") {
-        None => None,
-        Some(t) => Some(str_of(t, &o.at("type"))?.to_string()),
-    };
-    let message = match o.opt("message") {
-        None => None,
-        Some(Json::String(s)) => Some(s.clone().into_bytes()),
-        Some(other) => match value_from_json(other, &o.at("message"))? {
-            Value::Bytes(b) => Some(b),
-            _ => {
-                return Err(wrong(
-                    &o.at("message"),
-                    "expected a string or {\"bytes\": HEX}",
-                ));
-            }
-        },
-    };
-    o.finish()?;
-    Ok(Raise {
-        kind,
-        python_type,
-        message,
-    })
-}
-
-fn run_from(o: &mut Obj) -> Result<FrameRun> {
-    let frames = o.hex_list("frames")?;
-    let end = o.bool("end")?;
-    let raise = match o.opt("raise") {
-        None => None,
-        Some(r) => Some(raise_from_json(r, &o.at("raise"))?),
-    };
-    Ok(FrameRun { frames, end, raise })
-}
-
-fn action_from(o: &mut Obj) -> Result<Action> {
-    let name = o.string("action")?;
-    Ok(match name.as_str() {
-        "sendframes" => Action::SendFrames {
-            generator: o.string("gen")?,
-            run: run_from(o)?,
-        },
-        "runcommand" => Action::RunCommand {
-            request: o.u16("request")?,
-            command: o.value("command")?,
-            args: o.value("args")?,
-            data: if o.has("data") {
-                o.opt_hex("data")?
-            } else {
-                return Err(wrong(&o.at("data"), "missing field (null when no data)"));
-            },
-        },
-        "wantframe" => Action::WantFrame {
-            state: o.string("state")?,
-        },
-        "noop" => Action::Noop,
-        "error" if o.has("errortype") => Action::ErrorResponse {
-            request: o.u16("request")?,
-            error_type: o.value("errortype")?,
-            message: o.value("errormessage")?,
-        },
-        "error" => Action::error_message(o.string("message")?),
-        "responsedata" => Action::ResponseData {
-            request: o.u16("request")?,
-            expect_more: o.bool("expectmore")?,
-            eos: o.bool("eos")?,
-            data: o.hex("data")?,
-        },
-        other => {
-            return Err(wrong(
-                &o.at("action"),
-                format!(
-                    "unknown action {other:?} (sendframes, runcommand, wantframe, noop, error, \
-                     responsedata)"
-                ),
-            ));
-        }
-    })
+    // The expectation's fields are all plain or hex; encoding cannot fail.
+    with_style(Style::Json, || serde_json::to_value(outcome.to_expect())).unwrap_or(Json::Null)
 }
 
 /// Reads the outcome of a step that ran `op`; `path` names it in errors.
 pub fn outcome_from_json(json: &Json, path: &str, op: &OpInfo) -> Result<Outcome> {
-    let mut o = Obj::new(json, path)?;
-    let only_raise = o.has("raise") && o.map.len() == 1;
-    let outcome = if only_raise {
-        Outcome::Raise(raise_from_json(o.req("raise")?, &o.at("raise"))?)
-    } else {
-        match op.shape {
-            Shape::Action => Outcome::Action(action_from(&mut o)?),
-            Shape::Request => {
-                let request = o.u16("request")?;
-                Outcome::Request {
-                    request,
-                    action: action_from(&mut o)?,
-                }
-            }
-            Shape::Stream => Outcome::Stream(o.u8("stream")?),
-            Shape::Frames => Outcome::Frames(run_from(&mut o)?),
-            Shape::Transfer => {
-                return Err(wrong(
-                    "op",
-                    "transfer is split into consume and recv by the runner",
-                ));
-            }
-            Shape::State => Outcome::State(o.string("state")?),
-            Shape::Bytes => Outcome::Bytes(o.hex("hex")?),
-            Shape::Header => {
-                let at = o.at("header");
-                let mut h = Obj::new(o.req("header")?, &at)?;
-                let mut header = BTreeMap::new();
-                for key in [
-                    "length",
-                    "request",
-                    "stream",
-                    "streamflags",
-                    "type",
-                    "flags",
-                ] {
-                    header.insert(key.to_string(), h.int(key, u32::MAX.into())? as u32);
-                }
-                h.finish()?;
-                Outcome::Header(header)
-            }
-            Shape::Text => Outcome::Text(o.string("text")?),
-        }
-    };
-    o.finish()?;
-    Ok(outcome)
+    if op.shape == Shape::Transfer {
+        return Err(wrong(
+            "op",
+            "transfer is split into consume and recv by the runner",
+        ));
+    }
+    let expect: Expect = with_style(Style::Json, || serde_path_to_error::deserialize(json))
+        .map_err(|e| {
+            let at = e.path().to_string();
+            let at = if at == "." {
+                path.to_string()
+            } else {
+                format!("{path}.{at}")
+            };
+            wrong(&at, e.into_inner().to_string())
+        })?;
+    Outcome::from_expect(op.shape, &expect, path).map_err(|m| match m.split_once(": ") {
+        Some((at, message)) if at.starts_with(path) => wrong(at, message),
+        _ => wrong(path, m),
+    })
 }
 
 #[cfg(test)]

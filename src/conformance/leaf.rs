@@ -519,3 +519,175 @@ pub mod table {
         }
     }
 }
+
+/// An optional value (an outcome's field): see [`lit`].
+pub mod opt_lit {
+    use super::*;
+
+    /// Writes a value that is there.
+    pub fn serialize<S: Serializer>(value: &Option<Value>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => super::lit::serialize(v, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads a value that is there.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+        super::lit::deserialize(d).map(Some)
+    }
+}
+
+/// Data that is given: `null` (no data) or bytes. An absent field is not
+/// given at all.
+pub mod given_bytes {
+    use super::*;
+
+    /// Writes given data.
+    pub fn serialize<S: Serializer>(
+        value: &Option<Option<Vec<u8>>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => super::opt_bytes::serialize(inner, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads given data.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<Vec<u8>>>, D::Error> {
+        super::opt_bytes::deserialize(d).map(Some)
+    }
+}
+
+/// Optional encoded frames: see [`frame_list`].
+pub mod opt_frame_list {
+    use super::*;
+
+    /// Writes frames that are there.
+    pub fn serialize<S: Serializer>(value: &Option<Vec<Vec<u8>>>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => super::frame_list::serialize(v, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads frames that are there.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Vec<u8>>>, D::Error> {
+        super::frame_list::deserialize(d).map(Some)
+    }
+}
+
+/// Optional bytes in hex, in both styles (the bytes of a frame made).
+pub mod opt_hex {
+    use super::*;
+
+    /// Writes bytes that are there.
+    pub fn serialize<S: Serializer>(value: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => hex::encode(v).serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads bytes that are there.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        hex_decode(&String::deserialize(d)?).map(Some)
+    }
+}
+
+/// An exception: its kind, the Python type of an accidental error, and the
+/// seed's message. In a vector file an abort's message is a bytes literal
+/// and the others text, and the kinds with a message must give it; in the
+/// JSON encoding a message is text when it is UTF-8, else `{"bytes": HEX}`.
+pub mod opt_raise {
+    use super::*;
+    use crate::conformance::vectors::model::{Raise, RaiseKind};
+
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        kind: RaiseKind,
+        #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+        python_type: &'a Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        message: Option<Json>,
+    }
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct In {
+        kind: RaiseKind,
+        #[serde(rename = "type", default)]
+        python_type: Option<String>,
+        #[serde(default)]
+        message: Option<Json>,
+    }
+
+    /// Writes an exception that is there.
+    pub fn serialize<S: Serializer>(value: &Option<Raise>, s: S) -> Result<S::Ok, S::Error> {
+        let Some(r) = value else {
+            return s.serialize_none();
+        };
+        let message = r.message.as_deref().map(|m| match (style(), r.kind) {
+            (Style::Vector, RaiseKind::Abort) => Json::String(value_literal(&Value::bytes(m))),
+            (Style::Vector, _) => Json::String(String::from_utf8_lossy(m).into_owned()),
+            (Style::Json, _) => match std::str::from_utf8(m) {
+                Ok(text) => Json::String(text.to_string()),
+                Err(_) => serde_json::json!({ "bytes": hex::encode(m) }),
+            },
+        });
+        Out {
+            kind: r.kind,
+            python_type: &r.python_type,
+            message,
+        }
+        .serialize(s)
+    }
+
+    /// Reads an exception that is there.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Raise>, D::Error> {
+        let In {
+            kind,
+            python_type,
+            message,
+        } = In::deserialize(d)?;
+        let message = match (style(), message) {
+            (_, None) => None,
+            (Style::Vector, Some(Json::String(m))) if kind == RaiseKind::Abort => {
+                match parse_lit(&m).map_err(|e| custom(format!("message: {e}")))? {
+                    Value::Bytes(b) => Some(b),
+                    _ => return Err(custom("message: an abort message is a bytes literal")),
+                }
+            }
+            (_, Some(Json::String(m))) => Some(m.into_bytes()),
+            (Style::Json, Some(other)) => match value_from_json(&other, "message") {
+                Ok(Value::Bytes(b)) => Some(b),
+                _ => return Err(custom("message: expected a string or {\"bytes\": HEX}")),
+            },
+            (Style::Vector, Some(_)) => return Err(custom("message: expected a string")),
+        };
+        if style() == Style::Vector {
+            if message.is_none()
+                && matches!(
+                    kind,
+                    RaiseKind::Programming | RaiseKind::Value | RaiseKind::Abort
+                )
+            {
+                return Err(custom(format!(
+                    "a {} error needs the seed's message",
+                    kind.name()
+                )));
+            }
+            if kind == RaiseKind::Accidental && python_type.is_none() {
+                return Err(custom("an accidental error needs its Python type"));
+            }
+        }
+        Ok(Some(Raise {
+            kind,
+            python_type,
+            message,
+        }))
+    }
+}

@@ -158,7 +158,7 @@ pub fn outcome_class(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Action(a) | Outcome::Request { action: a, .. } => action(a),
         Outcome::Raise(r) => {
-            let kind = write::raise_kind_name(r.kind);
+            let kind = r.kind.name();
             match (&r.python_type, &r.message) {
                 (Some(t), _) => format!("raise {kind} {t}"),
                 (None, Some(m)) => {

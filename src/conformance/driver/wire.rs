@@ -258,7 +258,8 @@ mod tests {
             OpInfo::by_name("recv"),
         )
         .unwrap_err();
-        assert_eq!(e.to_string(), "outcome.x: unknown field");
+        assert_eq!(e.path, "outcome.x");
+        assert!(e.message.starts_with("unknown field `x`"), "{e}");
         let e = Answer::parse(
             r#"{"outcome": {"frames": ["0g"], "end": true}}"#,
             OpInfo::by_name("consume"),

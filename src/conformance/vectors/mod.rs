@@ -6,6 +6,7 @@
 //! another language.
 
 pub mod exec;
+pub mod expect;
 pub mod expectations;
 pub mod export;
 pub mod load;

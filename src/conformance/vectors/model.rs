@@ -32,8 +32,6 @@ pub struct Vector {
     pub file: PathBuf,
     /// The line of its `id`.
     pub line: usize,
-    /// The vector as written, for the JSON export.
-    pub source: spec::Vector,
 }
 
 /// Which party of a conversation acts.
@@ -478,8 +476,7 @@ impl Op {
 }
 
 /// The kinds of exception a step can raise.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RaiseKind {
     /// The seed's `ProgrammingError`; the message is compared.
     Programming,
@@ -498,17 +495,49 @@ pub enum RaiseKind {
 }
 
 impl RaiseKind {
+    /// Every kind.
+    pub const ALL: [RaiseKind; 7] = [
+        RaiseKind::Programming,
+        RaiseKind::Value,
+        RaiseKind::Assertion,
+        RaiseKind::Abort,
+        RaiseKind::Accidental,
+        RaiseKind::Decode,
+        RaiseKind::Deviation,
+    ];
+
+    /// The kind's name in the vector format.
+    pub fn name(self) -> &'static str {
+        match self {
+            RaiseKind::Programming => "programming",
+            RaiseKind::Value => "value",
+            RaiseKind::Assertion => "assertion",
+            RaiseKind::Abort => "abort",
+            RaiseKind::Accidental => "accidental",
+            RaiseKind::Decode => "decode",
+            RaiseKind::Deviation => "deviation",
+        }
+    }
+
     /// The kind by its name in the vector format.
     pub fn from_name(name: &str) -> Option<RaiseKind> {
-        Some(match name {
-            "programming" => RaiseKind::Programming,
-            "value" => RaiseKind::Value,
-            "assertion" => RaiseKind::Assertion,
-            "abort" => RaiseKind::Abort,
-            "accidental" => RaiseKind::Accidental,
-            "decode" => RaiseKind::Decode,
-            "deviation" => RaiseKind::Deviation,
-            _ => return None,
+        RaiseKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl Serialize for RaiseKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for RaiseKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RaiseKind, D::Error> {
+        let name = String::deserialize(d)?;
+        RaiseKind::from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown kind {name:?}: expected programming, value, assertion, abort, accidental, decode or deviation"
+            ))
         })
     }
 }

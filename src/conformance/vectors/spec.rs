@@ -12,7 +12,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Op, OpInfo};
+use super::model::{Op, OpInfo, Raise};
+use crate::cbor::Value;
+use crate::conformance::leaf;
 
 /// The format version this crate reads and writes.
 pub const FORMAT: u32 = 1;
@@ -353,9 +355,13 @@ pub enum ReadFrames {
     },
 }
 
-/// What a step must give. Which fields are required depends on the
-/// operation and the action (`docs/vectors.md`).
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+/// What a step must give, in the form of a vector file's `expect` and of an
+/// outcome in the JSON encoding: the fields of every kind of outcome, of
+/// which [`Outcome::from_expect`](super::model::Outcome::from_expect) checks
+/// that exactly the ones of the operation's [shape](super::model::Shape)
+/// are given. Its leaves are written in either style
+/// ([`crate::conformance::leaf`]).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
     /// The action, by the seed's name.
@@ -370,45 +376,73 @@ pub struct Expect {
     /// The name of a frame sequence (`sendframes`).
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "gen")]
     pub generator: Option<String>,
-    /// `runcommand`: the command name (a Python literal).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<String>,
-    /// `runcommand`: the arguments (a Python literal).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub args: Option<String>,
+    /// `runcommand`: the command name.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "leaf::opt_lit"
+    )]
+    pub command: Option<Value>,
+    /// `runcommand`: the arguments.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "leaf::opt_lit"
+    )]
+    pub args: Option<Value>,
     /// `runcommand` and `responsedata`: the data (`null` for none).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "null_or")]
-    pub data: Option<Option<BytesSpec>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "leaf::given_bytes"
+    )]
+    pub data: Option<Option<Vec<u8>>>,
     /// `wantframe`: the server state; `requeststate`: the request state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// `error`: the seed's message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Client `error` for an error response: its type (a Python literal).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errortype: Option<String>,
-    /// Client `error` for an error response: its message (a Python literal).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errormessage: Option<String>,
+    /// Client `error` for an error response: its type.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "leaf::opt_lit"
+    )]
+    pub errortype: Option<Value>,
+    /// Client `error` for an error response: its message.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "leaf::opt_lit"
+    )]
+    pub errormessage: Option<Value>,
     /// `responsedata`: the continuation flag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expectmore: Option<bool>,
     /// `responsedata`: the eos flag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eos: Option<bool>,
-    /// Frames produced, in order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub frames: Option<Vec<FrameSpec>>,
+    /// Frames produced, in order, encoded.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "leaf::opt_frame_list"
+    )]
+    pub frames: Option<Vec<Vec<u8>>>,
     /// Whether the frame sequence ended (was exhausted) during this step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<bool>,
-    /// `transfer`: the receiving party's actions, one per frame.
+    /// `transfer`: the receiving party's outcomes, one per frame.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<Expect>>,
     /// The bytes of a frame made (`humanstring`, `makeframe`), in hex.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hex: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "leaf::opt_hex"
+    )]
+    pub hex: Option<Vec<u8>>,
     /// `parseheader`: the header fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<BTreeMap<String, u32>>,
@@ -416,45 +450,11 @@ pub struct Expect {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// The exception raised.
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "raise")]
-    pub raise: Option<RaiseSpec>,
-}
-
-/// An exception.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct RaiseSpec {
-    /// `programming`, `value`, `assertion`, `abort`, `accidental`, `decode`
-    /// or `deviation`.
-    pub kind: String,
-    /// For `accidental`: the Python exception type.
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
-    pub python_type: Option<String>,
-    /// The seed's message, for the kinds that have one (`programming`,
-    /// `value`, `abort`). An abort message is a Python bytes literal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-/// `data: null` is "no data", an absent field is "not given".
-mod null_or {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    use super::BytesSpec;
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<BytesSpec>>, D::Error> {
-        Option::<BytesSpec>::deserialize(d).map(Some)
-    }
-
-    pub fn serialize<S: Serializer>(
-        v: &Option<Option<BytesSpec>>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(inner) => inner.serialize(s),
-            None => s.serialize_none(),
-        }
-    }
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "raise",
+        with = "leaf::opt_raise"
+    )]
+    pub raise: Option<Raise>,
 }
