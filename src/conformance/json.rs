@@ -377,10 +377,7 @@ pub fn outcome_from_json(json: &Json, path: &str, op: &OpInfo) -> Result<Outcome
             };
             wrong(&at, e.into_inner().to_string())
         })?;
-    Outcome::from_expect(op.shape, &expect, path).map_err(|m| match m.split_once(": ") {
-        Some((at, message)) if at.starts_with(path) => wrong(at, message),
-        _ => wrong(path, m),
-    })
+    Outcome::from_expect(op.shape, &expect, path).map_err(|e| wrong(&e.field, e.message))
 }
 
 #[cfg(test)]

@@ -6,12 +6,29 @@
 //! operation's outcome ([`Shape`]); [`Outcome::to_expect`] gives the
 //! expectation that admits exactly an outcome.
 
-use super::model::{Action, FrameRun, Outcome, Shape};
+use super::model::{Action, FrameRun, Outcome, Shape, same_value};
 use super::spec::Expect;
 use crate::cbor::Value;
 
-/// A check that failed: the message, prefixed by the field's path.
-type Checked<T> = Result<T, String>;
+/// An expectation (or an answer) that does not fit its operation: which
+/// field, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ExpectError {
+    /// The field's path, e.g. `steps[2].expect.frames` or `outcome`.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn at(field: &str, message: impl Into<String>) -> ExpectError {
+    ExpectError {
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+type Checked<T> = Result<T, ExpectError>;
 
 /// The fields an expectation holds, to check that it holds exactly the ones
 /// its outcome needs.
@@ -44,7 +61,7 @@ fn given_fields(e: &Expect) -> Vec<&'static str> {
 }
 
 /// Checks that `e` holds exactly `required` and possibly `optional`.
-fn fields(e: &Expect, required: &[&str], optional: &[&str]) -> Checked<()> {
+fn fields(e: &Expect, required: &[&str], optional: &[&str]) -> Result<(), String> {
     let given = given_fields(e);
     let missing: Vec<&str> = required
         .iter()
@@ -68,8 +85,8 @@ fn frame_run(field: &str, e: &Expect) -> Checked<FrameRun> {
         frames: e
             .frames
             .clone()
-            .ok_or_else(|| format!("{field}: missing field frames"))?,
-        end: e.end.ok_or_else(|| format!("{field}: missing field end"))?,
+            .ok_or_else(|| at(field, "missing field frames"))?,
+        end: e.end.ok_or_else(|| at(field, "missing field end"))?,
         raise: e.raise.clone(),
     })
 }
@@ -79,9 +96,9 @@ fn action(field: &str, e: &Expect) -> Checked<Action> {
     let name = e
         .action
         .as_deref()
-        .ok_or_else(|| format!("{field}: missing field action (or raise)"))?;
+        .ok_or_else(|| at(field, "missing field action (or raise)"))?;
     let with = |required: &[&str], optional: &[&str]| {
-        fields(e, required, optional).map_err(|m| format!("{field}: {name}: {m}"))
+        fields(e, required, optional).map_err(|m| at(field, format!("{name}: {m}")))
     };
     Ok(match name {
         "sendframes" => {
@@ -132,12 +149,15 @@ fn action(field: &str, e: &Expect) -> Checked<Action> {
                     .data
                     .clone()
                     .flatten()
-                    .ok_or_else(|| format!("{field}.data: responsedata always has data"))?,
+                    .ok_or_else(|| at(&format!("{field}.data"), "responsedata always has data"))?,
             }
         }
         other => {
-            return Err(format!(
-                "{field}.action: unknown action {other:?}: expected sendframes, runcommand, wantframe, noop, error or responsedata"
+            return Err(at(
+                &format!("{field}.action"),
+                format!(
+                    "unknown action {other:?}: expected sendframes, runcommand, wantframe, noop, error or responsedata"
+                ),
             ));
         }
     })
@@ -156,9 +176,9 @@ pub const HEADER_FIELDS: [&str; 6] = [
 impl Outcome {
     /// The outcome `e` states, for an operation whose outcome has `shape`;
     /// errors start with `field`, the path of `e`.
-    pub fn from_expect(shape: Shape, e: &Expect, field: &str) -> Result<Outcome, String> {
+    pub fn from_expect(shape: Shape, e: &Expect, field: &str) -> Result<Outcome, ExpectError> {
         let with = |required: &[&str], optional: &[&str]| {
-            fields(e, required, optional).map_err(|m| format!("{field}: {m}"))
+            fields(e, required, optional).map_err(|m| at(field, m))
         };
         if let (Some(raise), None) = (&e.raise, &e.frames) {
             with(&["raise"], &[])?;
@@ -169,7 +189,7 @@ impl Outcome {
             Shape::Request => {
                 let request = e
                     .request
-                    .ok_or_else(|| format!("{field}: missing field request"))?;
+                    .ok_or_else(|| at(field, "missing field request"))?;
                 // `request` belongs to the call; the action may not use it.
                 let rest = Expect {
                     request: None,
@@ -220,9 +240,9 @@ impl Outcome {
                 keys.sort_unstable();
                 want.sort_unstable();
                 if keys != want {
-                    return Err(format!(
-                        "{field}.header: expected the fields {}",
-                        want.join(", ")
+                    return Err(at(
+                        &format!("{field}.header"),
+                        format!("expected the fields {}", want.join(", ")),
                     ));
                 }
                 Outcome::Header(header)
@@ -278,6 +298,46 @@ impl Outcome {
                 ..Expect::default()
             },
         }
+    }
+}
+
+impl Expect {
+    /// Whether `actual` fits this expectation: the same fields, equal, with
+    /// values compared as Mercurial encodes them and an exception's type
+    /// and message compared only where this one states them.
+    pub fn admits(&self, actual: &Expect) -> bool {
+        let value = |e: &Option<Value>, a: &Option<Value>| match (e, a) {
+            (Some(e), Some(a)) => same_value(e, a),
+            (e, a) => e == a,
+        };
+        let raise = match (&self.raise, &actual.raise) {
+            (Some(e), Some(a)) => e.admits(a),
+            (e, a) => e.is_none() && a.is_none(),
+        };
+        let actions = match (&self.actions, &actual.actions) {
+            (Some(e), Some(a)) => e.len() == a.len() && e.iter().zip(a).all(|(e, a)| e.admits(a)),
+            (e, a) => e.is_none() && a.is_none(),
+        };
+        self.action == actual.action
+            && self.request == actual.request
+            && self.stream == actual.stream
+            && self.generator == actual.generator
+            && value(&self.command, &actual.command)
+            && value(&self.args, &actual.args)
+            && self.data == actual.data
+            && self.state == actual.state
+            && self.message == actual.message
+            && value(&self.errortype, &actual.errortype)
+            && value(&self.errormessage, &actual.errormessage)
+            && self.expectmore == actual.expectmore
+            && self.eos == actual.eos
+            && self.frames == actual.frames
+            && self.end == actual.end
+            && actions
+            && self.hex == actual.hex
+            && self.header == actual.header
+            && self.text == actual.text
+            && raise
     }
 }
 

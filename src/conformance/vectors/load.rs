@@ -310,7 +310,8 @@ impl Ctx<'_> {
             Some(Pull::All(false)) => PullMode::Count(0),
             Some(Pull::Count(n)) => PullMode::Count(n),
         };
-        let expect = Outcome::from_expect(op.info().shape, &s.expect, &f("expect"))?;
+        let expect = Outcome::from_expect(op.info().shape, &s.expect, &f("expect"))
+            .map_err(|e| e.to_string())?;
         Ok(model::Step {
             on,
             op,
