@@ -12,6 +12,7 @@ use hgframe::conformance::driver;
 use hgframe::conformance::run::{Choice, RunOptions, Suite};
 use hgframe::conformance::shell::Shell;
 use hgframe::conformance::vectors::expectations::{self, Expectations};
+use hgframe::conformance::vectors::runner::Format;
 use hgframe::conformance::vectors::{self, runner};
 use hgframe::frame::{ReadOptions, read_frame};
 use hgframe::reactor::{ClientOptions, ServerOptions};
@@ -24,13 +25,6 @@ use hgframe::text::{format_human, parse_human};
 struct Cli {
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
-    Junit,
 }
 
 #[derive(clap::Args)]
@@ -325,13 +319,8 @@ fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
     if let Some(path) = &args.json {
         write_file(path, &(runner::json(&run) + "\n"))?;
     }
-    let text = match args.format {
-        Format::Text => runner::text(&run, args.verbose),
-        Format::Json => runner::json(&run) + "\n",
-        Format::Junit => runner::junit(&run),
-    };
-    out.write_all(text.as_bytes())?;
-    if !matches!(args.format, Format::Text) {
+    out.write_all(args.format.render(&run, args.verbose).as_bytes())?;
+    if args.format != Format::Text {
         eprintln!("{}", run.totals.line());
     }
     Ok(run.ok())

@@ -422,6 +422,29 @@ pub fn summary(run: &RunReport) -> String {
     out
 }
 
+/// The formats of a report (`hgframe run --format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The vectors that need attention, a summary by area and the totals.
+    Text,
+    /// Every vector's report as JSON.
+    Json,
+    /// JUnit XML, for CI systems.
+    Junit,
+}
+
+impl Format {
+    /// The report of `run` in this format (`verbose` lists every vector in
+    /// the text report).
+    pub fn render(self, run: &RunReport, verbose: bool) -> String {
+        match self {
+            Format::Text => text(run, verbose),
+            Format::Json => json(run) + "\n",
+            Format::Junit => junit(run),
+        }
+    }
+}
+
 /// The JSON report.
 pub fn json(run: &RunReport) -> String {
     serde_json::to_string_pretty(run).unwrap_or_default()
