@@ -165,7 +165,7 @@
 //! - [`driver`](conformance::driver): the driver protocol, JSON lines over an
 //!   adapter's standard input and output, for implementations in any
 //!   language (`docs/driver-protocol.md`);
-//! - [`diff`](conformance::diff): differential testing, random conversations
+//! - `conformance::diff` (with the default `diff` feature): differential testing, random conversations
 //!   through the reference and another implementation, each disagreement
 //!   shrunk into a vector (`docs/differential.md`).
 #![warn(clippy::indexing_slicing)]

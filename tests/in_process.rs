@@ -4,6 +4,9 @@
 use hgframe::conformance::implementation::{About, Call, Implementation, Refusal, TargetKind};
 use hgframe::conformance::reference::Reference;
 use hgframe::conformance::run::{RunOptions, Suite, trials};
+use std::path::Path;
+
+use hgframe::conformance::vectors::expectations::Expectations;
 use hgframe::conformance::vectors::model::Outcome;
 use hgframe::conformance::vectors::runner::Filter;
 use hgframe::conformance::vectors::spec::Target;
@@ -110,4 +113,22 @@ fn the_filter_selects_the_trials() {
         ..RunOptions::default()
     };
     assert_eq!(trials(&suite, Reference::new, &options).len(), 5);
+}
+
+#[test]
+fn stale_expectations_fail_a_trial_of_their_own() {
+    let suite = header_suite();
+    let text =
+        "expectations:\n- id: 'codec/header/no-such-vector'\n  result: fail\n  reason: gone\n";
+    let options = RunOptions {
+        expectations: Some(Expectations::parse(text, Path::new("stale.yaml")).unwrap()),
+        ..RunOptions::default()
+    };
+    let (conclusion, log) = run("stale", trials(&suite, Reference::new, &options));
+    assert_eq!(conclusion.num_passed, 19);
+    assert_eq!(conclusion.num_failed, 1);
+    assert!(
+        log.contains("stale.yaml: entries that match no vector"),
+        "{log}"
+    );
 }

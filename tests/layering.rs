@@ -16,13 +16,25 @@ const CORE: &[&str] = &[
     "error.rs",
 ];
 
-/// What the core must not name.
-const FORBIDDEN: &[&str] = &[
-    "crate::text",
-    "crate::conformance",
-    "crate::fuzzing",
-    "hgframe::",
-];
+/// The modules the core must not name.
+const FORBIDDEN: &[&str] = &["text", "conformance", "fuzzing"];
+
+/// Whether `line` names one of the forbidden modules: as a path
+/// (`crate::text::x`), or inside a grouped import (`use crate::{cbor,
+/// text};`, also across lines: `in_group`), or through the crate's own name.
+fn names_forbidden(line: &str, in_group: bool) -> bool {
+    let grouped = in_group || line.contains("crate::{");
+    line.contains("hgframe::")
+        || line
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .filter(|w| !w.is_empty())
+            .any(|w| {
+                FORBIDDEN.iter().any(|f| {
+                    w.starts_with(&format!("crate::{f}"))
+                        || (grouped && (w == *f || w.starts_with(&format!("{f}::"))))
+                })
+            })
+}
 
 fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
@@ -43,13 +55,22 @@ fn rust_files(path: &Path, out: &mut Vec<PathBuf>) {
 /// comments, where intra-doc links may point anywhere) that name a
 /// forbidden module.
 fn offences(source: &str) -> Vec<(usize, String)> {
-    source
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim_start().starts_with("//"))
-        .filter(|(_, line)| FORBIDDEN.iter().any(|f| line.contains(f)))
-        .map(|(i, line)| (i + 1, line.trim().to_string()))
-        .collect()
+    let mut in_group = false;
+    let mut found = Vec::new();
+    for (i, line) in source.lines().enumerate() {
+        if line.trim_start().starts_with("//") {
+            continue;
+        }
+        if names_forbidden(line, in_group) {
+            found.push((i + 1, line.trim().to_string()));
+        }
+        if line.contains("use crate::{") && !line.contains("};") {
+            in_group = true;
+        } else if in_group && line.contains("};") {
+            in_group = false;
+        }
+    }
+    found
 }
 
 #[test]
@@ -84,4 +105,10 @@ fn the_check_sees_an_import() {
         vec![(2, "use crate::text::parse_human;".to_string())]
     );
     assert!(offences("use crate::cbor::Value;\n").is_empty());
+    assert_eq!(offences("use crate::{cbor, text};\n").len(), 1);
+    assert_eq!(
+        offences("use crate::{\n    cbor::Value,\n    text::parse_human,\n};\nfn context() {}\n"),
+        vec![(3, "text::parse_human,".to_string())]
+    );
+    assert!(offences("let context = text_len;\n").is_empty());
 }

@@ -335,3 +335,24 @@ fn the_example_in_docs_vectors_md_runs() {
     let results = hgframe::conformance::vectors::run_reference(&vectors[0]);
     assert!(results.iter().all(|r| r.passed()));
 }
+
+#[test]
+fn every_operation_is_in_the_suite_under_its_table_name() {
+    // The serde form names each operation by its `#[serde(rename)]`, the
+    // op table by its `name`: the suite's steps show both agree, for every
+    // operation.
+    let mut seen = std::collections::BTreeSet::new();
+    for v in suite() {
+        for step in &v.steps {
+            let json = serde_json::to_value(&step.op).unwrap();
+            let keys: Vec<&str> = json
+                .as_object()
+                .map(|m| m.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            assert_eq!(keys, [step.op.name()], "{}", v.id);
+            seen.insert(step.op.name());
+        }
+    }
+    let all: std::collections::BTreeSet<&str> = OpInfo::ALL.iter().map(|o| o.name).collect();
+    assert_eq!(seen, all, "operations without a vector");
+}

@@ -3,13 +3,12 @@
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 #[cfg(feature = "diff")]
 use hgframe::conformance::diff;
 use hgframe::conformance::driver;
-use hgframe::conformance::run::{Choice, RunOptions, Suite};
+use hgframe::conformance::run::{Choice, RunOptions, Suite, positive_seconds};
 use hgframe::conformance::shell::Shell;
 use hgframe::conformance::vectors::expectations::{self, Expectations};
 use hgframe::conformance::vectors::runner::Format;
@@ -118,8 +117,9 @@ enum VectorsCommand {
         #[arg(long, short, default_value = "fuzz/corpus")]
         output: PathBuf,
     },
-    /// Write the whole suite as JSON, every frame also in hex and every
-    /// Python literal also as CBOR hex (schema: docs/vectors.schema.json).
+    /// Write the whole suite as JSON, each step in the driver protocol's
+    /// encoding: frames and bytes in hex, values as typed JSON (schema:
+    /// docs/vectors.schema.json).
     Export {
         /// Vector files or directories; the suite's vectors/ by default.
         paths: Vec<PathBuf>,
@@ -313,11 +313,10 @@ fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
             &expectations::write(&run.vectors, expectations, &run.implementation),
         )?;
     }
-    if let Some(path) = &args.junit {
-        write_file(path, &runner::junit(&run))?;
-    }
-    if let Some(path) = &args.json {
-        write_file(path, &(runner::json(&run) + "\n"))?;
+    for (path, format) in [(&args.junit, Format::Junit), (&args.json, Format::Json)] {
+        if let Some(path) = path {
+            write_file(path, &format.render(&run, false))?;
+        }
     }
     out.write_all(args.format.render(&run, args.verbose).as_bytes())?;
     if args.format != Format::Text {
@@ -487,9 +486,7 @@ fn run_diff(args: DiffArgs, out: &mut impl Write) -> Result<bool, Failure> {
     let time = args
         .time
         .map(|t| {
-            Duration::try_from_secs_f64(t)
-                .ok()
-                .filter(|d| !d.is_zero())
+            positive_seconds(t)
                 .ok_or_else(|| Failure(format!("bad --time {t}: a positive number of seconds")))
         })
         .transpose()?;

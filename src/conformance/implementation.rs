@@ -13,7 +13,9 @@
 //!    target: no reactor for `codec`, a server or a client reactor with the
 //!    target's options, or both for a conversation.
 //! 2. [`Implementation::step`], once per step, in order, until a step fails
-//!    or is refused. The runner never sends [`Op::Transfer`]: it splits a
+//!    or is refused ([`run_vector`](super::run::run_vector); the diff's
+//!    [`trace`](super::run::trace) runs every step, stopping only at a
+//!    refusal). The runner never sends [`Op::Transfer`]: it splits a
 //!    transfer into a `consume` on the party that made the frame sequence
 //!    and one `recv` per frame on the other.
 //! 3. [`Implementation::log`], when the vector did not pass, for what the
@@ -274,6 +276,24 @@ pub trait Implementation {
 
     /// The run is over.
     fn finish(&mut self) {}
+}
+
+impl<T: Implementation + ?Sized> Implementation for &mut T {
+    fn about(&self) -> &About {
+        (**self).about()
+    }
+    fn start(&mut self, vector: &str, target: &Target) -> Result<(), Refusal> {
+        (**self).start(vector, target)
+    }
+    fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        (**self).step(call)
+    }
+    fn log(&mut self) -> Option<String> {
+        (**self).log()
+    }
+    fn finish(&mut self) {
+        (**self).finish()
+    }
 }
 
 impl<T: Implementation + ?Sized> Implementation for Box<T> {

@@ -318,6 +318,9 @@ pub fn value_from_json(json: &Json, path: &str) -> Result<Value> {
 
 // ---- requests -----------------------------------------------------------
 
+/// Why a step request never carries `transfer`.
+pub const TRANSFER_IS_SPLIT: &str = "transfer is split into consume and recv by the runner";
+
 /// An operation's arguments, as the export and a step request give them:
 /// the content of [`Op`]'s serde form, its leaves in the JSON style.
 pub fn op_to_json(op: &Op) -> Result<Json> {
@@ -362,10 +365,7 @@ pub fn outcome_to_json(outcome: &Outcome) -> Json {
 /// Reads the outcome of a step that ran `op`; `path` names it in errors.
 pub fn outcome_from_json(json: &Json, path: &str, op: &OpInfo) -> Result<Outcome> {
     if op.shape == Shape::Transfer {
-        return Err(wrong(
-            "op",
-            "transfer is split into consume and recv by the runner",
-        ));
+        return Err(wrong("op", TRANSFER_IS_SPLIT));
     }
     let expect: Expect = with_style(Style::Json, || serde_path_to_error::deserialize(json))
         .map_err(|e| {

@@ -93,12 +93,12 @@ const INLINE_PAYLOAD: usize = 256;
 // ---- the vector style's forms, shared with the loader and the writer.
 
 /// A Python literal.
-pub fn parse_lit(text: &str) -> Result<Value, String> {
+pub(crate) fn parse_lit(text: &str) -> Result<Value, String> {
     parse_literal(text).map_err(|e| format!("Python literal {text:?}: {e}"))
 }
 
 /// Bytes from a bytes literal, a repeat or parts.
-pub fn resolve_bytes(spec: &BytesSpec) -> Result<Vec<u8>, String> {
+pub(crate) fn resolve_bytes(spec: &BytesSpec) -> Result<Vec<u8>, String> {
     let one = |text: &str| match parse_lit(text)? {
         Value::Bytes(b) => Ok(b),
         other => Err(format!(
@@ -158,7 +158,7 @@ fn human(text: &str) -> Result<Frame, String> {
 }
 
 /// A frame from a human string, or header fields and a payload apart.
-pub fn resolve_frame(spec: &FrameSpec) -> Result<Frame, String> {
+pub(crate) fn resolve_frame(spec: &FrameSpec) -> Result<Frame, String> {
     match spec {
         FrameSpec::Human(h) => human(h),
         FrameSpec::Split { header, payload } => {
@@ -574,9 +574,11 @@ pub mod opt_frame_list {
         }
     }
 
-    /// Reads frames that are there.
+    /// Reads frames; `null` is none.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Vec<u8>>>, D::Error> {
-        super::frame_list::deserialize(d).map(Some)
+        #[derive(serde::Deserialize)]
+        struct Leaf(#[serde(with = "super::frame_list")] Vec<Vec<u8>>);
+        Ok(Option::<Leaf>::deserialize(d)?.map(|Leaf(f)| f))
     }
 }
 
@@ -592,9 +594,11 @@ pub mod opt_hex {
         }
     }
 
-    /// Reads bytes that are there.
+    /// Reads bytes; `null` is none.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-        hex_decode(&String::deserialize(d)?).map(Some)
+        Option::<String>::deserialize(d)?
+            .map(|text| hex_decode(&text))
+            .transpose()
     }
 }
 
@@ -646,13 +650,16 @@ pub mod opt_raise {
         .serialize(s)
     }
 
-    /// Reads an exception that is there.
+    /// Reads an exception; `null` is none.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Raise>, D::Error> {
-        let In {
+        let Some(In {
             kind,
             python_type,
             message,
-        } = In::deserialize(d)?;
+        }) = Option::<In>::deserialize(d)?
+        else {
+            return Ok(None);
+        };
         let message = match (style(), message) {
             (_, None) => None,
             (Style::Vector, Some(Json::String(m))) if kind == RaiseKind::Abort => {

@@ -4,8 +4,9 @@
 //! tests run it through the one runner.
 
 use super::implementation::{About, Call, Implementation, Problem, Refusal, TargetKind};
+use super::json::TRANSFER_IS_SPLIT;
 use super::vectors::exec::Session;
-use super::vectors::model::Outcome;
+use super::vectors::model::{Op, Outcome};
 use super::vectors::spec::Target;
 
 /// The reference implementation, one vector at a time.
@@ -45,6 +46,9 @@ impl Implementation for Reference {
     }
 
     fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        if let Op::Transfer { .. } = call.op {
+            return Err(Problem::Reported(TRANSFER_IS_SPLIT.to_string()).into());
+        }
         match self.session.as_mut() {
             Some(session) => Ok(session.run_op(call.on, call.op, call.pull)),
             None => Err(Problem::Reported("a step before any start".to_string()).into()),

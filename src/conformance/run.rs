@@ -134,15 +134,50 @@ fn party(target: &Target, on: Option<Side>, op: &Op) -> Option<Side> {
     }
 }
 
-/// One vector's run: the implementation, and the party that made each
-/// frame sequence, by name.
-struct VectorRun<'a, I: ?Sized> {
-    implementation: &'a mut I,
+/// A vector being run on an implementation, step after step, as the runner
+/// runs it: each step's party is told, a `consume` goes to the party that
+/// made the frame sequence, and a `transfer` is split into a `consume` and
+/// one `recv` per frame. For callers that choose each step from the last
+/// outcome (the diff's scenario compiler).
+pub struct Live<I> {
+    implementation: I,
+    target: Target,
+    /// The party that made each frame sequence, by name.
     gens: HashMap<String, Side>,
     index: usize,
 }
 
-impl<I: Implementation + ?Sized> VectorRun<'_, I> {
+impl<I: Implementation> Live<I> {
+    /// Starts the vector `id` on `target`.
+    pub fn start(mut implementation: I, id: &str, target: &Target) -> Result<Live<I>, Refusal> {
+        implementation.start(id, target)?;
+        Ok(Live {
+            implementation,
+            target: target.clone(),
+            gens: HashMap::new(),
+            index: 0,
+        })
+    }
+
+    /// Runs the next step: `op` on `on` (`None`: the only reactor, or a
+    /// conversation's `transfer`), pulling frames as `pull` says.
+    pub fn step(&mut self, on: Option<Side>, op: &Op, pull: PullMode) -> Result<Outcome, Refusal> {
+        let outcome = match op {
+            Op::Transfer { generator } => self.transfer(generator),
+            Op::Consume { generator, .. } => {
+                let on = self
+                    .gens
+                    .get(generator)
+                    .copied()
+                    .or(party(&self.target, on, op));
+                self.ask(on, op, pull)
+            }
+            op => self.ask(party(&self.target, on, op), op, pull),
+        };
+        self.index += 1;
+        outcome
+    }
+
     /// Asks the implementation to run `op` on `on`.
     fn ask(&mut self, on: Option<Side>, op: &Op, pull: PullMode) -> Result<Outcome, Refusal> {
         let call = Call {
@@ -171,10 +206,7 @@ impl<I: Implementation + ?Sized> VectorRun<'_, I> {
         let Some(&from) = self.gens.get(generator) else {
             return Ok(no_party());
         };
-        let to = match from {
-            Side::Client => Side::Server,
-            Side::Server => Side::Client,
-        };
+        let to = from.other();
         let consume = Op::Consume {
             generator: generator.to_string(),
             count: None,
@@ -190,23 +222,6 @@ impl<I: Implementation + ?Sized> VectorRun<'_, I> {
             }
         }
         Ok(Outcome::Transfer { run, actions })
-    }
-
-    /// Runs one step.
-    fn step(&mut self, target: &Target, index: usize, step: &Step) -> Result<Outcome, Refusal> {
-        self.index = index;
-        match &step.op {
-            Op::Transfer { generator } => self.transfer(generator),
-            Op::Consume { generator, .. } => {
-                let on = self
-                    .gens
-                    .get(generator)
-                    .copied()
-                    .or(party(target, step.on, &step.op));
-                self.ask(on, &step.op, step.pull)
-            }
-            op => self.ask(party(target, step.on, op), op, step.pull),
-        }
     }
 }
 
@@ -224,16 +239,12 @@ fn drive<I: Implementation + ?Sized>(
         Refusal::Unimplemented(reason) => Status::Unimplemented { step, reason },
         Refusal::Broken(problem) => broken(steps, step, &problem),
     };
-    if let Err(refusal) = implementation.start(id, target) {
-        return Some(stopped(None, refusal));
-    }
-    let mut run = VectorRun {
-        implementation,
-        gens: HashMap::new(),
-        index: 0,
+    let mut live = match Live::start(implementation, id, target) {
+        Ok(live) => live,
+        Err(refusal) => return Some(stopped(None, refusal)),
     };
     for (index, step) in steps.iter().enumerate() {
-        match run.step(target, index, step) {
+        match live.step(step.on, &step.op, step.pull) {
             Ok(actual) => each(index, actual)?,
             Err(refusal) => return Some(stopped(Some(index), refusal)),
         }
@@ -345,7 +356,9 @@ where
                 .and_then(|e| e.lookup(&vector.id))
                 .cloned();
             libtest_mimic::Trial::ignorable_test(vector.id.clone(), move || {
-                let (status, log) = run_vector(&mut make(), &vector);
+                let mut implementation = make();
+                let (status, log) = run_vector(&mut implementation, &vector);
+                implementation.finish();
                 let mut report = runner::report(&vector, status, None);
                 report.expectation = expectation;
                 report.result = Verdict::of(&report.status, report.expectation.as_ref());
@@ -363,7 +376,29 @@ where
             })
             .with_kind(kind)
         })
+        .chain(unmatched_trial(suite, options))
         .collect()
+}
+
+/// A trial that fails when entries of the expectation file match no
+/// vector of the suite, as `hgframe run` fails then.
+fn unmatched_trial(suite: &Suite, options: &RunOptions) -> Option<libtest_mimic::Trial> {
+    let expectations = options.expectations.as_ref()?;
+    let unmatched = expectations.unmatched(suite.vectors.iter().map(|v| v.id.as_str()));
+    let path = expectations.path().display().to_string();
+    Some(libtest_mimic::Trial::test(
+        "expectations/all-match",
+        move || {
+            if unmatched.is_empty() {
+                return Ok(());
+            }
+            let list: Vec<String> = unmatched
+                .iter()
+                .map(|e| format!("  {:?} ({:?}: {})", e.id, e.result, e.reason))
+                .collect();
+            Err(format!("{path}: entries that match no vector:\n{}", list.join("\n")).into())
+        },
+    ))
 }
 
 fn reason(report: &runner::VectorReport) -> &str {
@@ -395,10 +430,7 @@ impl Choice {
         let Some(command) = command else {
             return Ok(Choice::Reference);
         };
-        let timeout = std::time::Duration::try_from_secs_f64(timeout)
-            .ok()
-            .filter(|t| !t.is_zero())
-            .ok_or(ChoiceError::Timeout(timeout))?;
+        let timeout = positive_seconds(timeout).ok_or(ChoiceError::Timeout(timeout))?;
         Ok(Choice::Adapter {
             command: command.to_string(),
             timeout,
@@ -423,6 +455,13 @@ impl Choice {
             ),
         })
     }
+}
+
+/// A positive number of seconds as a duration (`--timeout`, `--time`).
+pub fn positive_seconds(seconds: f64) -> Option<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|t| !t.is_zero())
 }
 
 /// Why an implementation could not be chosen or started.

@@ -5,9 +5,10 @@
 //! Each case is a random [`Scenario`], drawn from a proptest strategy with
 //! an RNG seeded by the run's seed and the case number, so that a case can
 //! be drawn again. The scenario is compiled into vector steps on the
-//! reference, whose outcomes are the expected ones; the implementation then
-//! runs the same steps over the driver protocol, and the first step whose
-//! outcome the reference's does not admit is a mismatch.
+//! reference, whose outcomes are the expected ones; the implementation (any
+//! [`Implementation`], usually an adapter process) then runs the same steps
+//! through the one runner, and the first step whose outcome the reference's
+//! does not admit is a mismatch.
 //!
 //! A mismatch has a *class*, `diff/<target>/<operation>/<reference>`, where
 //! `<reference>` sums up what the reference gave at that step (an action's
@@ -677,10 +678,13 @@ mod tests {
                 .unwrap()
                 .current();
             let compiled = scenario.compile();
-            let outcomes = crate::conformance::vectors::exec::Session::run_vector(
+            let (outcomes, halted) = run::trace(
+                &mut crate::conformance::reference::Reference::new(),
+                "diff/test",
                 &compiled.target,
                 &compiled.steps,
             );
+            assert!(halted.is_none(), "{halted:?}");
             for (step, outcome) in compiled.steps.iter().zip(&outcomes) {
                 assert!(step.expect.admits(outcome), "{scenario:?}: {:?}", step.op);
             }

@@ -21,7 +21,8 @@ use crate::build::{
     command_request_payload, error_frame,
 };
 use crate::cbor::Value;
-use crate::conformance::vectors::exec::Session;
+use crate::conformance::reference::Reference;
+use crate::conformance::run::Live;
 use crate::conformance::vectors::model::{Action, Op, Outcome, PullMode, RaiseKind, Side, Step};
 use crate::conformance::vectors::spec::Target;
 use crate::frame::{DEFAULT_MAX_FRAME_SIZE, Frame, FrameFlags, StreamFlags};
@@ -404,9 +405,10 @@ fn as_expected(outcome: Outcome) -> Outcome {
     outcome
 }
 
-/// Builds steps while running them on the reference.
+/// Builds steps while running them on the reference, as the runner runs
+/// them.
 struct Builder {
-    session: Session,
+    live: Live<Reference>,
     steps: Vec<Step>,
     conversation: bool,
 }
@@ -414,17 +416,27 @@ struct Builder {
 impl Builder {
     fn new(target: &Target) -> Builder {
         Builder {
-            session: Session::new(target),
+            // The reference starts every target.
+            live: Live::start(Reference::new(), "diff", target)
+                .unwrap_or_else(|refusal| unreachable!("the reference refused: {refusal}")),
             steps: Vec::new(),
             conversation: matches!(target, Target::Conversation { .. }),
         }
+    }
+
+    /// Runs `op` on the reference; it gives an outcome for every operation.
+    fn run(&mut self, on: Option<Side>, op: &Op, pull: PullMode) -> Outcome {
+        let outcome = self.live.step(on, op, pull).unwrap_or_else(|refusal| {
+            unreachable!("the reference refused {}: {refusal}", op.name())
+        });
+        as_expected(outcome)
     }
 
     /// Runs and records a step; gives the name of a frame sequence it
     /// started, if any.
     fn push(&mut self, on: Side, op: Op, pull: PullMode) -> Option<String> {
         let on = self.conversation.then_some(on);
-        let outcome = as_expected(self.session.run_op(on, &op, pull));
+        let outcome = self.run(on, &op, pull);
         let generator = match &outcome {
             Outcome::Action(Action::SendFrames { generator, .. })
             | Outcome::Request {
@@ -446,13 +458,10 @@ impl Builder {
     /// delivers the frames it started to the other party.
     fn push_and_transfer(&mut self, on: Side, op: Op) {
         if let Some(generator) = self.push(on, op, PullMode::Count(0)) {
-            let outcome = as_expected(self.session.run_op(
-                None,
-                &Op::Transfer {
-                    generator: generator.clone(),
-                },
-                PullMode::All,
-            ));
+            let transfer = Op::Transfer {
+                generator: generator.clone(),
+            };
+            let outcome = self.run(None, &transfer, PullMode::All);
             self.steps.push(Step {
                 on: None,
                 op: Op::Transfer { generator },

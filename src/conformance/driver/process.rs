@@ -178,8 +178,9 @@ pub struct Adapter {
 impl Adapter {
     /// The implementation run by `command` (split like a POSIX shell would,
     /// without running one), not started yet: [`Self::ensure_running`]
-    /// starts it.
-    pub fn new(command: &str, timeout: Duration) -> Result<Adapter, Problem> {
+    /// starts it. [`Self::launch`] is the way in from outside, so that an
+    /// adapter always knows its targets.
+    fn new(command: &str, timeout: Duration) -> Result<Adapter, Problem> {
         let argv = shlex::split(command).unwrap_or_default();
         if argv.is_empty() {
             return Err(Problem::Spawn {

@@ -7,7 +7,7 @@ use std::io::{self, BufRead, Write};
 use serde_json::Value as Json;
 
 use super::wire::{Answer, Hello, PROTOCOL_VERSION, Request};
-use crate::conformance::implementation::{Call, Implementation, Refusal, TargetKind};
+use crate::conformance::implementation::{Call, Implementation, Problem, Refusal, TargetKind};
 use crate::conformance::reference::Reference;
 
 /// The reference's answer to the handshake.
@@ -24,7 +24,6 @@ pub fn hello() -> Hello {
 #[derive(Default)]
 pub struct Testee {
     reference: Reference,
-    started: bool,
 }
 
 impl Testee {
@@ -40,11 +39,7 @@ impl Testee {
             Err(e) => Answer::Error(format!("cannot read the request: {e}")).to_json(),
             Ok(Request::Hello { .. }) => hello().to_json(),
             Ok(Request::Start { vector, target }) => {
-                self.started = true;
                 answer(self.reference.start(&vector, &target).map(|()| Answer::Ok))
-            }
-            Ok(Request::Step { .. }) if !self.started => {
-                Answer::Error("a step before any start".to_string()).to_json()
             }
             Ok(Request::Step {
                 index,
@@ -71,6 +66,7 @@ fn answer(result: Result<Answer, Refusal>) -> Json {
     match result {
         Ok(answer) => answer,
         Err(Refusal::Unimplemented(reason)) => Answer::Unimplemented(reason),
+        Err(Refusal::Broken(Problem::Reported(message))) => Answer::Error(message),
         Err(Refusal::Broken(problem)) => Answer::Error(problem.to_string()),
     }
     .to_json()

@@ -6,10 +6,11 @@
 
 use serde_json::{Value as Json, json};
 
+use crate::conformance::implementation::TargetKind;
 pub use crate::conformance::json::JsonError as WireError;
 use crate::conformance::json::{
-    Obj, Result, int_of, op_from_json, op_to_json, outcome_from_json, outcome_to_json, parse_json,
-    str_of, wrong,
+    Obj, Result, TRANSFER_IS_SPLIT, int_of, op_from_json, op_to_json, outcome_from_json,
+    outcome_to_json, parse_json, str_of, wrong,
 };
 use crate::conformance::vectors::model::{Op, OpInfo, Outcome, PullMode, Side};
 use crate::conformance::vectors::spec::Target;
@@ -64,30 +65,16 @@ pub fn bye_request() -> Json {
     json!({ "type": "bye" })
 }
 
-fn side_name(side: Side) -> &'static str {
-    match side {
-        Side::Client => "client",
-        Side::Server => "server",
-    }
-}
-
 /// The request for one step. `transfer` has no request: the runner splits it
 /// into a `consume` and a `recv` per frame.
 pub fn step_request(index: usize, on: Option<Side>, op: &Op, pull: PullMode) -> Result<Json> {
     if let Op::Transfer { .. } = op {
-        return Err(wrong(
-            "op",
-            "transfer is split into consume and recv by the runner",
-        ));
+        return Err(wrong("op", TRANSFER_IS_SPLIT));
     }
-    let pull = match pull {
-        PullMode::All => json!(true),
-        PullMode::Count(n) => json!(n),
-    };
     Ok(json!({
         "type": "step",
         "index": index,
-        "on": on.map(side_name),
+        "on": on,
         "op": op.name(),
         "args": op_to_json(op)?,
         "pull": pull,
@@ -112,16 +99,18 @@ impl Request {
             }
             "step" => {
                 let index = o.int("index", u32::MAX.into())? as usize;
-                let on = match o.opt("on") {
-                    None => None,
-                    Some(v) => Some(match v.as_str() {
-                        Some("client") => Side::Client,
-                        Some("server") => Side::Server,
-                        _ => return Err(wrong("on", "expected \"client\", \"server\" or null")),
-                    }),
-                };
+                let on =
+                    match o.opt("on") {
+                        None => None,
+                        Some(v) => Some(v.as_str().and_then(Side::from_name).ok_or_else(|| {
+                            wrong("on", "expected \"client\", \"server\" or null")
+                        })?),
+                    };
                 let name = o.string("op")?;
                 let op = op_from_json(&name, o.req("args")?)?;
+                if let Op::Transfer { .. } = op {
+                    return Err(wrong("op", TRANSFER_IS_SPLIT));
+                }
                 let pull = match o.req("pull")? {
                     Json::Bool(true) => PullMode::All,
                     other => PullMode::Count(int_of(other, "pull", u32::MAX.into())? as usize),
@@ -182,9 +171,10 @@ impl Hello {
             .enumerate()
             .map(|(i, t)| {
                 let path = format!("targets[{i}]");
-                match str_of(t, &path)? {
-                    t @ ("codec" | "server" | "client" | "conversation") => Ok(t.to_string()),
-                    other => Err(wrong(&path, format!("unknown target {other:?}"))),
+                let name = str_of(t, &path)?;
+                match TargetKind::from_name(name) {
+                    Some(_) => Ok(name.to_string()),
+                    None => Err(wrong(&path, format!("unknown target {name:?}"))),
                 }
             })
             .collect::<Result<_>>()?;

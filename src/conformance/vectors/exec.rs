@@ -3,9 +3,7 @@
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use super::model::{
-    Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Side, Step, StreamArg,
-};
+use super::model::{Action, FrameRun, Op, Outcome, PullMode, Raise, RaiseKind, Side, StreamArg};
 use super::spec::Target;
 use crate::build::{
     BuildError, CommandFrames, FrameSource, ResponseChunkFrames, ResponseFrames, TextAtom,
@@ -133,12 +131,6 @@ impl Session {
         }
     }
 
-    /// Runs every step of a vector on a fresh session.
-    pub fn run_vector(target: &Target, steps: &[Step]) -> Vec<Outcome> {
-        let mut session = Session::new(target);
-        steps.iter().map(|s| session.step(s)).collect()
-    }
-
     /// The party an operation runs on: the step's, or the only reactor.
     fn side(&self, on: Option<Side>) -> Side {
         on.unwrap_or(if self.server.is_some() {
@@ -260,11 +252,6 @@ impl Session {
         }
     }
 
-    /// Runs one step.
-    pub fn step(&mut self, step: &Step) -> Outcome {
-        self.run_op(step.on, &step.op, step.pull)
-    }
-
     /// Runs one operation on `on` (the only reactor when `None`), pulling
     /// frames of a resulting `sendframes` as `pull` says.
     pub fn run_op(&mut self, on: Option<Side>, op: &Op, pull: PullMode) -> Outcome {
@@ -374,7 +361,8 @@ impl Session {
                 }
                 None => no_party(),
             },
-            Op::Transfer { generator } => self.transfer(generator),
+            // The runner splits a transfer into a consume and recvs.
+            Op::Transfer { .. } => no_party(),
             op => codec(op),
         }
     }
@@ -397,25 +385,6 @@ impl Session {
     fn generator(&self, name: &str) -> Option<(Side, FrameGenId)> {
         let index: usize = name.strip_prefix('g')?.parse().ok()?;
         self.gens.get(index).copied()
-    }
-
-    /// Pulls every frame of `generator` and delivers each to the other party.
-    fn transfer(&mut self, generator: &str) -> Outcome {
-        let Some((side, id)) = self.generator(generator) else {
-            return no_party();
-        };
-        let run = self.pull(side, id, PullMode::All);
-        let to = match side {
-            Side::Client => Side::Server,
-            Side::Server => Side::Client,
-        };
-        let mut actions = Vec::new();
-        for bytes in &run.frames {
-            if let Ok(Some(frame)) = read_frame(&mut &bytes[..], &ReadOptions::default()) {
-                actions.push(self.recv(to, &frame));
-            }
-        }
-        Outcome::Transfer { run, actions }
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::model::{PullMode, Side, Step, Vector};
+use super::model::{Step, Vector};
 use super::spec;
 use crate::conformance::json::{op_to_json, outcome_to_json};
 
@@ -33,11 +33,11 @@ fn vector(v: &Vector) -> Json {
 
 fn step(s: &Step) -> Json {
     json!({
-        "on": s.on.map(|side| match side { Side::Client => "client", Side::Server => "server" }),
+        "on": s.on,
         "op": s.op.name(),
         // The loader made every operation from a file, so its frames encode.
         "args": op_to_json(&s.op).unwrap_or(Json::Null),
-        "pull": match s.pull { PullMode::All => Json::Bool(true), PullMode::Count(n) => json!(n) },
+        "pull": s.pull,
         "expect": outcome_to_json(&s.expect),
     })
 }

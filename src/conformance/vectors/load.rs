@@ -295,14 +295,9 @@ impl Ctx<'_> {
         let op = s.op.clone();
         let on = match s.on.as_deref() {
             None => None,
-            Some("client") => Some(Side::Client),
-            Some("server") => Some(Side::Server),
-            Some(other) => {
-                return Err(format!(
-                    "{}: expected client or server, found {other:?}",
-                    f("on")
-                ));
-            }
+            Some(name) => Some(Side::from_name(name).ok_or_else(|| {
+                format!("{}: expected client or server, found {name:?}", f("on"))
+            })?),
         };
         check_target(&field, target, &op, on)?;
         let pull = match s.pull {

@@ -1,6 +1,9 @@
-//! Conformance vectors: the YAML format ([`spec`]), loading and checking
-//! ([`load`]), the checked model and outcomes ([`model`]), and running them
-//! on the built-in reference ([`exec`]).
+//! Conformance vectors: the checked model of operations and outcomes, with
+//! the one table of operations ([`model`]), the YAML format ([`spec`]),
+//! outcomes in their flat form ([`expect`]), loading and checking ([`load`]),
+//! the built-in reference's execution ([`exec`]), reports ([`runner`]),
+//! expectation files ([`expectations`]), snapshot traces ([`trace`]), the
+//! JSON export ([`export`]) and writing vectors back ([`write`](mod@write)).
 //!
 //! `docs/vectors.md` describes the format for people writing a loader in
 //! another language.

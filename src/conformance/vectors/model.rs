@@ -44,6 +44,31 @@ pub enum Side {
     Server,
 }
 
+impl Side {
+    /// The party's name in the vectors and the driver protocol.
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Client => "client",
+            Side::Server => "server",
+        }
+    }
+
+    /// The party named `name`.
+    pub fn from_name(name: &str) -> Option<Side> {
+        [Side::Client, Side::Server]
+            .into_iter()
+            .find(|s| s.name() == name)
+    }
+
+    /// The other party.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        }
+    }
+}
+
 /// How many frames of a `sendframes` a step pulls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PullMode {
@@ -51,6 +76,16 @@ pub enum PullMode {
     All,
     /// At most this many.
     Count(usize),
+}
+
+/// As the JSON encoding writes it: `true` for all, or the count.
+impl Serialize for PullMode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PullMode::All => s.serialize_bool(true),
+            PullMode::Count(n) => s.serialize_u64(*n as u64),
+        }
+    }
 }
 
 /// A checked step.

@@ -8,7 +8,6 @@ use serde::Serialize;
 use super::expectations::{Entry, Expectations, Expected};
 use super::model::{Outcome, Vector};
 use super::trace::yaml;
-use super::{StepResult, first_failure};
 
 /// Which vectors to run.
 #[derive(Clone, Debug, Default)]
@@ -144,19 +143,6 @@ pub struct VectorReport {
     /// not pass.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stderr: Option<String>,
-}
-
-/// The status of a run of `vector`'s steps.
-pub fn status_of(vector: &Vector, results: &[StepResult]) -> Status {
-    match first_failure(results) {
-        None => Status::Passed,
-        Some((i, r)) => Status::Failed {
-            step: i,
-            op: vector.steps.get(i).map_or("?", |s| s.op.name()).to_string(),
-            expected: Box::new(r.expected.clone()),
-            actual: Box::new(r.actual.clone()),
-        },
-    }
 }
 
 /// A report for `vector` with `status`, under `expectations`.

@@ -1,9 +1,11 @@
 //! The YAML vector format, as serde types (`docs/vectors.md` describes it for
 //! loaders in other languages).
 //!
-//! These types mirror the files closely; [`super::load`] turns them into the
-//! checked model of [`super::model`], where every human frame string and
-//! Python literal has been parsed.
+//! A step holds the model's [`Op`] and an [`Expect`], whose leaves read the
+//! human frame strings and Python literals as they are deserialized
+//! ([`crate::conformance::leaf`]); [`super::load`] checks what serde cannot
+//! (ids, targets, the fields an outcome needs) and gives errors that say
+//! where.
 
 use std::collections::BTreeMap;
 

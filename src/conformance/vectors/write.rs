@@ -6,20 +6,17 @@
 //! into the same steps, and its expectations admit the outcomes it was
 //! written from (a test checks this on every reactor vector of the suite).
 
-use super::model::{Outcome, PullMode, Side, Step};
+use super::model::{Outcome, PullMode, Step};
 use super::spec::{self, Pull};
 
 /// A step in the YAML format, expecting `outcome`; `with_party` writes
 /// its `on` (conversations).
 pub fn step_spec(step: &Step, outcome: &Outcome, with_party: bool) -> spec::Step {
     spec::Step {
-        on: step.on.filter(|_| with_party).map(|side| {
-            match side {
-                Side::Client => "client",
-                Side::Server => "server",
-            }
-            .to_string()
-        }),
+        on: step
+            .on
+            .filter(|_| with_party)
+            .map(|side| side.name().to_string()),
         op: step.op.clone(),
         pull: match step.pull {
             PullMode::All => None,
