@@ -11,7 +11,10 @@
 //!   frames as human frame strings, a stream as its id;
 //! - [`Style::Json`], the driver protocol's and the export's
 //!   (`docs/driver-protocol.md`): values as typed JSON, bytes and frames
-//!   as hex, a stream as `{id, active}`.
+//!   as hex, a stream as `{id, active}`;
+//! - [`Style::Trace`], for people reading snapshots and reports (written
+//!   only): the vector style, with every frame also in hex and large data
+//!   and frames summed up by length and SHA-256.
 //!
 //! The style is chosen by the caller of serde for the whole call, with
 //! [`with_style`] (the vector style is the default): the JSON encoding's
@@ -26,7 +29,7 @@ use serde::ser::{Serialize, Serializer};
 use serde_json::Value as Json;
 
 use super::json::{frame_of, value_from_json, value_to_json};
-use super::vectors::model::{StreamArg, value_literal};
+use super::vectors::model::{StreamArg, frame_human, sha256_hex, value_literal};
 use super::vectors::spec::{BytesSpec, FrameSpec, ReadFrames, StreamSpec};
 use crate::cbor::Value;
 use crate::frame::{Frame, FrameFlags, FrameType, ReadOptions, StreamFlags, read_frame};
@@ -40,6 +43,8 @@ pub enum Style {
     Vector,
     /// The JSON encoding's style: typed values and hex.
     Json,
+    /// The style of traces (snapshots, reports); written, never read.
+    Trace,
 }
 
 thread_local! {
@@ -67,12 +72,55 @@ pub fn style() -> Style {
 /// Whether an optional leaf is left out: in the vector files an absent
 /// field means "none", in the JSON encoding every field is written (`null`).
 pub fn omitted<T>(value: &Option<T>) -> bool {
-    value.is_none() && style() == Style::Vector
+    value.is_none() && style() != Style::Json
 }
 
 /// Whether a value that defaults to `None` is left out (see [`omitted`]).
 pub fn omitted_null(value: &Value) -> bool {
-    *value == Value::Null && style() == Style::Vector
+    *value == Value::Null && style() != Style::Json
+}
+
+/// Whether a trace-only annotation is left out: in every style but the
+/// trace's, and when there is none.
+pub fn untraced<T>(value: &Option<T>) -> bool {
+    value.is_none() || style() != Style::Trace
+}
+
+/// Data larger than this is summed up in a trace by its length and digest.
+const TRACE_BYTES: usize = 1024;
+
+/// Data in a trace: a bytes literal, or its length and SHA-256.
+fn trace_bytes<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    if bytes.len() <= TRACE_BYTES {
+        return value_literal(&Value::bytes(bytes)).serialize(s);
+    }
+    let mut m = std::collections::BTreeMap::new();
+    m.insert("length", Json::from(bytes.len()));
+    m.insert("sha256", Json::from(sha256_hex(bytes)));
+    m.serialize(s)
+}
+
+/// A frame in a trace: its human string and hex, or for a large payload
+/// its header fields, the payload's length and the frame's SHA-256.
+fn trace_frame<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = std::collections::BTreeMap::new();
+    if bytes.len() <= TRACE_BYTES + 8 {
+        m.insert("human", frame_human(bytes));
+        m.insert("hex", hex::encode(bytes));
+    } else {
+        let header = match crate::frame::FrameHeader::parse(bytes) {
+            Some(h) => format_human(&Frame::from_header(h, Vec::new()))
+                .trim_end()
+                .to_string(),
+            None => format!("<not a frame: {}>", hex::encode(bytes)),
+        };
+        m.insert(
+            "human",
+            format!("{header} <payload of {} bytes>", bytes.len() - 8),
+        );
+        m.insert("sha256", sha256_hex(bytes));
+    }
+    m.serialize(s)
 }
 
 /// `None`, the default of an optional value.
@@ -207,7 +255,7 @@ pub mod lit {
     /// Writes a value.
     pub fn serialize<S: Serializer>(value: &Value, s: S) -> Result<S::Ok, S::Error> {
         match style() {
-            Style::Vector => value_literal(value).serialize(s),
+            Style::Vector | Style::Trace => value_literal(value).serialize(s),
             Style::Json => value_to_json(value).serialize(s),
         }
     }
@@ -215,7 +263,7 @@ pub mod lit {
     /// Reads a value.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
         match style() {
-            Style::Vector => parse_lit(&String::deserialize(d)?).map_err(custom),
+            Style::Vector | Style::Trace => parse_lit(&String::deserialize(d)?).map_err(custom),
             Style::Json => value_from_json(&Json::deserialize(d)?, "").map_err(json_error),
         }
     }
@@ -230,13 +278,16 @@ pub mod bytes {
         match style() {
             Style::Vector => bytes_spec(bytes).serialize(s),
             Style::Json => hex::encode(bytes).serialize(s),
+            Style::Trace => trace_bytes(bytes, s),
         }
     }
 
     /// Reads bytes.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         match style() {
-            Style::Vector => resolve_bytes(&BytesSpec::deserialize(d)?).map_err(custom),
+            Style::Vector | Style::Trace => {
+                resolve_bytes(&BytesSpec::deserialize(d)?).map_err(custom)
+            }
             Style::Json => hex_decode(&String::deserialize(d)?),
         }
     }
@@ -291,7 +342,7 @@ pub mod frame {
     /// Writes a frame.
     pub fn serialize<S: Serializer>(frame: &Frame, s: S) -> Result<S::Ok, S::Error> {
         match style() {
-            Style::Vector => frame_spec(frame).serialize(s),
+            Style::Vector | Style::Trace => frame_spec(frame).serialize(s),
             Style::Json => {
                 hex::encode(encode(frame).map_err(serde::ser::Error::custom)?).serialize(s)
             }
@@ -301,7 +352,9 @@ pub mod frame {
     /// Reads a frame.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Frame, D::Error> {
         match style() {
-            Style::Vector => resolve_frame(&FrameSpec::deserialize(d)?).map_err(custom),
+            Style::Vector | Style::Trace => {
+                resolve_frame(&FrameSpec::deserialize(d)?).map_err(custom)
+            }
             Style::Json => {
                 let bytes = hex_decode(&String::deserialize(d)?)?;
                 frame_of(&bytes, "").map_err(json_error)
@@ -321,6 +374,7 @@ pub mod frame_bytes {
             style(),
             read_frame(&mut &bytes[..], &ReadOptions::default()),
         ) {
+            (Style::Trace, _) => trace_frame(bytes, s),
             (Style::Vector, Ok(Some(frame))) => frame_spec(&frame).serialize(s),
             // Reactors and builders only make whole frames; a loader says
             // what is wrong with anything else.
@@ -332,7 +386,7 @@ pub mod frame_bytes {
     /// Reads an encoded frame.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         match style() {
-            Style::Vector => {
+            Style::Vector | Style::Trace => {
                 let frame = resolve_frame(&FrameSpec::deserialize(d)?).map_err(custom)?;
                 encode(&frame).map_err(custom)
             }
@@ -637,6 +691,10 @@ pub mod opt_raise {
         let message = r.message.as_deref().map(|m| match (style(), r.kind) {
             (Style::Vector, RaiseKind::Abort) => Json::String(value_literal(&Value::bytes(m))),
             (Style::Vector, _) => Json::String(String::from_utf8_lossy(m).into_owned()),
+            (Style::Trace, _) => Json::String(match std::str::from_utf8(m) {
+                Ok(text) if text.chars().all(|c| !c.is_control()) => text.to_string(),
+                _ => crate::repr::escape_bytes(m),
+            }),
             (Style::Json, _) => match std::str::from_utf8(m) {
                 Ok(text) => Json::String(text.to_string()),
                 Err(_) => serde_json::json!({ "bytes": hex::encode(m) }),
@@ -673,9 +731,11 @@ pub mod opt_raise {
                 Ok(Value::Bytes(b)) => Some(b),
                 _ => return Err(custom("message: expected a string or {\"bytes\": HEX}")),
             },
-            (Style::Vector, Some(_)) => return Err(custom("message: expected a string")),
+            (Style::Vector | Style::Trace, Some(_)) => {
+                return Err(custom("message: expected a string"));
+            }
         };
-        if style() == Style::Vector {
+        if style() != Style::Json {
             if message.is_none()
                 && matches!(
                     kind,

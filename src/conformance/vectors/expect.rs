@@ -6,7 +6,7 @@
 //! operation's outcome ([`Shape`]); [`Outcome::to_expect`] gives the
 //! expectation that admits exactly an outcome.
 
-use super::model::{Action, FrameRun, Outcome, Shape, same_value};
+use super::model::{Action, FrameRun, Outcome, Shape, frame_human, same_value};
 use super::spec::Expect;
 use crate::cbor::Value;
 
@@ -279,6 +279,7 @@ impl Outcome {
             },
             Outcome::Bytes(b) => Expect {
                 hex: Some(b.clone()),
+                human: (b.len() <= 1032).then(|| frame_human(b)),
                 ..Expect::default()
             },
             Outcome::Header(h) => Expect {

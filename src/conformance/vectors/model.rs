@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
 use super::spec;
@@ -13,7 +13,7 @@ use crate::cbor::{self, Value};
 use crate::conformance::leaf;
 use crate::frame::{Frame, ReadOptions, read_frame};
 use crate::reactor::ProtocolError;
-use crate::text::{escape_bytes, format_human, format_literal};
+use crate::text::{format_human, format_literal};
 
 /// A loaded, checked vector.
 #[derive(Clone, Debug)]
@@ -744,176 +744,17 @@ pub fn bytes_literal(bytes: &[u8]) -> String {
     value_literal(&Value::bytes(bytes))
 }
 
-/// Frames as `{human, hex}` pairs; large payloads are summarised by length.
-struct FramesSer<'a>(&'a [Vec<u8>]);
-
-impl Serialize for FramesSer<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(|f| {
-            let mut m = BTreeMap::new();
-            if f.len() <= 1032 {
-                m.insert("human", frame_human(f));
-                m.insert("hex", hex::encode(f));
-            } else {
-                m.insert(
-                    "human",
-                    format!("{} <payload of {} bytes>", header_fields(f), f.len() - 8),
-                );
-                m.insert("sha256", sha256_hex(f));
-            }
-            m
-        }))
-    }
-}
-
-/// The first five fields of a frame's human string.
-fn header_fields(frame: &[u8]) -> String {
-    match crate::frame::FrameHeader::parse(frame) {
-        Some(header) => format_human(&Frame::from_header(header, Vec::new()))
-            .trim_end()
-            .to_string(),
-        None => format!("<not a frame: {}>", hex::encode(frame)),
-    }
-}
-
-/// Bytes for a trace: a literal, or for more than 1024 bytes their length
-/// and digest.
-struct BytesSer<'a>(&'a [u8]);
-
-impl Serialize for BytesSer<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0.len() <= 1024 {
-            return s.serialize_str(&bytes_literal(self.0));
-        }
-        let mut m = s.serialize_map(Some(2))?;
-        m.serialize_entry("length", &self.0.len())?;
-        m.serialize_entry("sha256", &sha256_hex(self.0))?;
-        m.end()
-    }
-}
-
 /// The SHA-256 of bytes, in hex: how large frames appear in snapshots.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-impl Serialize for Raise {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(None)?;
-        m.serialize_entry("kind", &self.kind)?;
-        if let Some(t) = &self.python_type {
-            m.serialize_entry("type", t)?;
-        }
-        if let Some(msg) = &self.message {
-            match std::str::from_utf8(msg) {
-                Ok(text) if text.chars().all(|c| !c.is_control()) => {
-                    m.serialize_entry("message", text)?
-                }
-                _ => m.serialize_entry("message", &escape_bytes(msg))?,
-            }
-        }
-        m.end()
-    }
-}
-
-fn serialize_run<M: SerializeMap>(m: &mut M, run: &FrameRun) -> Result<(), M::Error> {
-    m.serialize_entry("frames", &FramesSer(&run.frames))?;
-    m.serialize_entry("end", &run.end)?;
-    if let Some(r) = &run.raise {
-        m.serialize_entry("raise", r)?;
-    }
-    Ok(())
-}
-
-fn serialize_action<M: SerializeMap>(m: &mut M, action: &Action) -> Result<(), M::Error> {
-    match action {
-        Action::SendFrames { generator, run } => {
-            m.serialize_entry("action", "sendframes")?;
-            m.serialize_entry("gen", generator)?;
-            serialize_run(m, run)?;
-        }
-        Action::RunCommand {
-            request,
-            command,
-            args,
-            data,
-        } => {
-            m.serialize_entry("action", "runcommand")?;
-            m.serialize_entry("request", request)?;
-            m.serialize_entry("command", &value_literal(command))?;
-            m.serialize_entry("args", &value_literal(args))?;
-            m.serialize_entry("data", &data.as_deref().map(BytesSer))?;
-        }
-        Action::WantFrame { state } => {
-            m.serialize_entry("action", "wantframe")?;
-            m.serialize_entry("state", state)?;
-        }
-        Action::Noop => m.serialize_entry("action", "noop")?,
-        Action::Error { message, .. } => {
-            m.serialize_entry("action", "error")?;
-            m.serialize_entry("message", message)?;
-        }
-        Action::ErrorResponse {
-            request,
-            error_type,
-            message,
-        } => {
-            m.serialize_entry("action", "error")?;
-            m.serialize_entry("request", request)?;
-            m.serialize_entry("errortype", &value_literal(error_type))?;
-            m.serialize_entry("errormessage", &value_literal(message))?;
-        }
-        Action::ResponseData {
-            request,
-            expect_more,
-            eos,
-            data,
-        } => {
-            m.serialize_entry("action", "responsedata")?;
-            m.serialize_entry("request", request)?;
-            m.serialize_entry("expectmore", expect_more)?;
-            m.serialize_entry("eos", eos)?;
-            m.serialize_entry("data", &BytesSer(data))?;
-        }
-    }
-    Ok(())
-}
-
-impl Serialize for Action {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(None)?;
-        serialize_action(&mut m, self)?;
-        m.end()
-    }
-}
-
+/// An outcome as traces (snapshots, reports) show it: its
+/// [expectation](Outcome::to_expect), in the trace style
+/// ([`Style::Trace`](crate::conformance::leaf::Style::Trace)).
 impl Serialize for Outcome {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(None)?;
-        match self {
-            Outcome::Action(a) => serialize_action(&mut m, a)?,
-            Outcome::Request { request, action } => {
-                m.serialize_entry("request", request)?;
-                serialize_action(&mut m, action)?;
-            }
-            Outcome::Stream(id) => m.serialize_entry("stream", id)?,
-            Outcome::Frames(run) => serialize_run(&mut m, run)?,
-            Outcome::Transfer { run, actions } => {
-                serialize_run(&mut m, run)?;
-                m.serialize_entry("actions", actions)?;
-            }
-            Outcome::Bytes(b) => {
-                m.serialize_entry("hex", &hex::encode(b))?;
-                if b.len() <= 1032 {
-                    m.serialize_entry("human", &frame_human(b))?;
-                }
-            }
-            Outcome::Header(h) => m.serialize_entry("header", h)?,
-            Outcome::Text(t) => m.serialize_entry("text", t)?,
-            Outcome::State(t) => m.serialize_entry("state", t)?,
-            Outcome::Raise(r) => m.serialize_entry("raise", r)?,
-        }
-        m.end()
+        leaf::with_style(leaf::Style::Trace, || self.to_expect().serialize(s))
     }
 }

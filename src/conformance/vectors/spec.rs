@@ -445,6 +445,10 @@ pub struct Expect {
         with = "leaf::opt_hex"
     )]
     pub hex: Option<Vec<u8>>,
+    /// In a trace only: the human string of the frame made, beside `hex`.
+    /// Never read, and not part of what is compared.
+    #[serde(default, skip_deserializing, skip_serializing_if = "leaf::untraced")]
+    pub human: Option<String>,
     /// `parseheader`: the header fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<BTreeMap<String, u32>>,
