@@ -33,7 +33,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use crate::conformance::implementation::{Implementation, TargetKind};
 use crate::conformance::run;
 use crate::conformance::vectors::expectations::{Expectations, Expected};
-use crate::conformance::vectors::model::{Action, FrameRun, Op, Outcome, value_literal};
+use crate::conformance::vectors::model::{Action, FrameRun, Op, Outcome, Shape, value_literal};
 use crate::conformance::vectors::runner::Status;
 use crate::conformance::vectors::{load, run_reference, write};
 use crate::text::format_human;
@@ -124,12 +124,12 @@ pub struct Differ {
     seed: u64,
 }
 
-/// A short summary of an outcome, for mismatch classes: the action's
-/// name, `error <class>` for a protocol error (its
+/// A short summary of an outcome of an operation whose outcomes have
+/// `shape`, for mismatch classes: the action's name, `error <class>` for a protocol error (its
 /// [`ProtocolError::class`](crate::reactor::ProtocolError::class); plain
 /// `error` for an error without its typed value, which the reference
 /// always gives), or the exception and its message with numbers as `N`.
-pub fn outcome_class(outcome: &Outcome) -> String {
+pub fn outcome_class(shape: Shape, outcome: &Outcome) -> String {
     let numbers = |text: &str| {
         let mut out = String::new();
         let mut in_number = false;
@@ -168,13 +168,9 @@ pub fn outcome_class(outcome: &Outcome) -> String {
                 (None, None) => format!("raise {kind}"),
             }
         }
-        Outcome::Stream(_) => "stream".to_string(),
-        Outcome::Frames(_) => "frames".to_string(),
-        Outcome::Transfer { .. } => "transfer".to_string(),
-        Outcome::Bytes(_) => "bytes".to_string(),
-        Outcome::Header(_) => "header".to_string(),
-        Outcome::Text(_) => "text".to_string(),
         Outcome::State(s) => format!("state {s}"),
+        // Frames, a stream, bytes, a header, text: what the operation gives.
+        _ => shape.name().to_string(),
     }
 }
 
@@ -320,7 +316,7 @@ impl Differ {
         let reference = if broken {
             "broken".to_string()
         } else {
-            outcome_class(&s.expect)
+            outcome_class(s.op.info().shape, &s.expect)
         };
         let long = if has_long_frame(s) { "/long-frame" } else { "" };
         format!("diff/{}{long}/{}/{reference}", scenario.kind(), s.op.name())
@@ -636,14 +632,17 @@ mod tests {
         let error = Outcome::Action(Action::protocol_error(
             crate::reactor::ServerProtocolError::RequestAlreadyReceived { request_id: 13 },
         ));
-        assert_eq!(outcome_class(&error), "error request-already-received");
+        assert_eq!(
+            outcome_class(Shape::Action, &error),
+            "error request-already-received"
+        );
         let raise = Outcome::Raise(Raise {
             kind: RaiseKind::Programming,
             python_type: None,
             message: Some(b"unhandled frame type: 7".to_vec()),
         });
         assert_eq!(
-            outcome_class(&raise),
+            outcome_class(Shape::Frames, &raise),
             "raise programming: unhandled frame type: N"
         );
         let raise = Outcome::Raise(Raise {
@@ -651,8 +650,18 @@ mod tests {
             python_type: Some("CBORDecodeError".into()),
             message: None,
         });
-        assert_eq!(outcome_class(&raise), "raise accidental CBORDecodeError");
-        assert_eq!(outcome_class(&Outcome::State("sent".into())), "state sent");
+        assert_eq!(
+            outcome_class(Shape::Frames, &raise),
+            "raise accidental CBORDecodeError"
+        );
+        assert_eq!(
+            outcome_class(Shape::State, &Outcome::State("sent".into())),
+            "state sent"
+        );
+        assert_eq!(
+            outcome_class(Shape::Header, &Outcome::Header(Default::default())),
+            "header"
+        );
     }
 
     #[test]

@@ -376,8 +376,7 @@ pub enum Op {
 }
 
 /// Which party an operation runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Party {
     /// The codec: no reactor.
     Codec,
@@ -391,8 +390,7 @@ pub enum Party {
 
 /// The shape of an operation's outcome (besides an exception, which any
 /// operation may raise): which fields of an `expect` it has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Shape {
     /// A reactor action.
     Action,
@@ -414,8 +412,25 @@ pub enum Shape {
     Text,
 }
 
+impl Shape {
+    /// The shape's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Action => "action",
+            Shape::Request => "request",
+            Shape::Stream => "stream",
+            Shape::Frames => "frames",
+            Shape::Transfer => "transfer",
+            Shape::State => "state",
+            Shape::Bytes => "bytes",
+            Shape::Header => "header",
+            Shape::Text => "text",
+        }
+    }
+}
+
 /// What the suite knows of an operation, besides its arguments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpInfo {
     /// Its name in the vector format and the driver protocol (the seed's
     /// function or method name).
