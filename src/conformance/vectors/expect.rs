@@ -254,7 +254,11 @@ impl Outcome {
         })
     }
 
-    /// The expectation that admits exactly this outcome.
+    /// The expectation that admits exactly this outcome. This is the one
+    /// place that writes every kind of outcome: vector files, the JSON
+    /// encoding and traces all serialize it. (A `callcommand` outcome's
+    /// action never has a request id of its own: the call's is the one
+    /// written.)
     pub fn to_expect(&self) -> Expect {
         let run = |run: &FrameRun| Expect {
             frames: Some(run.frames.clone()),
