@@ -140,3 +140,82 @@ fn shell_lines_it_cannot_read_exit_with_status_2() {
             .contains("callcommand: missing name")
     );
 }
+
+/// `hgframe run` in the crate's directory, with its exit code, stdout and
+/// stderr.
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    let out = Command::new(env!("CARGO_BIN_EXE_hgframe"))
+        .args(&all)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_run_that_tests_nothing_fails_and_says_why() {
+    let (code, out, _) = run(&["--id", "nomatch*"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("FAILED RUN: no vector was selected"), "{out}");
+    assert!(out.ends_with("0 passed, 0 failed, 0 skipped\n"), "{out}");
+
+    let (code, out, _) = run(&["--id", "codec/header/*", "--exclude-tag", "header"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("every one of the 19 selected vectors was skipped"),
+        "{out}"
+    );
+
+    let (code, _, err) = run(&["--id", "nomatch*", "--format", "json"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("hgframe: no vector was selected"), "{err}");
+}
+
+#[test]
+fn excluded_vectors_are_reported_as_skipped() {
+    let (code, out, _) = run(&["--exclude-tag", "deviation", "--exclude-id", "text/*"]);
+    assert_eq!(code, Some(0), "{out}");
+    let skipped = out
+        .lines()
+        .filter(|l| l.starts_with("skipped "))
+        .collect::<Vec<_>>();
+    assert!(skipped.len() > 30, "{out}");
+    assert!(
+        skipped
+            .iter()
+            .any(|l| l.contains("(excluded by --exclude-tag deviation)")),
+        "{out}"
+    );
+    assert!(
+        skipped
+            .iter()
+            .any(|l| l.contains("(excluded by --exclude-id text/*)")),
+        "{out}"
+    );
+    let last = out.lines().last().unwrap_or_default();
+    assert!(
+        last.ends_with(&format!("{} skipped", skipped.len())),
+        "{last}"
+    );
+}
+
+#[test]
+fn list_tags_counts_and_explains_every_tag() {
+    let (code, out, _) = run(&["--list-tags"]);
+    assert_eq!(code, Some(0), "{out}");
+    let deviation = out.lines().find(|l| l.starts_with("deviation ")).unwrap();
+    assert!(
+        deviation.contains(" 7 ") && deviation.contains("docs/deviations.md"),
+        "{deviation}"
+    );
+    assert!(
+        !out.contains("(not described)"),
+        "a tag without a meaning in runner::TAGS:\n{out}"
+    );
+}

@@ -29,9 +29,10 @@ use libtest_mimic::{Arguments, Failed, Trial};
 const FIND_WITHIN: u64 = 1000;
 
 fn main() {
-    if std::env::var_os("HGFRAME_BROKEN").is_some() {
-        broken();
-        return;
+    match std::env::var("HGFRAME_BROKEN").as_deref() {
+        Ok("unimplemented") => return unimplemented(),
+        Ok(_) => return broken(),
+        Err(_) => {}
     }
     let args = Arguments::from_args();
     let trials = vec![
@@ -40,6 +41,7 @@ fn main() {
         Trial::test("broken/expectations-silence-it", broken_known),
         Trial::test("broken/same-seed-same-cases", same_seed),
         Trial::test("cli/bad-arguments", bad_arguments),
+        Trial::test("unimplemented/nothing-compared-fails", nothing_compared),
     ];
     libtest_mimic::run(&args, trials).exit();
 }
@@ -95,6 +97,20 @@ fn broken() {
             }
             Ok(Request::Bye) => return,
             Err(_) => Testee::new().answer(&line).unwrap_or_default(),
+        };
+        writeln!(stdout, "{answer}").unwrap();
+        stdout.flush().unwrap();
+    }
+}
+
+/// The reference's handshake, then `unimplemented` for every vector.
+fn unimplemented() {
+    let mut stdout = std::io::stdout();
+    for line in std::io::stdin().lock().lines() {
+        let answer = match Request::parse(&line.unwrap()) {
+            Ok(Request::Hello { .. }) => hello().to_json(),
+            Ok(Request::Bye) => return,
+            _ => serde_json::json!({ "unimplemented": "this fake runs nothing" }),
         };
         writeln!(stdout, "{answer}").unwrap();
         stdout.flush().unwrap();
@@ -322,6 +338,22 @@ fn same_seed() -> Result<(), Failed> {
 }
 
 /// Bad arguments are refused with exit status 2 and a message.
+/// A campaign in which no case could be compared fails, and says why.
+fn nothing_compared() -> Result<(), Failed> {
+    let command = format!(
+        "env HGFRAME_BROKEN=unimplemented {}",
+        quoted(&std::env::current_exe().unwrap())
+    );
+    let output = hgframe(&["diff", "--impl", &command, "--cases", "20", "--seed", "1"]);
+    let out = text(&output.stdout);
+    check(
+        output.status.code() == Some(1)
+            && out.contains("20 unimplemented")
+            && out.contains("FAILED RUN: no case was compared"),
+        format!("exit {:?}\n{out}{}", output.status, text(&output.stderr)),
+    )
+}
+
 fn bad_arguments() -> Result<(), Failed> {
     for (args, says) in [
         (vec!["diff", "--impl", "/nonexistent/impl"], "did not start"),

@@ -438,12 +438,27 @@ fn unsupported_target() -> Result<(), Failed> {
         report["totals"]["passed"].as_u64() > Some(10),
         format!("{}", report["totals"]),
     )?;
-    let report = run_fake("codec-only", "server/flow/s*", &[], 0)?;
+    // Every vector unimplemented: the run fails, and says why, unless
+    // --allow-unimplemented accepts it.
+    let report = run_fake("codec-only", "server/flow/s*", &[], 1)?;
     let hit = only(&report, "*", "unimplemented")?;
     check(
         hit[0]["reason"] == "the implementation does not support the server target",
         format!("{:#}", hit[0]),
+    )?;
+    check(
+        report["problems"][0]
+            .as_str()
+            .is_some_and(|p| p.contains("--allow-unimplemented")),
+        format!("{}", report["problems"]),
+    )?;
+    run_fake(
+        "codec-only",
+        "server/flow/s*",
+        &["--allow-unimplemented"],
+        0,
     )
+    .map(|_| ())
 }
 
 fn gives_up() -> Result<(), Failed> {

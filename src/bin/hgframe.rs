@@ -36,9 +36,25 @@ struct RunArgs {
     /// Run only the vectors with this tag (repeatable: all must match).
     #[arg(long = "tag", value_name = "TAG")]
     tags: Vec<String>,
+    /// Skip the selected vectors whose id matches this glob (repeatable);
+    /// they are reported as skipped.
+    #[arg(long = "exclude-id", value_name = "GLOB")]
+    exclude_ids: Vec<String>,
+    /// Skip the selected vectors with this tag (repeatable), e.g.
+    /// `--exclude-tag deviation --exclude-tag extension` for an
+    /// implementation that follows the seed exactly.
+    #[arg(long = "exclude-tag", value_name = "TAG")]
+    exclude_tags: Vec<String>,
     /// List the selected vectors instead of running them.
     #[arg(long)]
     list: bool,
+    /// List the tags of the selected vectors, with their counts and what
+    /// they mean.
+    #[arg(long)]
+    list_tags: bool,
+    /// Let a run in which every vector that ran was unimplemented succeed.
+    #[arg(long)]
+    allow_unimplemented: bool,
     /// Report format on standard output.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -137,8 +153,10 @@ enum Command {
     /// Ends with the line `N passed, N failed, N skipped` (with the counts of
     /// unimplemented vectors, expected failures and unexpected passes between
     /// when there are any); exits with 1 when a vector fails, passes against
-    /// an expectation, or an expectation matches no vector, and with 2 on
-    /// malformed input.
+    /// an expectation, or an expectation matches no vector, and when nothing
+    /// was tested: no vector selected, every one skipped, every one that ran
+    /// unimplemented (unless --allow-unimplemented), or none passed; each
+    /// reason is printed. Exits with 2 on malformed input.
     Run(RunArgs),
     /// Differential testing: run random scenarios through the built-in
     /// reference and another implementation, and shrink each disagreement
@@ -146,7 +164,8 @@ enum Command {
     ///
     /// Shows a progress bar on a terminal; prints a summary, the known
     /// differences and, for each new mismatch, both traces side by side.
-    /// Exits with 1 when it finds a mismatch no expectation describes, and
+    /// Exits with 1 when it finds a mismatch no expectation describes or
+    /// when no case was compared (the implementation could run none), and
     /// with 2 on bad input.
     #[cfg(feature = "diff")]
     Diff(DiffArgs),
@@ -283,15 +302,41 @@ fn write_file(path: &PathBuf, text: &str) -> Result<(), Failure> {
 fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
     let suite = Suite::load(&args.paths).map_err(|e| Failure(e.to_string()))?;
     let filter = runner::Filter::new(&args.ids, &args.tags)
-        .map_err(|e| Failure(format!("bad --id glob: {e}")))?;
+        .and_then(|f| f.excluding(&args.exclude_ids, &args.exclude_tags))
+        .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))?;
     if args.list {
         let mut count = 0;
         for v in suite.select(&filter) {
-            writeln!(out, "{}\t[{}]\t{}", v.id, v.tags.join(","), v.description)?;
+            let skipped = filter
+                .excluded(v)
+                .map_or(String::new(), |why| format!("\t(skipped: {why})"));
+            writeln!(
+                out,
+                "{}\t[{}]\t{}{skipped}",
+                v.id,
+                v.tags.join(","),
+                v.description
+            )?;
             count += 1;
         }
         writeln!(out, "{count} vectors")?;
-        return Ok(true);
+        return Ok(count > 0);
+    }
+    if args.list_tags {
+        let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+        for v in suite.select(&filter) {
+            for t in &v.tags {
+                *counts.entry(t.as_str()).or_default() += 1;
+            }
+        }
+        for (tag, count) in &counts {
+            let meaning = runner::TAGS
+                .iter()
+                .find(|(t, _)| t == tag)
+                .map_or("(not described)", |(_, m)| m);
+            writeln!(out, "{tag:<14}{count:>5}  {meaning}")?;
+        }
+        return Ok(!counts.is_empty());
     }
     let expectations = match &args.expectations {
         Some(path) => Some(Expectations::load(path).map_err(|e| Failure(e.to_string()))?),
@@ -304,6 +349,7 @@ fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
         filter,
         expectations,
         command: choice.command().map(str::to_string),
+        allow_unimplemented: args.allow_unimplemented,
     };
     let run = suite.run(implementation, &options);
     let expectations = options.expectations.as_ref();
@@ -320,6 +366,9 @@ fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
     }
     out.write_all(args.format.render(&run, args.verbose).as_bytes())?;
     if args.format != Format::Text {
+        for problem in &run.problems {
+            eprintln!("hgframe: {problem}");
+        }
         eprintln!("{}", run.totals.line());
     }
     Ok(run.ok())

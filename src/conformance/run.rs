@@ -56,6 +56,8 @@ pub struct RunOptions {
     pub expectations: Option<Expectations>,
     /// The command of an adapter, for the report.
     pub command: Option<String>,
+    /// Whether a run in which every vector was unimplemented succeeds.
+    pub allow_unimplemented: bool,
 }
 
 impl Suite {
@@ -102,6 +104,9 @@ impl Suite {
         let reports = self
             .select(&options.filter)
             .map(|v| {
+                if let Some(reason) = options.filter.excluded(v) {
+                    return runner::report(v, Status::Skipped { reason }, None);
+                }
                 let (status, log) = run_vector(&mut implementation, v);
                 let mut report = runner::report(v, status, options.expectations.as_ref());
                 report.stderr = log;
@@ -114,6 +119,7 @@ impl Suite {
             reports,
             options.expectations.as_ref(),
             self.vectors.iter().map(|v| v.id.as_str()),
+            options.allow_unimplemented,
         );
         run.command = options.command.clone();
         run
@@ -355,7 +361,11 @@ where
                 .as_ref()
                 .and_then(|e| e.lookup(&vector.id))
                 .cloned();
+            let excluded = options.filter.excluded(&vector);
             libtest_mimic::Trial::ignorable_test(vector.id.clone(), move || {
+                if let Some(reason) = excluded {
+                    return Ok(libtest_mimic::Completion::ignored_with(reason));
+                }
                 let mut implementation = make();
                 let (status, log) = run_vector(&mut implementation, &vector);
                 implementation.finish();

@@ -110,9 +110,25 @@ pub struct CampaignReport {
 }
 
 impl CampaignReport {
-    /// Whether no new mismatch was found.
+    /// Why the campaign did not succeed: new mismatches, or no case
+    /// compared at all (every one unimplemented); empty when it did.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.tally.cases == self.tally.unimplemented {
+            problems.push(format!(
+                "no case was compared: the implementation could run none of the {} cases",
+                self.tally.cases
+            ));
+        }
+        if !self.found.is_empty() {
+            problems.push(format!("{} new class(es) of mismatch", self.found.len()));
+        }
+        problems
+    }
+
+    /// Whether the campaign compared cases and found no new mismatch.
     pub fn ok(&self) -> bool {
-        self.found.is_empty()
+        self.problems().is_empty()
     }
 
     /// The report as `hgframe diff` prints it.
@@ -159,6 +175,9 @@ impl CampaignReport {
                 None => writeln!(out, "  (--out DIR writes it as a vector)"),
             };
             out.push_str(&side_by_side(m));
+        }
+        for problem in self.problems() {
+            let _ = writeln!(out, "\nFAILED RUN: {problem}");
         }
         out
     }

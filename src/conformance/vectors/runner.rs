@@ -9,38 +9,101 @@ use super::expectations::{Entry, Expectations, Expected};
 use super::model::{Outcome, Vector};
 use super::trace::yaml;
 
-/// Which vectors to run.
+/// Which vectors to run: those the ids and tags select, less those
+/// excluded, which are reported as skipped with the reason.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     ids: Option<GlobSet>,
     tags: Vec<String>,
+    exclude_ids: Option<(GlobSet, Vec<String>)>,
+    exclude_tags: Vec<String>,
+}
+
+fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, globset::Error> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut set = GlobSetBuilder::new();
+    for g in globs {
+        set.add(Glob::new(g)?);
+    }
+    Ok(Some(set.build()?))
 }
 
 impl Filter {
     /// Vectors whose id matches one of `globs` (all when empty) and that carry
     /// every tag in `tags`.
     pub fn new(globs: &[String], tags: &[String]) -> Result<Filter, globset::Error> {
-        let ids = if globs.is_empty() {
-            None
-        } else {
-            let mut set = GlobSetBuilder::new();
-            for g in globs {
-                set.add(Glob::new(g)?);
-            }
-            Some(set.build()?)
-        };
         Ok(Filter {
-            ids,
+            ids: glob_set(globs)?,
             tags: tags.to_vec(),
+            ..Filter::default()
         })
     }
 
-    /// Whether `vector` is selected.
+    /// The same selection, less the vectors whose id matches one of
+    /// `globs` or that carry one of `tags`: they are skipped.
+    pub fn excluding(self, globs: &[String], tags: &[String]) -> Result<Filter, globset::Error> {
+        Ok(Filter {
+            exclude_ids: glob_set(globs)?.map(|set| (set, globs.to_vec())),
+            exclude_tags: tags.to_vec(),
+            ..self
+        })
+    }
+
+    /// Whether `vector` is selected (it may still be excluded).
     pub fn selects(&self, vector: &Vector) -> bool {
         self.ids.as_ref().is_none_or(|set| set.is_match(&vector.id))
             && self.tags.iter().all(|t| vector.tags.contains(t))
     }
+
+    /// Why a selected `vector` is skipped, if it is excluded.
+    pub fn excluded(&self, vector: &Vector) -> Option<String> {
+        if let Some(tag) = self.exclude_tags.iter().find(|t| vector.tags.contains(t)) {
+            return Some(format!("excluded by --exclude-tag {tag}"));
+        }
+        let (set, globs) = self.exclude_ids.as_ref()?;
+        let matched = set.matches(&vector.id);
+        let first = matched.first().and_then(|&i| globs.get(i))?;
+        Some(format!("excluded by --exclude-id {first}"))
+    }
 }
+
+/// Every tag the vectors use, with what it means (`hgframe run --list-tags`).
+pub const TAGS: &[(&str, &str)] = &[
+    (
+        "deviation",
+        "hgframe departs from the seed here on purpose (docs/deviations.md); an implementation that mirrors the seed fails these",
+    ),
+    (
+        "extension",
+        "the seed refuses the input and hgframe accepts it; an implementation that mirrors the seed fails these",
+    ),
+    (
+        "length-16384",
+        "reads a length of 65536 or more; the seed's parseheader bug fails exactly these",
+    ),
+    (
+        "python2",
+        "needs Python 2 semantics (the seed is Python 2 code); an implementation in Python 3 fails these",
+    ),
+    (
+        "edge-size",
+        "data or payloads of 0, 1, 32767, 32768, 32769, 65535, 65536 or 100000 bytes",
+    ),
+    ("header", "area: the 8-byte frame header"),
+    ("readframe", "area: reading frames from a byte stream"),
+    ("humanflags", "area: the seed's humanflags"),
+    ("repr", "area: the seed's repr of a frame"),
+    ("human-string", "area: human frame strings"),
+    ("malformed", "area: human frame strings the seed refuses"),
+    ("builder", "area: the frame-creating functions"),
+    ("server", "area: the server reactor"),
+    ("client", "area: the client reactor"),
+    ("conversation", "area: a client and a server together"),
+    ("transition", "a transition of a reactor's state machine"),
+    ("deferoutput", "the server's deferoutput option"),
+];
 
 /// How a vector went.
 #[derive(Clone, Debug, Serialize)]
@@ -236,6 +299,8 @@ pub struct RunReport {
     pub unmatched_expectations: Vec<Entry>,
     /// The totals.
     pub totals: Totals,
+    /// Why the run did not succeed; empty when it did.
+    pub problems: Vec<String>,
 }
 
 impl RunReport {
@@ -246,23 +311,68 @@ impl RunReport {
         vectors: Vec<VectorReport>,
         expectations: Option<&Expectations>,
         all_ids: impl IntoIterator<Item = &'a str> + Clone,
+        allow_unimplemented: bool,
     ) -> RunReport {
-        RunReport {
+        let mut run = RunReport {
             implementation,
             command: None,
             expectations: expectations.map(|e| e.path().display().to_string()),
             totals: Totals::of(&vectors),
             unmatched_expectations: expectations.map_or_else(Vec::new, |e| e.unmatched(all_ids)),
             vectors,
-        }
+            problems: Vec::new(),
+        };
+        run.problems = run.find_problems(allow_unimplemented);
+        run
     }
 
-    /// Whether the run succeeded: nothing failed, nothing passed
-    /// unexpectedly, and every expectation matched a vector.
+    /// Why the run does not succeed: a vector failed or passed against an
+    /// expectation, an expectation matched no vector, or nothing was
+    /// tested: no vector selected, every one skipped, every one that ran
+    /// unimplemented (unless `allow_unimplemented`), or none passed.
+    fn find_problems(&self, allow_unimplemented: bool) -> Vec<String> {
+        let t = &self.totals;
+        let ran = self.vectors.len() - t.skipped;
+        let mut problems = Vec::new();
+        if self.vectors.is_empty() {
+            problems.push("no vector was selected: the filter matches none".to_string());
+        } else if ran == 0 {
+            problems.push(format!(
+                "every one of the {} selected vectors was skipped",
+                t.skipped
+            ));
+        } else if t.unimplemented == ran {
+            if !allow_unimplemented {
+                problems.push(format!(
+                    "every one of the {ran} vectors that ran was unimplemented (--allow-unimplemented accepts that)"
+                ));
+            }
+        } else if t.passed == 0 {
+            problems.push(format!(
+                "nothing passed: none of the {ran} vectors that ran"
+            ));
+        }
+        if t.failed > 0 {
+            problems.push(format!("{} vector(s) failed", t.failed));
+        }
+        if t.unexpected_passes > 0 {
+            problems.push(format!(
+                "{} vector(s) passed against their expectation",
+                t.unexpected_passes
+            ));
+        }
+        if !self.unmatched_expectations.is_empty() {
+            problems.push(format!(
+                "{} expectation(s) match no vector",
+                self.unmatched_expectations.len()
+            ));
+        }
+        problems
+    }
+
+    /// Whether the run succeeded: see [`RunReport::problems`].
     pub fn ok(&self) -> bool {
-        self.totals.failed == 0
-            && self.totals.unexpected_passes == 0
-            && self.unmatched_expectations.is_empty()
+        self.problems.is_empty()
     }
 }
 
@@ -397,12 +507,8 @@ pub fn summary(run: &RunReport) -> String {
         row(&mut out, area, Totals::of(list.iter().copied()));
     }
     row(&mut out, "total", run.totals);
-    if !run.unmatched_expectations.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {} expectation(s) match no vector",
-            run.unmatched_expectations.len()
-        );
+    for problem in &run.problems {
+        let _ = writeln!(out, "  FAILED RUN: {problem}");
     }
     let _ = writeln!(out, "{}", run.totals.line());
     out
