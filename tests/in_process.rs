@@ -8,7 +8,7 @@ use std::path::Path;
 
 use hgframe::conformance::vectors::expectations::Expectations;
 use hgframe::conformance::vectors::model::Outcome;
-use hgframe::conformance::vectors::runner::Filter;
+use hgframe::conformance::vectors::runner::{Filter, Format};
 use hgframe::conformance::vectors::spec::Target;
 use libtest_mimic::{Arguments, Conclusion};
 
@@ -131,4 +131,59 @@ fn stale_expectations_fail_a_trial_of_their_own() {
         log.contains("stale.yaml: entries that match no vector"),
         "{log}"
     );
+}
+
+/// The JSON report of `run` against `docs/report.schema.json`.
+fn schema_errors(run: &hgframe::conformance::vectors::runner::RunReport) -> Vec<String> {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/report.schema.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&Format::Json.render(run, false)).unwrap();
+    validator
+        .iter_errors(&report)
+        .take(5)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn the_json_report_follows_its_schema() {
+    let suite = Suite::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/vectors").into()]).unwrap();
+    // Passes, failures, refusals and skips: every shape of a vector's report.
+    let options = RunOptions {
+        filter: Filter::new(&[], &[])
+            .unwrap()
+            .excluding(&[], &["deviation".to_string()])
+            .unwrap(),
+        ..RunOptions::default()
+    };
+    let reference = suite.run(Reference::new(), &options);
+    assert!(reference.ok(), "{:?}", reference.problems);
+    assert_eq!(schema_errors(&reference), Vec::<String>::new());
+    let failing = suite.run(wrong(false)(), &options);
+    assert!(!failing.ok());
+    assert_eq!(schema_errors(&failing), Vec::<String>::new());
+    let refusing = suite.run(wrong(true)(), &options);
+    assert_eq!(schema_errors(&refusing), Vec::<String>::new());
+}
+
+#[test]
+fn junit_names_the_class_and_time_of_every_testcase() {
+    let suite = header_suite();
+    let run = suite.run(wrong(false)(), &RunOptions::default());
+    let xml = Format::Junit.render(&run, false);
+    let cases = xml.matches("<testcase ").count();
+    assert_eq!(cases, 19, "{xml}");
+    let described = xml
+        .split("<testcase ")
+        .skip(1)
+        .filter(|c| c.contains("classname=\"codec.header\"") && c.contains(" time=\""))
+        .count();
+    assert_eq!(described, cases, "{xml}");
 }

@@ -107,9 +107,11 @@ impl Suite {
                 if let Some(reason) = options.filter.excluded(v) {
                     return runner::report(v, Status::Skipped { reason }, None);
                 }
+                let started = std::time::Instant::now();
                 let (status, log) = run_vector(&mut implementation, v);
                 let mut report = runner::report(v, status, options.expectations.as_ref());
                 report.stderr = log;
+                report.duration = started.elapsed();
                 report
             })
             .collect();
@@ -122,6 +124,7 @@ impl Suite {
             options.allow_unimplemented,
         );
         run.command = options.command.clone();
+        run.about = Some(implementation.about().clone());
         run
     }
 }

@@ -206,6 +206,13 @@ pub struct VectorReport {
     /// not pass.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stderr: Option<String>,
+    /// How long it took, in seconds.
+    #[serde(rename = "seconds", serialize_with = "seconds")]
+    pub duration: std::time::Duration,
+}
+
+fn seconds<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
 }
 
 /// A report for `vector` with `status`, under `expectations`.
@@ -223,6 +230,7 @@ pub fn report(
         status,
         expectation,
         stderr: None,
+        duration: std::time::Duration::ZERO,
     }
 }
 
@@ -281,12 +289,25 @@ impl Totals {
     }
 }
 
+/// The version of the JSON report's format (`docs/report.schema.json`).
+pub const REPORT_FORMAT: u32 = 1;
+
 /// A whole run: what ran, against what, and how each vector went.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunReport {
-    /// The implementation: `hgframe (built-in)`, or the name and version an
-    /// external one gave.
+    /// The report format's version: [`REPORT_FORMAT`].
+    pub format: u32,
+    /// The comparison level: `exact` (outcomes as the seed gives them, word
+    /// for word and byte for byte).
+    pub level: &'static str,
+    /// The implementation: `name version`, as its handshake gave them.
     pub implementation: String,
+    /// What the implementation said of itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<crate::conformance::implementation::About>,
+    /// How long the run took, in seconds.
+    #[serde(rename = "seconds", serialize_with = "seconds")]
+    pub duration: std::time::Duration,
     /// The command of an external implementation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
@@ -314,7 +335,11 @@ impl RunReport {
         allow_unimplemented: bool,
     ) -> RunReport {
         let mut run = RunReport {
+            format: REPORT_FORMAT,
+            level: "exact",
             implementation,
+            about: None,
+            duration: vectors.iter().map(|v| v.duration).sum(),
             command: None,
             expectations: expectations.map(|e| e.path().display().to_string()),
             totals: Totals::of(&vectors),
@@ -607,6 +632,10 @@ pub fn junit(run: &RunReport) -> String {
             }
         };
         let mut case = TestCase::new(r.id.clone(), status);
+        // The area and topic of the id (`server/flow`), as a class name.
+        let class = r.id.rsplit_once('/').map_or(r.id.as_str(), |(c, _)| c);
+        case.set_classname(class.replace('/', "."));
+        case.set_time(r.duration);
         if let Some(stderr) = &r.stderr {
             case.set_system_err(stderr.as_str());
         }
