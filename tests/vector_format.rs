@@ -356,3 +356,21 @@ fn every_operation_is_in_the_suite_under_its_table_name() {
     let all: std::collections::BTreeSet<&str> = OpInfo::ALL.iter().map(|o| o.name).collect();
     assert_eq!(seen, all, "operations without a vector");
 }
+
+#[test]
+fn a_duplicate_id_names_both_lines() {
+    let vector = "- id: a/b\n  description: d\n  target: {kind: codec}\n  steps:\n  - humanstring: x\n    expect: {raise: {kind: decode}}\n";
+    let dir = std::env::temp_dir().join(format!("hgframe-dup-in-one-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("dup.yaml");
+    std::fs::write(&file, format!("{HEAD}{vector}{vector}")).unwrap();
+    let errors = load_paths(std::slice::from_ref(&file)).unwrap_err();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = errors[0].to_string();
+    assert!(
+        e.contains("dup.yaml:11: vector `a/b`: id: duplicate id, first used at"),
+        "{e}"
+    );
+    assert!(e.ends_with("dup.yaml:5"), "{e}");
+}

@@ -110,15 +110,18 @@ fn collect_files(path: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The line of a vector's `id:` in the file text.
-fn id_line(text: &str, id: &str) -> Option<usize> {
+/// The line of a vector's `id:` in the file text, the first after line
+/// `after` (the vectors of a file come in order, and may share an id).
+fn id_line(text: &str, id: &str, after: usize) -> Option<usize> {
     text.lines()
-        .position(|l| {
+        .enumerate()
+        .skip(after)
+        .find(|(_, l)| {
             let l = l.trim_start().trim_start_matches("- ").trim_start();
             l.strip_prefix("id:")
                 .is_some_and(|rest| rest.trim().trim_matches(['\'', '"']) == id)
         })
-        .map(|i| i + 1)
+        .map(|(i, _)| i + 1)
 }
 
 /// The id of the vector whose text contains `line` (the nearest `id:` at or
@@ -162,8 +165,10 @@ pub fn load_str(path: &Path, text: &str) -> Result<Vec<model::Vector>, Vec<LoadE
         )));
     }
     let mut vectors = Vec::new();
+    let mut last_line = 0;
     for v in &file.vectors {
-        let line = id_line(text, &v.id);
+        let line = id_line(text, &v.id, last_line);
+        last_line = line.unwrap_or(last_line);
         let mut ctx = Ctx {
             path,
             line,
