@@ -219,3 +219,29 @@ fn list_tags_counts_and_explains_every_tag() {
         "a tag without a meaning in runner::TAGS:\n{out}"
     );
 }
+
+#[test]
+fn a_malformed_file_does_not_stop_the_good_ones() {
+    let dir = std::env::temp_dir().join(format!("hgframe-cli-broken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(
+        root.join("vectors/codec/header.yaml"),
+        dir.join("header.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bad.yaml"),
+        "format: 1\nprotocol: hg-framing-2018\ndescription: d\nvectors:\n- id: x/y\n  description: d\n  target: {kind: codec}\n  steps:\n  - parseheader: '00'\n    expect: {header: {}}\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&[dir.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(out.ends_with("19 passed, 0 failed, 0 skipped\n"), "{out}");
+    assert!(
+        err.contains("bad.yaml:9: vector `x/y`: steps[0].parseheader: a header is 8 bytes")
+            && err.contains("running the others"),
+        "{err}"
+    );
+}

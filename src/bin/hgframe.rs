@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 #[cfg(feature = "diff")]
 use hgframe::conformance::diff;
 use hgframe::conformance::driver;
-use hgframe::conformance::run::{Choice, RunOptions, Suite, positive_seconds};
+use hgframe::conformance::run::{Choice, RunOptions, Suite, SuiteError, positive_seconds};
 use hgframe::conformance::shell::Shell;
 use hgframe::conformance::vectors::expectations::{self, Expectations};
 use hgframe::conformance::vectors::runner::Format;
@@ -298,9 +298,28 @@ fn write_file(path: &PathBuf, text: &str) -> Result<(), Failure> {
     std::fs::write(path, text).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))
 }
 
-/// `hgframe run`; returns whether the run succeeded.
+/// `hgframe run`; returns whether the run succeeded. Vector files that do
+/// not load are reported first; the others run, and the run then fails
+/// with status 2.
 fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
-    let suite = Suite::load(&args.paths).map_err(|e| Failure(e.to_string()))?;
+    let suite = Suite::load_partial(&args.paths);
+    let broken = SuiteError::Load(suite.errors().to_vec());
+    if !suite.errors().is_empty() {
+        if suite.vectors().is_empty() {
+            return Err(Failure(broken.to_string()));
+        }
+        eprintln!("hgframe: error: {broken}; running the others");
+    }
+    let ok = run_loaded(&suite, args, out)?;
+    if suite.errors().is_empty() {
+        Ok(ok)
+    } else {
+        Err(Failure(broken.to_string()))
+    }
+}
+
+/// Runs the vectors of `suite` as `args` say.
+fn run_loaded(suite: &Suite, args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
     let filter = runner::Filter::new(&args.ids, &args.tags)
         .and_then(|f| f.excluding(&args.exclude_ids, &args.exclude_tags))
         .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))?;

@@ -45,6 +45,7 @@ fn list(errors: &[LoadError]) -> String {
 #[derive(Clone, Debug)]
 pub struct Suite {
     vectors: Vec<Vector>,
+    errors: Vec<LoadError>,
 }
 
 /// The choices of a run besides the implementation.
@@ -74,18 +75,38 @@ impl Suite {
 
     /// The vectors of the files under `paths` (the suite's own when empty).
     pub fn load(paths: &[PathBuf]) -> Result<Suite, SuiteError> {
+        let suite = Suite::load_partial(paths);
+        if suite.errors.is_empty() {
+            Ok(suite)
+        } else {
+            Err(SuiteError::Load(suite.errors))
+        }
+    }
+
+    /// The vectors of the files under `paths` that load, and the errors of
+    /// those that do not ([`Suite::errors`]): a malformed file does not stop
+    /// the good ones from running.
+    pub fn load_partial(paths: &[PathBuf]) -> Suite {
         let paths = if paths.is_empty() {
             Suite::default_paths()
         } else {
             paths.to_vec()
         };
-        let vectors = load::load_paths(&paths).map_err(SuiteError::Load)?;
-        Ok(Suite { vectors })
+        let (vectors, errors) = load::load_paths_partial(&paths);
+        Suite { vectors, errors }
     }
 
     /// A suite of these vectors.
     pub fn from_vectors(vectors: Vec<Vector>) -> Suite {
-        Suite { vectors }
+        Suite {
+            vectors,
+            errors: Vec::new(),
+        }
+    }
+
+    /// The errors of the files that did not load.
+    pub fn errors(&self) -> &[LoadError] {
+        &self.errors
     }
 
     /// Every vector.

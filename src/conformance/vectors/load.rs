@@ -45,6 +45,18 @@ impl std::error::Error for LoadError {}
 /// Loads every `*.yaml` file under `paths` (files or directories), in path
 /// order, and checks that ids are unique across them.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<model::Vector>, Vec<LoadError>> {
+    let (vectors, errors) = load_paths_partial(paths);
+    if errors.is_empty() {
+        Ok(vectors)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Like [`load_paths`], but keeps what loaded: the vectors of every file
+/// without errors (a second vector with an id already seen is left out),
+/// and the errors of the others.
+pub fn load_paths_partial(paths: &[PathBuf]) -> (Vec<model::Vector>, Vec<LoadError>) {
     let mut files = Vec::new();
     for path in paths {
         collect_files(path, &mut files);
@@ -78,7 +90,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<model::Vector>, Vec<LoadError
         }
     }
     let mut seen: HashMap<String, (PathBuf, usize)> = HashMap::new();
-    for v in &vectors {
+    vectors.retain(|v| {
         if let Some((path, line)) = seen.get(&v.id) {
             errors.push(LoadError {
                 path: v.file.clone(),
@@ -87,15 +99,13 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<model::Vector>, Vec<LoadError
                 field: Some("id".into()),
                 message: format!("duplicate id, first used at {}:{line}", path.display()),
             });
+            false
         } else {
             seen.insert(v.id.clone(), (v.file.clone(), v.line));
+            true
         }
-    }
-    if errors.is_empty() {
-        Ok(vectors)
-    } else {
-        Err(errors)
-    }
+    });
+    (vectors, errors)
 }
 
 fn collect_files(path: &Path, out: &mut Vec<PathBuf>) {
