@@ -187,3 +187,24 @@ fn junit_names_the_class_and_time_of_every_testcase() {
         .count();
     assert_eq!(described, cases, "{xml}");
 }
+
+#[test]
+fn a_failure_shows_the_step_its_line_and_how_to_rerun_it() {
+    let suite = header_suite();
+    let run = suite.run(wrong(false)(), &RunOptions::default());
+    let text = Format::Text.render(&run, false);
+    assert!(
+        text.contains("FAILED  codec/header/decode-zero (")
+            && text.contains("header.yaml:10) step 0 (parseheader)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      input:\n        parseheader: '0000000000000000'\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      rerun: hgframe run ")
+            && text.contains("header.yaml --id codec/header/decode-zero"),
+        "{text}"
+    );
+}

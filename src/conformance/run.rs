@@ -133,6 +133,7 @@ impl Suite {
                 let mut report = runner::report(v, status, options.expectations.as_ref());
                 report.stderr = log;
                 report.duration = started.elapsed();
+                report.rerun = Some(rerun(v, options));
                 report
             })
             .collect();
@@ -148,6 +149,26 @@ impl Suite {
         run.about = Some(implementation.about().clone());
         run
     }
+}
+
+/// The command that runs `vector` alone, as `options` ran it.
+fn rerun(vector: &Vector, options: &RunOptions) -> String {
+    let quote = |s: &str| shlex::try_quote(s).map_or_else(|_| s.to_string(), |q| q.into_owned());
+    let mut command = format!(
+        "hgframe run {} --id {}",
+        quote(&vector.file.display().to_string()),
+        quote(&vector.id)
+    );
+    if let Some(implementation) = &options.command {
+        command.push_str(&format!(" --impl {}", quote(implementation)));
+    }
+    if let Some(expectations) = &options.expectations {
+        command.push_str(&format!(
+            " --expectations {}",
+            quote(&expectations.path().display().to_string())
+        ));
+    }
+    command
 }
 
 /// The party a step runs on, as the implementation is told: `None` for a

@@ -134,6 +134,22 @@ fn id_line(text: &str, id: &str, after: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
+/// The lines of the steps of the vector whose `id:` is at `line`: the items
+/// of its `steps:` list, which the files write one level below the vector's
+/// own fields. 0 for a step not found there.
+fn step_lines(text: &str, line: usize, count: usize) -> Vec<usize> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .skip(line)
+        .take_while(|(_, l)| !l.starts_with("- "))
+        .skip_while(|(_, l)| l.trim_end() != "  steps:")
+        .skip(1)
+        .filter(|(_, l)| l.starts_with("  - "))
+        .map(|(i, _)| i + 1);
+    (0..count).map(|_| lines.next().unwrap_or(0)).collect()
+}
+
 /// The id of the vector whose text contains `line` (the nearest `id:` at or
 /// above it).
 fn id_above(text: &str, line: usize) -> Option<String> {
@@ -185,7 +201,8 @@ pub fn load_str(path: &Path, text: &str) -> Result<Vec<model::Vector>, Vec<LoadE
             id: &v.id,
             errors: &mut errors,
         };
-        if let Some(vector) = ctx.vector(v) {
+        if let Some(mut vector) = ctx.vector(v) {
+            vector.step_lines = step_lines(text, vector.line, vector.steps.len());
             vectors.push(vector);
         }
     }
@@ -301,6 +318,7 @@ impl Ctx<'_> {
             steps,
             file: self.path.to_path_buf(),
             line: self.line.unwrap_or(0),
+            step_lines: Vec::new(),
         })
     }
 

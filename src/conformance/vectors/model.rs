@@ -32,6 +32,8 @@ pub struct Vector {
     pub file: PathBuf,
     /// The line of its `id`.
     pub line: usize,
+    /// The line of each step (0 where it is not known).
+    pub step_lines: Vec<usize>,
 }
 
 /// Which party of a conversation acts.

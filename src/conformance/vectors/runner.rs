@@ -209,6 +209,16 @@ pub struct VectorReport {
     /// How long it took, in seconds.
     #[serde(rename = "seconds", serialize_with = "seconds")]
     pub duration: std::time::Duration,
+    /// The line of the step that failed, broke or was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_line: Option<usize>,
+    /// That step's operation, as a vector file writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// A command that runs this vector alone against the same
+    /// implementation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rerun: Option<String>,
 }
 
 fn seconds<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -222,6 +232,19 @@ pub fn report(
     expectations: Option<&Expectations>,
 ) -> VectorReport {
     let expectation = expectations.and_then(|e| e.lookup(&vector.id)).cloned();
+    let step = match &status {
+        Status::Failed { step, .. } => Some(*step),
+        Status::Broken { step, .. } | Status::Unimplemented { step, .. } => *step,
+        Status::Passed | Status::Skipped { .. } => None,
+    };
+    let step_line = step
+        .and_then(|i| vector.step_lines.get(i))
+        .copied()
+        .filter(|&l| l > 0);
+    let input = step
+        .and_then(|i| vector.steps.get(i))
+        .and_then(|s| serde_json::to_value(&s.op).ok())
+        .and_then(|op| serde_yaml::to_string(&op).ok());
     VectorReport {
         id: vector.id.clone(),
         file: vector.file.display().to_string(),
@@ -231,6 +254,9 @@ pub fn report(
         expectation,
         stderr: None,
         duration: std::time::Duration::ZERO,
+        step_line,
+        input,
+        rerun: None,
     }
 }
 
@@ -443,8 +469,13 @@ pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
             let _ = writeln!(
                 out,
                 "FAILED  {} ({}:{}) step {step} ({op})",
-                r.id, r.file, r.line
+                r.id,
+                r.file,
+                r.step_line.unwrap_or(r.line)
             );
+            if let Some(input) = &r.input {
+                let _ = write!(out, "      input:\n{}", indent(input));
+            }
             let _ = write!(
                 out,
                 "      expected:\n{}      actual:\n{}",
@@ -462,7 +493,7 @@ pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
                 "BROKEN  {} ({}:{}){at}\n{}",
                 r.id,
                 r.file,
-                r.line,
+                r.step_line.unwrap_or(r.line),
                 indent(problem)
             );
         }
@@ -470,6 +501,9 @@ pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
     }
     if let Some(stderr) = r.stderr.as_deref().filter(|_| r.result.is_bad() || verbose) {
         let _ = write!(out, "      stderr:\n{}", indent(stderr));
+    }
+    if let Some(rerun) = r.rerun.as_deref().filter(|_| r.result.is_bad()) {
+        let _ = writeln!(out, "      rerun: {rerun}");
     }
     out
 }
