@@ -346,7 +346,7 @@ fn crash() -> Result<(), Failed> {
             v["stderr"].as_str().unwrap_or_default().trim() == format!("fake: crashing in {id}"),
             format!("the vector's own stderr only: {v:#}"),
         )?;
-        check(v["step"] == 0 && v["result"] == "failed", format!("{v:#}"))?;
+        check(v["step"] == 0 && v["result"] == "broken", format!("{v:#}"))?;
     }
     Ok(())
 }

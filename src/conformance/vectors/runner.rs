@@ -152,8 +152,11 @@ pub enum Status {
 pub enum Verdict {
     /// It passed, and nothing said it would not.
     Passed,
-    /// It failed or broke, and no expectation says it does.
+    /// A step gave the wrong outcome, and no expectation says it does.
     Failed,
+    /// The exchange broke down (the adapter crashed, hung, answered garbage
+    /// or reported an error of its own), and no expectation says it fails.
+    Broken,
     /// The implementation cannot run it.
     Unimplemented,
     /// It failed, as an expectation says.
@@ -173,7 +176,8 @@ impl Verdict {
             (Status::Failed { .. } | Status::Broken { .. }, Some(Expected::Fail)) => {
                 Verdict::ExpectedFailure
             }
-            (Status::Failed { .. } | Status::Broken { .. }, _) => Verdict::Failed,
+            (Status::Failed { .. }, _) => Verdict::Failed,
+            (Status::Broken { .. }, _) => Verdict::Broken,
             (Status::Unimplemented { .. }, _) => Verdict::Unimplemented,
             (Status::Skipped { .. }, _) => Verdict::Skipped,
         }
@@ -181,7 +185,10 @@ impl Verdict {
 
     /// Whether the verdict makes the run fail.
     pub fn is_bad(self) -> bool {
-        matches!(self, Verdict::Failed | Verdict::UnexpectedPass)
+        matches!(
+            self,
+            Verdict::Failed | Verdict::Broken | Verdict::UnexpectedPass
+        )
     }
 }
 
@@ -267,6 +274,8 @@ pub struct Totals {
     pub passed: usize,
     /// Failed.
     pub failed: usize,
+    /// Broken.
+    pub broken: usize,
     /// Unimplemented.
     pub unimplemented: usize,
     /// Expected failures.
@@ -285,6 +294,7 @@ impl Totals {
             *match r.result {
                 Verdict::Passed => &mut t.passed,
                 Verdict::Failed => &mut t.failed,
+                Verdict::Broken => &mut t.broken,
                 Verdict::Unimplemented => &mut t.unimplemented,
                 Verdict::ExpectedFailure => &mut t.expected_failures,
                 Verdict::UnexpectedPass => &mut t.unexpected_passes,
@@ -302,6 +312,7 @@ impl Totals {
             format!("{} failed", self.failed),
         ];
         for (n, what) in [
+            (self.broken, "broken"),
             (self.unimplemented, "unimplemented"),
             (self.expected_failures, "expected failures"),
             (self.unexpected_passes, "unexpected passes"),
@@ -406,6 +417,12 @@ impl RunReport {
         if t.failed > 0 {
             problems.push(format!("{} vector(s) failed", t.failed));
         }
+        if t.broken > 0 {
+            problems.push(format!(
+                "{} vector(s) broke the exchange with the implementation",
+                t.broken
+            ));
+        }
         if t.unexpected_passes > 0 {
             problems.push(format!(
                 "{} vector(s) passed against their expectation",
@@ -483,7 +500,7 @@ pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
                 indent(&yaml(actual))
             );
         }
-        (Verdict::Failed, Status::Broken { step, op, problem }) => {
+        (Verdict::Broken, Status::Broken { step, op, problem }) => {
             let at = match (step, op) {
                 (Some(step), Some(op)) => format!(" step {step} ({op})"),
                 _ => String::new(),
@@ -548,9 +565,10 @@ pub fn summary(run: &RunReport) -> String {
     let row = |out: &mut String, name: &str, t: Totals| {
         let _ = writeln!(
             out,
-            "  {name:<14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>8}",
+            "  {name:<14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>7}{:>8}",
             t.passed,
             t.failed,
+            t.broken,
             t.unimplemented,
             t.expected_failures,
             t.unexpected_passes,
@@ -559,8 +577,8 @@ pub fn summary(run: &RunReport) -> String {
     };
     let _ = writeln!(
         out,
-        "  {:<14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>8}",
-        "area", "passed", "failed", "unimpl", "xfail", "xpass", "skipped"
+        "  {:<14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>7}{:>8}",
+        "area", "passed", "failed", "broken", "unimpl", "xfail", "xpass", "skipped"
     );
     for (area, list) in &areas {
         row(&mut out, area, Totals::of(list.iter().copied()));
