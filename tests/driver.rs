@@ -35,6 +35,7 @@ fn main() {
         Trial::test("fake/unsupported-target", unsupported_target),
         Trial::test("fake/gives-up-restarting", gives_up),
         Trial::test("expectations/write-then-use", expectations_round_trip),
+        Trial::test("expectations/fold-into-globs", expectations_fold_into_globs),
         Trial::test(
             "expectations/unexpected-pass-and-unmatched",
             unexpected_pass,
@@ -550,6 +551,39 @@ fn expectations_round_trip() -> Result<(), Failed> {
                 .unwrap_or_default()
                 .starts_with("TODO explain; observed: breaks at step 0"),
         format!("{v:#}"),
+    )
+}
+
+fn expectations_fold_into_globs() -> Result<(), Failed> {
+    // A codec-only implementation: every server vector is unimplemented for
+    // the same reason, so one glob stands for all of them.
+    let file = tmp("folded.yaml");
+    let file_arg = file.to_string_lossy().into_owned();
+    let command = fake_command();
+    let output = hgframe(
+        &[
+            "run",
+            "--impl",
+            &command,
+            "--id",
+            "server/*",
+            "--id",
+            "codec/header/*",
+            "--write-expectations",
+            &file_arg,
+        ],
+        Some("codec-only"),
+    );
+    exit_code(&output, 0)?;
+    let written = std::fs::read_to_string(&file)?;
+    let ids: Vec<&str> = written
+        .lines()
+        .filter_map(|l| l.strip_prefix("- id: "))
+        .collect();
+    check(ids == ["server/*"], &written)?;
+    check(
+        written.contains("reason: the implementation does not support the server target"),
+        &written,
     )
 }
 

@@ -174,6 +174,56 @@ impl Expectations {
     }
 }
 
+/// Folds new entries into globs: where every vector of the run under an id
+/// prefix (`server/flow`, `server`) has a new entry with the same result and
+/// reason, one `prefix/*` entry stands for them, the widest such prefix.
+fn fold(
+    entries: Vec<Entry>,
+    new: &std::collections::HashSet<String>,
+    reports: &[VectorReport],
+) -> Vec<Entry> {
+    let by_id: std::collections::HashMap<&str, &Entry> = entries
+        .iter()
+        .filter(|e| new.contains(&e.id))
+        .map(|e| (e.id.as_str(), e))
+        .collect();
+    let under = |prefix: &str| {
+        let prefix = format!("{prefix}/");
+        reports.iter().filter(move |r| r.id.starts_with(&prefix))
+    };
+    // The widest prefix of `entry` under which every vector has the same new
+    // entry, if it holds more than one vector.
+    let widest = |entry: &Entry| -> Option<String> {
+        let parts: Vec<&str> = entry.id.split('/').collect();
+        (1..parts.len())
+            .filter_map(|k| parts.get(..k).map(|p| p.join("/")))
+            .find(|prefix| {
+                under(prefix).count() > 1
+                    && under(prefix).all(|r| {
+                        by_id
+                            .get(r.id.as_str())
+                            .is_some_and(|e| e.result == entry.result && e.reason == entry.reason)
+                    })
+            })
+    };
+    let mut out: Vec<Entry> = Vec::new();
+    for entry in &entries {
+        let folded = new
+            .contains(&entry.id)
+            .then(|| widest(entry))
+            .flatten()
+            .map(|prefix| Entry {
+                id: format!("{prefix}/*"),
+                ..entry.clone()
+            });
+        let entry = folded.unwrap_or_else(|| entry.clone());
+        if !out.contains(&entry) {
+            out.push(entry);
+        }
+    }
+    out
+}
+
 /// An expectation file that records `reports` as the new baseline: one entry
 /// per vector that failed or was unimplemented. An entry of `previous` that
 /// still describes a vector is kept, glob and reason; other vectors get an
@@ -184,6 +234,8 @@ pub fn write(
     implementation: &str,
 ) -> String {
     let mut entries: Vec<Entry> = Vec::new();
+    // Which entries are new (not kept from `previous`), by id.
+    let mut new = std::collections::HashSet::new();
     for r in reports {
         let (result, observed) = match &r.status {
             Status::Passed | Status::Skipped { .. } => continue,
@@ -205,16 +257,20 @@ pub fn write(
         match kept {
             Some(e) if entries.contains(e) => {}
             Some(e) => entries.push(e.clone()),
-            None => entries.push(Entry {
-                id: r.id.clone(),
-                result,
-                reason: match result {
-                    Expected::Unimplemented => observed,
-                    Expected::Fail => format!("TODO explain; observed: {observed}"),
-                },
-            }),
+            None => {
+                new.insert(r.id.clone());
+                entries.push(Entry {
+                    id: r.id.clone(),
+                    result,
+                    reason: match result {
+                        Expected::Unimplemented => observed,
+                        Expected::Fail => format!("TODO explain; observed: {observed}"),
+                    },
+                })
+            }
         }
     }
+    let entries = fold(entries, &new, reports);
     let mut out = String::new();
     let _ = writeln!(
         out,
