@@ -374,3 +374,23 @@ fn a_duplicate_id_names_both_lines() {
     );
     assert!(e.ends_with("dup.yaml:5"), "{e}");
 }
+
+#[test]
+fn every_vector_expecting_a_deviation_is_tagged_so() {
+    // `--exclude-tag deviation` must leave out every vector in which hgframe
+    // refuses where the seed does not.
+    for v in suite() {
+        let deviates = v.steps.iter().any(|s| {
+            serde_json::to_string(&s.expect)
+                .unwrap()
+                .contains(r#""kind":"deviation""#)
+        });
+        if deviates {
+            assert!(
+                v.tags.iter().any(|t| t == "deviation"),
+                "{} is not tagged deviation",
+                v.id
+            );
+        }
+    }
+}
