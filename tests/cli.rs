@@ -232,7 +232,7 @@ fn a_malformed_file_does_not_stop_the_good_ones() {
     .unwrap();
     std::fs::write(
         dir.join("bad.yaml"),
-        "format: 1\nprotocol: hg-framing-2018\ndescription: d\nvectors:\n- id: x/y\n  description: d\n  target: {kind: codec}\n  steps:\n  - parseheader: '00'\n    expect: {header: {}}\n",
+        "format: 2\nprotocol: hg-framing-2018\ndescription: d\nvectors:\n- id: x/y\n  description: d\n  target: {kind: codec}\n  steps:\n  - parseheader: '00'\n    expect: {header: {}}\n",
     )
     .unwrap();
     let (code, out, err) = run(&[dir.to_str().unwrap()]);

@@ -19,7 +19,7 @@ fn suite() -> Vec<Vector> {
     load_paths(&[root().join("vectors")]).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
-const HEAD: &str = "format: 1\nprotocol: hg-framing-2018\ndescription: test\nvectors:\n";
+const HEAD: &str = "format: 2\nprotocol: hg-framing-2018\ndescription: test\nvectors:\n";
 
 fn errors(body: &str) -> Vec<LoadError> {
     load_str(Path::new("bad.yaml"), &format!("{HEAD}{body}")).expect_err("malformed")
@@ -106,12 +106,58 @@ fn malformed_files_say_where() {
     assert!(e.contains("an id is lowercase words joined by /"), "{e}");
     let errors = load_str(
         Path::new("h.yaml"),
-        "format: 2\nprotocol: later\ndescription: d\nvectors: []\n",
+        "format: 3\nprotocol: later\ndescription: d\nvectors: []\n",
     )
     .unwrap_err();
     assert_eq!(errors.len(), 2);
-    assert!(errors[0].to_string().contains("format 2 is not supported"));
+    assert!(errors[0].to_string().contains("format 3 is not supported"));
     assert!(errors[1].to_string().contains("protocol \"later\""));
+
+    // A protocol error without its class.
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - recv: '1 2 0 1 0 x'\n    expect: {action: error, message: m}\n",
+    );
+    assert!(
+        e.contains("steps[0].expect: error: missing field class"),
+        "{e}"
+    );
+}
+
+#[test]
+fn format_1_files_say_how_to_convert_them_and_the_converter_does() {
+    let old = r#"format: 1
+protocol: hg-framing-2018
+description: d
+vectors:
+- id: a/b
+  description: d
+  target: {kind: server}
+  steps:
+  - recv: "1 2 stream-begin command-request new cbor:{b'name': b'x'}"
+    expect: {action: error, message: 'received frame with even numbered stream ID: 2'}
+  - recv: "1 1 stream-begin command-request new cbor:{b'name': b'x'}"
+    expect:
+      action: error
+      message: server already errored
+"#;
+    let errors = load_str(Path::new("old.yaml"), old).unwrap_err();
+    assert!(
+        errors[0].to_string().contains(
+            "format 1 predates error classes: `hgframe vectors upgrade old.yaml` converts"
+        ),
+        "{errors:?}"
+    );
+    let (new, classes) =
+        hgframe::conformance::vectors::upgrade::upgrade(Path::new("old.yaml"), old).unwrap();
+    assert_eq!(classes, 2);
+    assert!(new.starts_with("format: 2\n"), "{new}");
+    assert!(
+        new.contains("{action: error, class: even-stream-id, message: ")
+            && new.contains("      action: error\n      class: server-already-errored\n      message: server already errored\n"),
+        "{new}"
+    );
+    let vectors = load_str(Path::new("new.yaml"), &new).unwrap();
+    assert!(run_reference(&vectors[0]).iter().all(|r| r.passed()));
 }
 
 #[test]

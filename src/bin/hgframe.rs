@@ -143,6 +143,13 @@ enum VectorsCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Convert vector files of format 1 to the current format, in place:
+    /// each protocol error gets its class, as the reference gives it.
+    Upgrade {
+        /// Vector files to convert.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -524,6 +531,24 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 writeln!(out, "{target}: {} seeds", seeds.len())?;
             }
             writeln!(out, "{new} new files under {}", output.display())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Vectors {
+            command: VectorsCommand::Upgrade { files },
+        } => {
+            for file in &files {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|e| Failure(format!("{}: cannot read: {e}", file.display())))?;
+                let (upgraded, classes) = vectors::upgrade::upgrade(file, &text)
+                    .map_err(|e| Failure(format!("{}: {e}", file.display())))?;
+                write_file(file, &upgraded)?;
+                writeln!(
+                    out,
+                    "{}: format {}, {classes} classes",
+                    file.display(),
+                    vectors::spec::FORMAT
+                )?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Vectors {

@@ -151,8 +151,8 @@ pub fn outcome_class(shape: Shape, outcome: &Outcome) -> String {
         Action::RunCommand { .. } => "runcommand".to_string(),
         Action::WantFrame { state } => format!("wantframe {state}"),
         Action::Noop => "noop".to_string(),
-        Action::Error { error: Some(e), .. } => format!("error {}", e.class()),
-        Action::Error { error: None, .. } => "error".to_string(),
+        Action::Error { class: Some(c), .. } => format!("error {c}"),
+        Action::Error { class: None, .. } => "error".to_string(),
         Action::ErrorResponse { .. } => "error response".to_string(),
         Action::ResponseData { .. } => "responsedata".to_string(),
     };

@@ -35,6 +35,7 @@ type Checked<T> = Result<T, ExpectError>;
 fn given_fields(e: &Expect) -> Vec<&'static str> {
     [
         (e.action.is_some(), "action"),
+        (e.class.is_some(), "class"),
         (e.request.is_some(), "request"),
         (e.stream.is_some(), "stream"),
         (e.generator.is_some(), "gen"),
@@ -136,8 +137,8 @@ fn action(field: &str, e: &Expect) -> Checked<Action> {
             }
         }
         "error" => {
-            with(&["action", "message"], &[])?;
-            Action::error_message(e.message.clone().unwrap_or_default())
+            with(&["action", "message"], &["class"])?;
+            Action::error_message(e.message.clone().unwrap_or_default(), e.class.clone())
         }
         "responsedata" => {
             with(&["action", "request", "expectmore", "eos", "data"], &[])?;
@@ -323,7 +324,14 @@ impl Expect {
             (Some(e), Some(a)) => e.len() == a.len() && e.iter().zip(a).all(|(e, a)| e.admits(a)),
             (e, a) => e.is_none() && a.is_none(),
         };
+        // A class is compared where both give one: an implementation may
+        // leave it out (its message is compared).
+        let class = match (&self.class, &actual.class) {
+            (Some(e), Some(a)) => e == a,
+            _ => true,
+        };
         self.action == actual.action
+            && class
             && self.request == actual.request
             && self.stream == actual.stream
             && self.generator == actual.generator
@@ -378,7 +386,8 @@ impl Action {
                 ..named("wantframe")
             },
             Action::Noop => named("noop"),
-            Action::Error { message, .. } => Expect {
+            Action::Error { message, class, .. } => Expect {
+                class: class.clone(),
                 message: Some(message.clone()),
                 ..named("error")
             },

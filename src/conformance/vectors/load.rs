@@ -150,6 +150,20 @@ fn step_lines(text: &str, line: usize, count: usize) -> Vec<usize> {
     (0..count).map(|_| lines.next().unwrap_or(0)).collect()
 }
 
+/// Whether an expected outcome holds a protocol error without its class.
+fn unclassed_error(outcome: &Outcome) -> bool {
+    use model::Action;
+    match outcome {
+        Outcome::Action(Action::Error { class: None, .. })
+        | Outcome::Request {
+            action: Action::Error { class: None, .. },
+            ..
+        } => true,
+        Outcome::Transfer { actions, .. } => actions.iter().any(unclassed_error),
+        _ => false,
+    }
+}
+
 /// The id of the vector whose text contains `line` (the nearest `id:` at or
 /// above it).
 fn id_above(text: &str, line: usize) -> Option<String> {
@@ -165,6 +179,16 @@ fn id_above(text: &str, line: usize) -> Option<String> {
 
 /// Loads one file's text.
 pub fn load_str(path: &Path, text: &str) -> Result<Vec<model::Vector>, Vec<LoadError>> {
+    load_any(path, text, false)
+}
+
+/// Loads one file's text in the current format or, with `old`, in format 1
+/// (for `hgframe vectors upgrade`).
+pub(crate) fn load_any(
+    path: &Path,
+    text: &str,
+    old: bool,
+) -> Result<Vec<model::Vector>, Vec<LoadError>> {
     let file: spec::File =
         serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text))
             .map_err(|e| vec![yaml_error(path, text, e)])?;
@@ -176,7 +200,13 @@ pub fn load_str(path: &Path, text: &str) -> Result<Vec<model::Vector>, Vec<LoadE
         field: None,
         message,
     };
-    if file.format != spec::FORMAT {
+    if file.format == spec::FORMAT_1 && !old {
+        errors.push(header_error(format!(
+            "format 1 predates error classes: `hgframe vectors upgrade {}` converts the file to format {} (it writes each protocol error's class)",
+            path.display(),
+            spec::FORMAT
+        )));
+    } else if file.format != spec::FORMAT && !(old && file.format == spec::FORMAT_1) {
         errors.push(header_error(format!(
             "format {} is not supported: expected {}",
             file.format,
@@ -203,6 +233,16 @@ pub fn load_str(path: &Path, text: &str) -> Result<Vec<model::Vector>, Vec<LoadE
         };
         if let Some(mut vector) = ctx.vector(v) {
             vector.step_lines = step_lines(text, vector.line, vector.steps.len());
+            if file.format == spec::FORMAT {
+                for (i, step) in vector.steps.iter().enumerate() {
+                    if unclassed_error(&step.expect) {
+                        ctx.error(
+                            Some(format!("steps[{i}].expect")),
+                            "error: missing field class (the protocol error's stable name; `hgframe vectors upgrade` writes it)".into(),
+                        );
+                    }
+                }
+            }
             vectors.push(vector);
         }
     }

@@ -17,6 +17,7 @@ pub mod model;
 pub mod runner;
 pub mod spec;
 pub mod trace;
+pub mod upgrade;
 pub mod write;
 
 use model::{Outcome, Vector};

@@ -644,12 +644,13 @@ pub enum Action {
         state: String,
     },
     Noop,
-    /// A protocol error: the seed's message, and the typed error when the
-    /// implementation that gave the outcome has one (the reference does;
-    /// a vector file and the driver protocol carry only the message). Only
-    /// the message is compared and serialized.
+    /// A protocol error: the seed's message, its class (the typed error's
+    /// stable name, `even-stream-id`), and the typed error itself when the
+    /// implementation that gave the outcome has one (the reference does; a
+    /// vector file and the driver protocol carry the message and the class).
     Error {
         message: String,
+        class: Option<String>,
         error: Option<ProtocolError>,
     },
     ErrorResponse {
@@ -715,15 +716,17 @@ impl Action {
         let error = error.into();
         Action::Error {
             message: error.to_string(),
+            class: Some(error.class().to_string()),
             error: Some(error),
         }
     }
 
-    /// The error action of a message alone, as a vector file or another
-    /// implementation gives it.
-    pub fn error_message(message: impl Into<String>) -> Action {
+    /// The error action of a message and perhaps a class, as a vector file
+    /// or another implementation gives it.
+    pub fn error_message(message: impl Into<String>, class: Option<String>) -> Action {
         Action::Error {
             message: message.into(),
+            class,
             error: None,
         }
     }

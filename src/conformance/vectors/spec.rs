@@ -19,7 +19,11 @@ use crate::cbor::Value;
 use crate::conformance::leaf;
 
 /// The format version this crate reads and writes.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
+
+/// The format before error classes, which `hgframe vectors upgrade`
+/// converts.
+pub const FORMAT_1: u32 = 1;
 
 /// The protocol revision the vectors describe.
 pub const PROTOCOL: &str = "hg-framing-2018";
@@ -369,6 +373,10 @@ pub struct Expect {
     /// The action, by the seed's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+    /// `error`: the protocol error's class, its stable name
+    /// (`even-stream-id`: `hgframe::reactor::ServerProtocolError::CLASSES`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
     /// A request id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<u16>,

@@ -1,0 +1,190 @@
+//! Converting vector files of format 1 to format 2 (`hgframe vectors
+//! upgrade`): format 2 names the class of every protocol error it expects,
+//! and the reference knows them.
+//!
+//! The conversion edits the text, so that the file keeps its layout and
+//! comments: the header's `format: 1` becomes `format: 2`, and after each
+//! `action: error` of a protocol error (not an error response) comes
+//! `class: NAME`, the class of the error the reference gives at that step.
+//! The result is loaded and run on the reference before it is returned.
+
+use std::path::Path;
+
+use super::load::{self, LoadError};
+use super::model::{Action, Outcome, Vector};
+use super::spec;
+use super::{first_failure, run_reference};
+
+/// Why a file could not be converted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UpgradeError {
+    /// The file does not load as format 1 (or 2).
+    #[error("{} error(s):{}", .0.len(), list(.0))]
+    Load(Vec<LoadError>),
+    /// The file is already in the current format.
+    #[error("already format {}", spec::FORMAT)]
+    Current,
+    /// A step's text does not hold the protocol errors its outcome does.
+    #[error("vector `{vector}` step {step}: {message}")]
+    Text {
+        /// The vector.
+        vector: String,
+        /// The step.
+        step: usize,
+        /// What does not match.
+        message: String,
+    },
+    /// The converted file does not load, or fails on the reference.
+    #[error("the converted file does not hold: {0}")]
+    Check(String),
+}
+
+fn list(errors: &[LoadError]) -> String {
+    errors.iter().map(|e| format!("\n  {e}")).collect()
+}
+
+/// The classes of the errors an outcome holds, in the order a file writes
+/// them: `Some` for a protocol error, `None` for an error response (also
+/// written `action: error`).
+fn error_classes(outcome: &Outcome, out: &mut Vec<Option<String>>) {
+    let action = |a: &Action, out: &mut Vec<Option<String>>| match a {
+        Action::Error { class, .. } => out.push(class.clone()),
+        Action::ErrorResponse { .. } => out.push(None),
+        _ => {}
+    };
+    match outcome {
+        Outcome::Action(a) | Outcome::Request { action: a, .. } => action(a, out),
+        Outcome::Transfer { actions, .. } => actions.iter().for_each(|a| error_classes(a, out)),
+        _ => {}
+    }
+}
+
+/// The text of `path` (format 1) in format 2, and how many classes it
+/// gained.
+pub fn upgrade(path: &Path, text: &str) -> Result<(String, usize), UpgradeError> {
+    let vectors = load::load_any(path, text, true).map_err(UpgradeError::Load)?;
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header = lines
+        .iter()
+        .position(|l| l.trim_end() == "format: 1")
+        .ok_or(UpgradeError::Current)?;
+    if let Some(line) = lines.get_mut(header) {
+        *line = format!("format: {}", spec::FORMAT);
+    }
+    // Edits from the end, so that earlier line numbers stay right.
+    let mut insertions: Vec<(usize, String)> = Vec::new();
+    let mut count = 0;
+    for (vi, vector) in vectors.iter().enumerate() {
+        let end = vectors
+            .get(vi + 1)
+            .map_or(lines.len(), |next| next.line.saturating_sub(1));
+        for (si, result) in run_reference(vector).iter().enumerate() {
+            let mut classes = Vec::new();
+            error_classes(&result.actual, &mut classes);
+            if classes.iter().all(Option::is_none) {
+                continue;
+            }
+            let (from, to) = step_span(vector, si, end);
+            let at = occurrences(&lines, from, to);
+            if at.len() != classes.len() {
+                return Err(UpgradeError::Text {
+                    vector: vector.id.clone(),
+                    step: si,
+                    message: format!(
+                        "{} `action: error` in the text, {} errors in the outcome",
+                        at.len(),
+                        classes.len()
+                    ),
+                });
+            }
+            for ((line, column), class) in at.into_iter().zip(classes) {
+                let Some(class) = class else { continue };
+                count += 1;
+                let text = lines.get(line).cloned().unwrap_or_default();
+                let after = column + "action: error".len();
+                if text.get(after..).is_some_and(|rest| rest.starts_with(',')) {
+                    // Flow style: `{action: error, message: ...}`.
+                    if let Some(l) = lines.get_mut(line) {
+                        l.insert_str(after, &format!(", class: {class}"));
+                    }
+                } else {
+                    // Block style: a line of its own, at the same column.
+                    insertions.push((line + 1, format!("{}class: {class}", " ".repeat(column))));
+                }
+            }
+        }
+    }
+    insertions.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    for (at, line) in insertions {
+        lines.insert(at, line);
+    }
+    let mut out = lines.join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    check(path, &out, &vectors)?;
+    Ok((out, count))
+}
+
+/// The lines of step `step` of `vector` (0-based, end exclusive), up to
+/// `end`, the line where the next vector starts.
+fn step_span(vector: &Vector, step: usize, end: usize) -> (usize, usize) {
+    let line = |i: usize| vector.step_lines.get(i).copied().filter(|&l| l > 0);
+    let from = line(step).map_or(vector.line, |l| l - 1);
+    let to = line(step + 1).map_or(end, |l| l - 1);
+    (from, to)
+}
+
+/// Where `action: error` stands in `lines[from..to]`: (line, column).
+fn occurrences(lines: &[String], from: usize, to: usize) -> Vec<(usize, usize)> {
+    let mut at = Vec::new();
+    for (i, line) in lines.iter().enumerate().take(to).skip(from) {
+        let mut start = 0;
+        while let Some(found) = line
+            .get(start..)
+            .and_then(|rest| rest.find("action: error"))
+        {
+            let column = start + found;
+            let after = line
+                .get(column + "action: error".len()..)
+                .unwrap_or_default();
+            // `action: errorx` is not an error action.
+            if after.is_empty() || after.starts_with([',', '}', ' ']) {
+                at.push((i, column));
+            }
+            start = column + 1;
+        }
+    }
+    at
+}
+
+/// The converted text loads in the current format, and every vector still
+/// passes on the reference.
+fn check(path: &Path, text: &str, before: &[Vector]) -> Result<(), UpgradeError> {
+    let after = load::load_str(path, text).map_err(|errors| {
+        UpgradeError::Check(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    if after.len() != before.len() {
+        return Err(UpgradeError::Check(format!(
+            "{} vectors before, {} after",
+            before.len(),
+            after.len()
+        )));
+    }
+    for v in &after {
+        if let Some((i, _)) = first_failure(&run_reference(v)) {
+            return Err(UpgradeError::Check(format!(
+                "vector `{}` fails at step {i} on the reference",
+                v.id
+            )));
+        }
+    }
+    Ok(())
+}
