@@ -119,7 +119,32 @@ pub enum TextOutputError {
     },
 }
 
+impl TextOutputError {
+    /// The stable class name of the refusals the seed words itself (its
+    /// `ValueError`s); `None` for the others.
+    pub fn class(&self) -> Option<&'static str> {
+        Some(match self {
+            TextOutputError::FormattingNotBytes => "formatting-not-bytes",
+            TextOutputError::ArgumentNotBytes => "argument-not-bytes",
+            TextOutputError::LabelNotBytes => "label-not-bytes",
+            TextOutputError::TooLarge { .. } => "text-output-too-large",
+            TextOutputError::FormattingNotAscii | TextOutputError::LabelNotAscii => return None,
+        })
+    }
+}
+
 impl BuildError {
+    /// The stable class name of a refusal whose seed message is specific (a
+    /// `ProgrammingError` or a `ValueError` of the seed's own); `None` for
+    /// the others.
+    pub fn class(&self) -> Option<&'static str> {
+        match self {
+            BuildError::StatusTooLarge { .. } => Some("status-too-large"),
+            BuildError::TextOutput(e) => e.class(),
+            _ => None,
+        }
+    }
+
     /// How the seed reports this failure.
     pub fn seed_error(&self) -> SeedError {
         match self {

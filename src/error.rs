@@ -74,6 +74,20 @@ pub enum SeedError {
 }
 
 impl ProgrammingError {
+    /// The error's stable class name, as vectors name it (the message is
+    /// the seed's words; the class says what went wrong whatever the words).
+    pub fn class(&self) -> &'static str {
+        match self {
+            ProgrammingError::OddServerStream(_) => "odd-server-stream",
+            ProgrammingError::CannotIssueCommands => "cannot-issue-commands",
+            ProgrammingError::CannotSend => "cannot-send",
+            ProgrammingError::ServerStreamDecoding => "server-stream-decoding",
+            ProgrammingError::ClientStreamDecoding => "client-stream-decoding",
+            ProgrammingError::UnhandledFrameType(_) => "unhandled-frame-type",
+            ProgrammingError::RequestNotDone => "request-not-done",
+        }
+    }
+
     /// How the seed reports this error.
     pub fn seed_error(&self) -> SeedError {
         SeedError::ProgrammingError(self.to_string())

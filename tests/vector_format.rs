@@ -121,6 +121,14 @@ fn malformed_files_say_where() {
         e.contains("steps[0].expect: error: missing field class"),
         "{e}"
     );
+    // An exception whose seed message is specific, without its class.
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: client}\n  steps:\n  - flushcommands: {}\n    expect: {raise: {kind: programming, message: m}}\n",
+    );
+    assert!(
+        e.contains("steps[0].expect.raise: a programming error needs its class"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -667,6 +667,8 @@ pub mod opt_raise {
     #[derive(serde::Serialize)]
     struct Out<'a> {
         kind: RaiseKind,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        class: &'a Option<String>,
         #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
         python_type: &'a Option<String>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -677,6 +679,8 @@ pub mod opt_raise {
     #[serde(deny_unknown_fields)]
     struct In {
         kind: RaiseKind,
+        #[serde(default)]
+        class: Option<String>,
         #[serde(rename = "type", default)]
         python_type: Option<String>,
         #[serde(default)]
@@ -702,6 +706,7 @@ pub mod opt_raise {
         });
         Out {
             kind: r.kind,
+            class: &r.class,
             python_type: &r.python_type,
             message,
         }
@@ -712,6 +717,7 @@ pub mod opt_raise {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Raise>, D::Error> {
         let Some(In {
             kind,
+            class,
             python_type,
             message,
         }) = Option::<In>::deserialize(d)?
@@ -750,11 +756,18 @@ pub mod opt_raise {
             if kind == RaiseKind::Accidental && python_type.is_none() {
                 return Err(custom("an accidental error needs its Python type"));
             }
+            if matches!(kind, RaiseKind::Programming | RaiseKind::Value) && class.is_none() {
+                return Err(custom(format!(
+                    "a {} error needs its class (`hgframe vectors upgrade` writes it)",
+                    kind.name()
+                )));
+            }
         }
         Ok(Some(Raise {
             kind,
             python_type,
             message,
+            class,
         }))
     }
 }

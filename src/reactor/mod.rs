@@ -143,6 +143,16 @@ pub enum ReactorError {
 }
 
 impl ReactorError {
+    /// The stable class name of a failure whose seed message is specific
+    /// (the caller's misuse, a builder's refusal); `None` for the others.
+    pub fn class(&self) -> Option<&'static str> {
+        match self {
+            ReactorError::Programming(e) => Some(e.class()),
+            ReactorError::Build(e) => e.class(),
+            _ => None,
+        }
+    }
+
     /// How the seed reports this failure.
     pub fn seed_error(&self) -> SeedError {
         match self {

@@ -640,6 +640,7 @@ mod tests {
             kind: RaiseKind::Programming,
             python_type: None,
             message: Some(b"unhandled frame type: 7".to_vec()),
+            class: None,
         });
         assert_eq!(
             outcome_class(Shape::Frames, &raise),
@@ -649,6 +650,7 @@ mod tests {
             kind: RaiseKind::Accidental,
             python_type: Some("CBORDecodeError".into()),
             message: None,
+            class: None,
         });
         assert_eq!(
             outcome_class(Shape::Frames, &raise),

@@ -297,6 +297,7 @@ mod tests {
                         kind: RaiseKind::Abort,
                         python_type: None,
                         message: Some(vec![0xff, 0]),
+                        class: None,
                     }),
                 }),
             ),
@@ -306,6 +307,7 @@ mod tests {
                     kind: RaiseKind::Accidental,
                     python_type: Some("KeyError".into()),
                     message: None,
+                    class: None,
                 }),
             ),
         ];

@@ -35,6 +35,23 @@ pub fn raise_of(seed: SeedError) -> Raise {
         kind,
         python_type,
         message,
+        class: None,
+    }
+}
+
+/// The exception a reactor call raised, with its class where it has one.
+fn reactor_raise(e: &ReactorError) -> Raise {
+    Raise {
+        class: e.class().map(str::to_string),
+        ..raise_of(e.seed_error())
+    }
+}
+
+/// The exception a builder raised, with its class where it has one.
+fn build_raise(e: &BuildError) -> Raise {
+    Raise {
+        class: e.class().map(str::to_string),
+        ..raise_of(e.seed_error())
     }
 }
 
@@ -47,7 +64,7 @@ fn encoded(frame: &Frame) -> Vec<u8> {
 fn pull_frames<E>(
     pull: PullMode,
     mut next: impl FnMut() -> Option<Result<Frame, E>>,
-    seed_error: impl Fn(&E) -> SeedError,
+    raise: impl Fn(&E) -> Raise,
 ) -> FrameRun {
     let mut run = FrameRun::default();
     let limit = match pull {
@@ -58,7 +75,7 @@ fn pull_frames<E>(
         match next() {
             Some(Ok(frame)) => run.frames.push(encoded(&frame)),
             Some(Err(e)) => {
-                run.raise = Some(raise_of(seed_error(&e)));
+                run.raise = Some(raise(&e));
                 run.end = true;
                 break;
             }
@@ -80,7 +97,7 @@ fn builder_run(mut source: impl FrameSource, stream: StreamArg) -> Outcome {
     Outcome::Frames(pull_frames(
         PullMode::All,
         || source.next_frame(&mut s),
-        BuildError::seed_error,
+        build_raise,
     ))
 }
 
@@ -148,7 +165,7 @@ impl Session {
     }
 
     fn pull(&mut self, side: Side, id: FrameGenId, pull: PullMode) -> FrameRun {
-        pull_frames(pull, || self.next_frame(side, id), ReactorError::seed_error)
+        pull_frames(pull, || self.next_frame(side, id), reactor_raise)
     }
 
     fn sendframes(&mut self, side: Side, id: FrameGenId, pull: PullMode) -> Action {
@@ -165,7 +182,7 @@ impl Session {
     ) -> Outcome {
         let action = match result {
             Ok(a) => a,
-            Err(e) => return Outcome::Raise(raise_of(e.seed_error())),
+            Err(e) => return Outcome::Raise(reactor_raise(&e)),
         };
         Outcome::Action(match action {
             ServerAction::SendFrames(id) => self.sendframes(Side::Server, id, pull),
@@ -218,7 +235,7 @@ impl Session {
     ) -> Outcome {
         match result {
             Ok(a) => Outcome::Action(self.client_action(a, pull)),
-            Err(e) => Outcome::Raise(raise_of(e.seed_error())),
+            Err(e) => Outcome::Raise(reactor_raise(&e)),
         }
     }
 
@@ -268,7 +285,7 @@ impl Session {
                         request,
                         action: self.client_action(action, pull),
                     },
-                    Err(e) => Outcome::Raise(raise_of(e.seed_error())),
+                    Err(e) => Outcome::Raise(reactor_raise(&e)),
                 }
             }
             Op::FlushCommands {} => {
@@ -294,7 +311,7 @@ impl Session {
                         self.streams.insert(id, handle);
                         Outcome::Stream(id)
                     }
-                    Err(e) => Outcome::Raise(raise_of(e.seed_error())),
+                    Err(e) => Outcome::Raise(reactor_raise(&e)),
                 }
             }
             Op::Response {
@@ -395,6 +412,7 @@ pub(crate) fn no_party() -> Outcome {
         kind: RaiseKind::Deviation,
         python_type: None,
         message: Some(b"no such party, stream or frame sequence in this vector".to_vec()),
+        class: None,
     })
 }
 
@@ -407,6 +425,7 @@ fn atoms(value: &Value) -> Result<Vec<TextAtom>, Raise> {
         kind: RaiseKind::Decode,
         python_type: None,
         message: Some(b"atoms must be a list of (formatting, [args], [labels]) tuples".to_vec()),
+        class: None,
     };
     let Value::Array(list) = value else {
         return Err(decode());
@@ -439,6 +458,7 @@ fn codec(op: &Op) -> Outcome {
                 kind: RaiseKind::Decode,
                 python_type: None,
                 message: None,
+                class: None,
             }),
         },
         Op::MakeFrame(frame) => match frame.to_bytes() {
@@ -467,7 +487,7 @@ fn codec(op: &Op) -> Outcome {
             Outcome::Frames(pull_frames(
                 PullMode::All,
                 || read_frame(&mut src, &options).transpose(),
-                |e| e.seed_error(),
+                |e| raise_of(e.seed_error()),
             ))
         }
         Op::HumanFlags { table: name, value } => Outcome::Text(human_flags(table(name), *value)),

@@ -604,6 +604,9 @@ pub struct Raise {
     pub python_type: Option<String>,
     /// The message (bytes: an abort's message holds raw bytes).
     pub message: Option<Vec<u8>>,
+    /// The stable class name of an exception whose seed message is specific
+    /// (`cannot-issue-commands`), where it has one.
+    pub class: Option<String>,
 }
 
 impl Raise {
@@ -612,6 +615,7 @@ impl Raise {
         self.kind == actual.kind
             && (self.python_type.is_none() || self.python_type == actual.python_type)
             && (self.message.is_none() || self.message == actual.message)
+            && (self.class.is_none() || actual.class.is_none() || self.class == actual.class)
     }
 }
 

@@ -1,12 +1,15 @@
-//! Converting vector files of format 1 to format 2 (`hgframe vectors
-//! upgrade`): format 2 names the class of every protocol error it expects,
-//! and the reference knows them.
+//! Converting vector files of format 1 to format 2, and filling in the
+//! classes a file lacks (`hgframe vectors upgrade`): format 2 names the
+//! class of every protocol error it expects, and of every exception whose
+//! seed message is specific, and the reference knows them.
 //!
 //! The conversion edits the text, so that the file keeps its layout and
-//! comments: the header's `format: 1` becomes `format: 2`, and after each
+//! comments: the header's `format: 1` becomes `format: 2`; after each
 //! `action: error` of a protocol error (not an error response) comes
-//! `class: NAME`, the class of the error the reference gives at that step.
-//! The result is loaded and run on the reference before it is returned.
+//! `class: NAME`, the class of the error the reference gives at that step;
+//! and after each `kind: programming` or `kind: value` of an exception with
+//! a class, its class. The result is loaded and run on the reference before
+//! it is returned.
 
 use std::path::Path;
 
@@ -22,9 +25,6 @@ pub enum UpgradeError {
     /// The file does not load as format 1 (or 2).
     #[error("{} error(s):{}", .0.len(), list(.0))]
     Load(Vec<LoadError>),
-    /// The file is already in the current format.
-    #[error("already format {}", spec::FORMAT)]
-    Current,
     /// A step's text does not hold the protocol errors its outcome does.
     #[error("vector `{vector}` step {step}: {message}")]
     Text {
@@ -60,16 +60,36 @@ fn error_classes(outcome: &Outcome, out: &mut Vec<Option<String>>) {
     }
 }
 
-/// The text of `path` (format 1) in format 2, and how many classes it
-/// gained.
+/// The classes of the exceptions with one that an outcome holds, in the
+/// order a file writes them.
+fn raise_classes(outcome: &Outcome, out: &mut Vec<Option<String>>) {
+    let raise = |r: &Option<super::model::Raise>, out: &mut Vec<Option<String>>| {
+        if let Some(r) = r.as_ref().filter(|r| r.class.is_some()) {
+            out.push(r.class.clone());
+        }
+    };
+    match outcome {
+        Outcome::Raise(r) => raise(&Some(r.clone()), out),
+        Outcome::Frames(run) => raise(&run.raise, out),
+        Outcome::Action(Action::SendFrames { run, .. })
+        | Outcome::Request {
+            action: Action::SendFrames { run, .. },
+            ..
+        } => raise(&run.raise, out),
+        Outcome::Transfer { run, actions } => {
+            raise(&run.raise, out);
+            actions.iter().for_each(|a| raise_classes(a, out));
+        }
+        _ => {}
+    }
+}
+
+/// The text of `path` in the current format, with every class the
+/// reference knows, and how many classes it gained.
 pub fn upgrade(path: &Path, text: &str) -> Result<(String, usize), UpgradeError> {
     let vectors = load::load_any(path, text, true).map_err(UpgradeError::Load)?;
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let header = lines
-        .iter()
-        .position(|l| l.trim_end() == "format: 1")
-        .ok_or(UpgradeError::Current)?;
-    if let Some(line) = lines.get_mut(header) {
+    if let Some(line) = lines.iter_mut().find(|l| l.trim_end() == "format: 1") {
         *line = format!("format: {}", spec::FORMAT);
     }
     // Edits from the end, so that earlier line numbers stay right.
@@ -80,37 +100,53 @@ pub fn upgrade(path: &Path, text: &str) -> Result<(String, usize), UpgradeError>
             .get(vi + 1)
             .map_or(lines.len(), |next| next.line.saturating_sub(1));
         for (si, result) in run_reference(vector).iter().enumerate() {
-            let mut classes = Vec::new();
-            error_classes(&result.actual, &mut classes);
-            if classes.iter().all(Option::is_none) {
-                continue;
-            }
             let (from, to) = step_span(vector, si, end);
-            let at = occurrences(&lines, from, to);
-            if at.len() != classes.len() {
-                return Err(UpgradeError::Text {
-                    vector: vector.id.clone(),
-                    step: si,
-                    message: format!(
-                        "{} `action: error` in the text, {} errors in the outcome",
-                        at.len(),
-                        classes.len()
-                    ),
-                });
-            }
-            for ((line, column), class) in at.into_iter().zip(classes) {
-                let Some(class) = class else { continue };
-                count += 1;
-                let text = lines.get(line).cloned().unwrap_or_default();
-                let after = column + "action: error".len();
-                if text.get(after..).is_some_and(|rest| rest.starts_with(',')) {
-                    // Flow style: `{action: error, message: ...}`.
-                    if let Some(l) = lines.get_mut(line) {
-                        l.insert_str(after, &format!(", class: {class}"));
+            let mut errors = Vec::new();
+            error_classes(&result.actual, &mut errors);
+            let mut raises = Vec::new();
+            raise_classes(&result.actual, &mut raises);
+            for (token, classes) in [
+                (&["action: error"][..], errors),
+                (&["kind: programming", "kind: value"][..], raises),
+            ] {
+                if classes.iter().all(Option::is_none) {
+                    continue;
+                }
+                let at = occurrences(&lines, from, to, token);
+                if at.len() != classes.len() {
+                    return Err(UpgradeError::Text {
+                        vector: vector.id.clone(),
+                        step: si,
+                        message: format!(
+                            "{} `{}` in the text, {} in the outcome",
+                            at.len(),
+                            token.join("` or `"),
+                            classes.len()
+                        ),
+                    });
+                }
+                for ((line, column, len), class) in at.into_iter().zip(classes) {
+                    let Some(class) = class else { continue };
+                    let text = lines.get(line).cloned().unwrap_or_default();
+                    let after = column + len;
+                    let rest = text.get(after..).unwrap_or_default();
+                    let next = lines.get(line + 1).map_or("", |l| l.trim_start());
+                    if rest.starts_with(", class:")
+                        || (rest.is_empty() && next.starts_with("class:"))
+                    {
+                        continue;
                     }
-                } else {
-                    // Block style: a line of its own, at the same column.
-                    insertions.push((line + 1, format!("{}class: {class}", " ".repeat(column))));
+                    count += 1;
+                    if rest.starts_with(',') || rest.starts_with('}') {
+                        // Flow style: `{action: error, message: ...}`.
+                        if let Some(l) = lines.get_mut(line) {
+                            l.insert_str(after, &format!(", class: {class}"));
+                        }
+                    } else {
+                        // Block style: a line of its own, at the same column.
+                        insertions
+                            .push((line + 1, format!("{}class: {class}", " ".repeat(column))));
+                    }
                 }
             }
         }
@@ -136,25 +172,31 @@ fn step_span(vector: &Vector, step: usize, end: usize) -> (usize, usize) {
     (from, to)
 }
 
-/// Where `action: error` stands in `lines[from..to]`: (line, column).
-fn occurrences(lines: &[String], from: usize, to: usize) -> Vec<(usize, usize)> {
+/// Where one of `tokens` stands in `lines[from..to]`, in order: (line,
+/// column, length of the token).
+fn occurrences(
+    lines: &[String],
+    from: usize,
+    to: usize,
+    tokens: &[&str],
+) -> Vec<(usize, usize, usize)> {
     let mut at = Vec::new();
     for (i, line) in lines.iter().enumerate().take(to).skip(from) {
-        let mut start = 0;
-        while let Some(found) = line
-            .get(start..)
-            .and_then(|rest| rest.find("action: error"))
-        {
-            let column = start + found;
-            let after = line
-                .get(column + "action: error".len()..)
-                .unwrap_or_default();
-            // `action: errorx` is not an error action.
-            if after.is_empty() || after.starts_with([',', '}', ' ']) {
-                at.push((i, column));
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for token in tokens {
+            let mut start = 0;
+            while let Some(f) = line.get(start..).and_then(|rest| rest.find(token)) {
+                let column = start + f;
+                let after = line.get(column + token.len()..).unwrap_or_default();
+                // `action: errorx` is not an error action.
+                if after.is_empty() || after.starts_with([',', '}', ' ']) {
+                    found.push((column, token.len()));
+                }
+                start = column + 1;
             }
-            start = column + 1;
         }
+        found.sort_unstable();
+        at.extend(found.into_iter().map(|(column, len)| (i, column, len)));
     }
     at
 }
