@@ -15,7 +15,9 @@ Python 2.
 `check` runs every vector through the seed and compares each step with the
 vector's `expect`. `fill` writes the seed's outcome into the steps of a
 vector file that have no `expect` yet, so that the author writes the inputs
-and the seed supplies the expected values.
+and the seed supplies the expected values. The seed has no error classes:
+after `fill`, `hgframe vectors upgrade FILE` writes them (hgframe's names
+for the seed's errors), and `check` leaves them out of the comparison.
 
 Not checked, with the reason printed: vectors tagged `deviation` or
 `extension` (hgframe departs from the seed there, on purpose), `python2`
