@@ -584,7 +584,29 @@ fn expectations_fold_into_globs() -> Result<(), Failed> {
     check(
         written.contains("reason: the implementation does not support the server target"),
         &written,
-    )
+    )?;
+    // A glob covers no vector outside the run: with only server/flow
+    // selected, the group is server/flow, not server.
+    let output = hgframe(
+        &[
+            "run",
+            "--impl",
+            &command,
+            "--id",
+            "server/flow/*",
+            "--allow-unimplemented",
+            "--write-expectations",
+            &file_arg,
+        ],
+        Some("codec-only"),
+    );
+    exit_code(&output, 0)?;
+    let written = std::fs::read_to_string(&file)?;
+    let ids: Vec<&str> = written
+        .lines()
+        .filter_map(|l| l.strip_prefix("- id: "))
+        .collect();
+    check(ids == ["server/flow/*"], &written)
 }
 
 fn unexpected_pass() -> Result<(), Failed> {

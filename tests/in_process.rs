@@ -203,8 +203,7 @@ fn a_failure_shows_the_step_its_line_and_how_to_rerun_it() {
         "{text}"
     );
     assert!(
-        text.contains("      rerun: hgframe run ")
-            && text.contains("header.yaml --id codec/header/decode-zero"),
+        text.contains("      rerun: hgframe run --id codec/header/decode-zero\n"),
         "{text}"
     );
 }

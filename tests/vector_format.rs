@@ -126,7 +126,7 @@ fn malformed_files_say_where() {
         "- id: a/b\n  description: d\n  target: {kind: client}\n  steps:\n  - flushcommands: {}\n    expect: {raise: {kind: programming, message: m}}\n",
     );
     assert!(
-        e.contains("steps[0].expect.raise: a programming error needs its class"),
+        e.contains("steps[0].expect: a programming error: missing field class"),
         "{e}"
     );
 }
@@ -447,4 +447,56 @@ fn every_vector_expecting_a_deviation_is_tagged_so() {
             );
         }
     }
+}
+
+/// A file of `vectors/client/raise.yaml`'s first vector, without classes.
+const RAISES: &str = r#"protocol: hg-framing-2018
+description: d
+vectors:
+- id: client/raise/encoded
+  description: d
+  tags: [client]
+  target: {kind: client}
+  steps:
+  - callcommand: {name: "b'a'", args: '{}'}
+    expect: {request: 1, action: noop}
+  - flushcommands: {}
+    expect:
+      action: sendframes
+      gen: g0
+      frames:
+      - "1 1 stream-begin command-request new cbor:{b'name': b'a'}"
+      end: true
+  - recv: 1 2 stream-begin|encoded command-response eos x
+    expect:
+      raise:
+        kind: programming
+        message: support for decoding stream payloads not yet implemneted
+"#;
+
+#[test]
+fn the_converter_writes_exception_classes_in_format_1_and_2_files() {
+    use hgframe::conformance::vectors::upgrade::upgrade;
+    for format in ["format: 1\n", "format: 2\n"] {
+        let text = format!("{format}{RAISES}");
+        let (new, classes) = upgrade(Path::new("r.yaml"), &text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(classes, 1, "{new}");
+        assert!(
+            new.starts_with("format: 2\n")
+                && new
+                    .contains("        kind: programming\n        class: client-stream-decoding\n"),
+            "{new}"
+        );
+        // Converting again changes nothing.
+        let (again, more) = upgrade(Path::new("r.yaml"), &new).unwrap();
+        assert_eq!((again.as_str(), more), (new.as_str(), 0));
+    }
+    // Without the converter, format 2 says what is missing.
+    let errors = load_str(Path::new("r.yaml"), &format!("format: 2\n{RAISES}")).unwrap_err();
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("steps[2].expect: a programming error: missing field class"),
+        "{errors:?}"
+    );
 }

@@ -143,8 +143,10 @@ enum VectorsCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Convert vector files of format 1 to the current format, in place:
-    /// each protocol error gets its class, as the reference gives it.
+    /// Convert vector files of format 1 to the current format, and fill in
+    /// the classes a file lacks, in place: each protocol error and each
+    /// `programming` or `value` exception gets its class, as the reference
+    /// gives it. A file that nothing changes is left as it is.
     Upgrade {
         /// Vector files to convert.
         #[arg(required = true)]
@@ -163,7 +165,10 @@ enum Command {
     /// an expectation, or an expectation matches no vector, and when nothing
     /// was tested: no vector selected, every one skipped, every one that ran
     /// unimplemented (unless --allow-unimplemented), or none passed; each
-    /// reason is printed. Exits with 2 on malformed input.
+    /// reason is printed; the counts include broken vectors (the adapter
+    /// crashed, hung or answered garbage) when there are any. Exits with 2
+    /// on malformed input; a malformed vector file is reported first and
+    /// the others still run.
     Run(RunArgs),
     /// Differential testing: run random scenarios through the built-in
     /// reference and another implementation, and shrink each disagreement
@@ -346,6 +351,9 @@ fn run_loaded(suite: &Suite, args: RunArgs, out: &mut impl Write) -> Result<bool
             count += 1;
         }
         writeln!(out, "{count} vectors")?;
+        if count == 0 {
+            eprintln!("hgframe: no vector was selected: the filter matches none");
+        }
         return Ok(count > 0);
     }
     if args.list_tags {
@@ -361,6 +369,9 @@ fn run_loaded(suite: &Suite, args: RunArgs, out: &mut impl Write) -> Result<bool
                 .find(|(t, _)| t == tag)
                 .map_or("(not described)", |(_, m)| m);
             writeln!(out, "{tag:<14}{count:>5}  {meaning}")?;
+        }
+        if counts.is_empty() {
+            eprintln!("hgframe: no vector was selected: the filter matches none");
         }
         return Ok(!counts.is_empty());
     }
@@ -382,7 +393,16 @@ fn run_loaded(suite: &Suite, args: RunArgs, out: &mut impl Write) -> Result<bool
     if let Some(path) = &args.write_expectations {
         write_file(
             path,
-            &expectations::write(&run.vectors, expectations, &run.implementation),
+            &expectations::write(
+                &run.vectors,
+                expectations,
+                &run.implementation,
+                &suite
+                    .vectors()
+                    .iter()
+                    .map(|v| v.id.as_str())
+                    .collect::<Vec<_>>(),
+            ),
         )?;
     }
     for (path, format) in [(&args.junit, Format::Junit), (&args.json, Format::Json)] {
@@ -541,7 +561,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     .map_err(|e| Failure(format!("{}: cannot read: {e}", file.display())))?;
                 let (upgraded, classes) = vectors::upgrade::upgrade(file, &text)
                     .map_err(|e| Failure(format!("{}: {e}", file.display())))?;
-                write_file(file, &upgraded)?;
+                if upgraded != text {
+                    write_file(file, &upgraded)?;
+                }
                 writeln!(
                     out,
                     "{}: format {}, {classes} classes",

@@ -756,12 +756,6 @@ pub mod opt_raise {
             if kind == RaiseKind::Accidental && python_type.is_none() {
                 return Err(custom("an accidental error needs its Python type"));
             }
-            if matches!(kind, RaiseKind::Programming | RaiseKind::Value) && class.is_none() {
-                return Err(custom(format!(
-                    "a {} error needs its class (`hgframe vectors upgrade` writes it)",
-                    kind.name()
-                )));
-            }
         }
         Ok(Some(Raise {
             kind,

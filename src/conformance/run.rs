@@ -151,14 +151,12 @@ impl Suite {
     }
 }
 
-/// The command that runs `vector` alone, as `options` ran it.
+/// The command that runs `vector` alone, as `options` ran it: selected by
+/// its id (expectations are matched against the whole suite, so the
+/// vector's file alone would leave other entries unmatched).
 fn rerun(vector: &Vector, options: &RunOptions) -> String {
     let quote = |s: &str| shlex::try_quote(s).map_or_else(|_| s.to_string(), |q| q.into_owned());
-    let mut command = format!(
-        "hgframe run {} --id {}",
-        quote(&vector.file.display().to_string()),
-        quote(&vector.id)
-    );
+    let mut command = format!("hgframe run --id {}", quote(&vector.id));
     if let Some(implementation) = &options.command {
         command.push_str(&format!(" --impl {}", quote(implementation)));
     }

@@ -125,10 +125,11 @@ pub struct Differ {
 }
 
 /// A short summary of an outcome of an operation whose outcomes have
-/// `shape`, for mismatch classes: the action's name, `error <class>` for a protocol error (its
+/// `shape`, for mismatch classes: the action's name, `error <class>` for a
+/// protocol error (its
 /// [`ProtocolError::class`](crate::reactor::ProtocolError::class); plain
-/// `error` for an error without its typed value, which the reference
-/// always gives), or the exception and its message with numbers as `N`.
+/// `error` for an error without its class, which the reference always
+/// gives), or the exception and its message with numbers as `N`.
 pub fn outcome_class(shape: Shape, outcome: &Outcome) -> String {
     let numbers = |text: &str| {
         let mut out = String::new();

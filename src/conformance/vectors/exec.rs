@@ -39,20 +39,22 @@ pub fn raise_of(seed: SeedError) -> Raise {
     }
 }
 
-/// The exception a reactor call raised, with its class where it has one.
-fn reactor_raise(e: &ReactorError) -> Raise {
+/// An exception as a vector states it, with its class where it has one.
+fn classed(seed: SeedError, class: Option<&str>) -> Raise {
     Raise {
-        class: e.class().map(str::to_string),
-        ..raise_of(e.seed_error())
+        class: class.map(str::to_string),
+        ..raise_of(seed)
     }
 }
 
-/// The exception a builder raised, with its class where it has one.
+/// The exception a reactor call raised.
+fn reactor_raise(e: &ReactorError) -> Raise {
+    classed(e.seed_error(), e.class())
+}
+
+/// The exception a builder raised.
 fn build_raise(e: &BuildError) -> Raise {
-    Raise {
-        class: e.class().map(str::to_string),
-        ..raise_of(e.seed_error())
-    }
+    classed(e.seed_error(), e.class())
 }
 
 fn encoded(frame: &Frame) -> Vec<u8> {

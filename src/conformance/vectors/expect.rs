@@ -309,8 +309,9 @@ impl Outcome {
 
 impl Expect {
     /// Whether `actual` fits this expectation: the same fields, equal, with
-    /// values compared as Mercurial encodes them and an exception's type
-    /// and message compared only where this one states them.
+    /// values compared as Mercurial encodes them, an exception's type and
+    /// message compared only where this one states them, and a class only
+    /// where both give one.
     pub fn admits(&self, actual: &Expect) -> bool {
         let value = |e: &Option<Value>, a: &Option<Value>| match (e, a) {
             (Some(e), Some(a)) => same_value(e, a),

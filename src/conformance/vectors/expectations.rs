@@ -174,13 +174,14 @@ impl Expectations {
     }
 }
 
-/// Folds new entries into globs: where every vector of the run under an id
+/// Folds new entries into globs: where every loaded vector under an id
 /// prefix (`server/flow`, `server`) has a new entry with the same result and
-/// reason, one `prefix/*` entry stands for them, the widest such prefix.
+/// reason, one `prefix/*` entry stands for them, the widest such prefix. A
+/// vector that did not run, or passed, keeps its prefix from folding.
 fn fold(
     entries: Vec<Entry>,
     new: &std::collections::HashSet<String>,
-    reports: &[VectorReport],
+    all_ids: &[&str],
 ) -> Vec<Entry> {
     let by_id: std::collections::HashMap<&str, &Entry> = entries
         .iter()
@@ -189,7 +190,7 @@ fn fold(
         .collect();
     let under = |prefix: &str| {
         let prefix = format!("{prefix}/");
-        reports.iter().filter(move |r| r.id.starts_with(&prefix))
+        all_ids.iter().filter(move |id| id.starts_with(&prefix))
     };
     // The widest prefix of `entry` under which every vector has the same new
     // entry, if it holds more than one vector.
@@ -199,9 +200,9 @@ fn fold(
             .filter_map(|k| parts.get(..k).map(|p| p.join("/")))
             .find(|prefix| {
                 under(prefix).count() > 1
-                    && under(prefix).all(|r| {
+                    && under(prefix).all(|id| {
                         by_id
-                            .get(r.id.as_str())
+                            .get(id)
                             .is_some_and(|e| e.result == entry.result && e.reason == entry.reason)
                     })
             })
@@ -227,11 +228,13 @@ fn fold(
 /// An expectation file that records `reports` as the new baseline: one entry
 /// per vector that failed or was unimplemented. An entry of `previous` that
 /// still describes a vector is kept, glob and reason; other vectors get an
-/// entry of their own with a reason to rewrite.
+/// entry of their own with a reason to rewrite. `all_ids` are the ids of
+/// every loaded vector, so that a glob covers no vector outside the run.
 pub fn write(
     reports: &[VectorReport],
     previous: Option<&Expectations>,
     implementation: &str,
+    all_ids: &[&str],
 ) -> String {
     let mut entries: Vec<Entry> = Vec::new();
     // Which entries are new (not kept from `previous`), by id.
@@ -270,7 +273,7 @@ pub fn write(
             }
         }
     }
-    let entries = fold(entries, &new, reports);
+    let entries = fold(entries, &new, all_ids);
     let mut out = String::new();
     let _ = writeln!(
         out,

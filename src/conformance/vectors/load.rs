@@ -150,17 +150,35 @@ fn step_lines(text: &str, line: usize, count: usize) -> Vec<usize> {
     (0..count).map(|_| lines.next().unwrap_or(0)).collect()
 }
 
-/// Whether an expected outcome holds a protocol error without its class.
-fn unclassed_error(outcome: &Outcome) -> bool {
-    use model::Action;
+/// What in an expected outcome lacks its class, if anything: a protocol
+/// error, or an exception whose seed message is specific (`programming`,
+/// `value`).
+fn unclassed(outcome: &Outcome) -> Option<String> {
+    use model::{Action, RaiseKind};
+    let raise = |r: &Option<model::Raise>| {
+        r.as_ref()
+            .filter(|r| matches!(r.kind, RaiseKind::Programming | RaiseKind::Value))
+            .filter(|r| r.class.is_none())
+            .map(|r| format!("a {} error", r.kind.name()))
+    };
     match outcome {
         Outcome::Action(Action::Error { class: None, .. })
         | Outcome::Request {
             action: Action::Error { class: None, .. },
             ..
-        } => true,
-        Outcome::Transfer { actions, .. } => actions.iter().any(unclassed_error),
-        _ => false,
+        } => Some("error".to_string()),
+        Outcome::Raise(r) => raise(&Some(r.clone())),
+        Outcome::Frames(run)
+        | Outcome::Action(Action::SendFrames { run, .. })
+        | Outcome::Request {
+            action: Action::SendFrames { run, .. },
+            ..
+        } => raise(&run.raise),
+        Outcome::Transfer { run, actions } => actions
+            .iter()
+            .find_map(unclassed)
+            .or_else(|| raise(&run.raise)),
+        _ => None,
     }
 }
 
@@ -233,12 +251,12 @@ pub(crate) fn load_any(
         };
         if let Some(mut vector) = ctx.vector(v) {
             vector.step_lines = step_lines(text, vector.line, vector.steps.len());
-            if file.format == spec::FORMAT {
+            if file.format == spec::FORMAT && !old {
                 for (i, step) in vector.steps.iter().enumerate() {
-                    if unclassed_error(&step.expect) {
+                    if let Some(what) = unclassed(&step.expect) {
                         ctx.error(
                             Some(format!("steps[{i}].expect")),
-                            "error: missing field class (the protocol error's stable name; `hgframe vectors upgrade` writes it)".into(),
+                            format!("{what}: missing field class (its stable name; `hgframe vectors upgrade` writes it)"),
                         );
                     }
                 }

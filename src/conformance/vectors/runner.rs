@@ -409,7 +409,7 @@ impl RunReport {
                     "every one of the {ran} vectors that ran was unimplemented (--allow-unimplemented accepts that)"
                 ));
             }
-        } else if t.passed == 0 {
+        } else if t.passed == 0 && t.expected_failures == 0 {
             problems.push(format!(
                 "nothing passed: none of the {ran} vectors that ran"
             ));

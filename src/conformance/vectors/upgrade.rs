@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use super::load::{self, LoadError};
+use super::load;
 use super::model::{Action, Outcome, Vector};
 use super::spec;
 use super::{first_failure, run_reference};
@@ -23,8 +23,8 @@ use super::{first_failure, run_reference};
 #[non_exhaustive]
 pub enum UpgradeError {
     /// The file does not load as format 1 (or 2).
-    #[error("{} error(s):{}", .0.len(), list(.0))]
-    Load(Vec<LoadError>),
+    #[error(transparent)]
+    Load(crate::conformance::run::SuiteError),
     /// A step's text does not hold the protocol errors its outcome does.
     #[error("vector `{vector}` step {step}: {message}")]
     Text {
@@ -38,10 +38,6 @@ pub enum UpgradeError {
     /// The converted file does not load, or fails on the reference.
     #[error("the converted file does not hold: {0}")]
     Check(String),
-}
-
-fn list(errors: &[LoadError]) -> String {
-    errors.iter().map(|e| format!("\n  {e}")).collect()
 }
 
 /// The classes of the errors an outcome holds, in the order a file writes
@@ -77,8 +73,9 @@ fn raise_classes(outcome: &Outcome, out: &mut Vec<Option<String>>) {
             ..
         } => raise(&run.raise, out),
         Outcome::Transfer { run, actions } => {
-            raise(&run.raise, out);
+            // A file writes the actions before the run's own exception.
             actions.iter().for_each(|a| raise_classes(a, out));
+            raise(&run.raise, out);
         }
         _ => {}
     }
@@ -87,7 +84,8 @@ fn raise_classes(outcome: &Outcome, out: &mut Vec<Option<String>>) {
 /// The text of `path` in the current format, with every class the
 /// reference knows, and how many classes it gained.
 pub fn upgrade(path: &Path, text: &str) -> Result<(String, usize), UpgradeError> {
-    let vectors = load::load_any(path, text, true).map_err(UpgradeError::Load)?;
+    let vectors = load::load_any(path, text, true)
+        .map_err(|e| UpgradeError::Load(crate::conformance::run::SuiteError::Load(e)))?;
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     if let Some(line) = lines.iter_mut().find(|l| l.trim_end() == "format: 1") {
         *line = format!("format: {}", spec::FORMAT);
