@@ -236,12 +236,25 @@ fn a_malformed_file_does_not_stop_the_good_ones() {
     )
     .unwrap();
     let (code, out, err) = run(&[dir.to_str().unwrap()]);
+    let (json_code, json, _) = run(&[dir.to_str().unwrap(), "--format", "json"]);
     let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(json_code, Some(2));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        report["broken_files"].as_array().map(Vec::len),
+        Some(1),
+        "{json}"
+    );
+    assert_eq!(report["totals"]["passed"], 19, "{json}");
     assert_eq!(code, Some(2), "{out}{err}");
     assert!(out.ends_with("19 passed, 0 failed, 0 skipped\n"), "{out}");
     assert!(
         err.contains("bad.yaml:9: vector `x/y`: steps[0].parseheader: a header is 8 bytes")
             && err.contains("running the others"),
         "{err}"
+    );
+    assert!(
+        out.contains("FAILED RUN: 1 error(s) in the vector files: their vectors did not run"),
+        "{out}"
     );
 }

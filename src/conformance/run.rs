@@ -147,6 +147,7 @@ impl Suite {
         );
         run.command = options.command.clone();
         run.about = Some(implementation.about().clone());
+        run.add_broken_files(self.errors.iter().map(ToString::to_string));
         run
     }
 }

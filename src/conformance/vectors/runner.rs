@@ -359,6 +359,9 @@ pub struct RunReport {
     pub totals: Totals,
     /// Why the run did not succeed; empty when it did.
     pub problems: Vec<String>,
+    /// The vector files that did not load, each error with its place; their
+    /// vectors did not run.
+    pub broken_files: Vec<String>,
 }
 
 impl RunReport {
@@ -383,6 +386,7 @@ impl RunReport {
             unmatched_expectations: expectations.map_or_else(Vec::new, |e| e.unmatched(all_ids)),
             vectors,
             problems: Vec::new(),
+            broken_files: Vec::new(),
         };
         run.problems = run.find_problems(allow_unimplemented);
         run
@@ -436,6 +440,18 @@ impl RunReport {
             ));
         }
         problems
+    }
+
+    /// Records the errors of vector files that did not load: a problem of
+    /// the run, and a line each in the reports.
+    pub fn add_broken_files(&mut self, errors: impl IntoIterator<Item = String>) {
+        self.broken_files.extend(errors);
+        if !self.broken_files.is_empty() {
+            self.problems.push(format!(
+                "{} error(s) in the vector files: their vectors did not run",
+                self.broken_files.len()
+            ));
+        }
     }
 
     /// Whether the run succeeded: see [`RunReport::problems`].
@@ -701,6 +717,17 @@ pub fn junit(run: &RunReport) -> String {
                 suites.push(suite);
             }
         }
+    }
+    if !run.broken_files.is_empty() {
+        let mut suite = TestSuite::new("vector files that did not load");
+        for (i, error) in run.broken_files.iter().enumerate() {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+            s.set_message(error.clone());
+            let mut case = TestCase::new(format!("load-error-{i}"), s);
+            case.set_classname("load");
+            suite.add_test_case(case);
+        }
+        suites.push(suite);
     }
     report.add_test_suites(suites);
     report.to_string().unwrap_or_default()
