@@ -278,38 +278,28 @@ pub trait Implementation {
     fn finish(&mut self) {}
 }
 
-impl<T: Implementation + ?Sized> Implementation for &mut T {
-    fn about(&self) -> &About {
-        (**self).about()
-    }
-    fn start(&mut self, vector: &str, target: &Target) -> Result<(), Refusal> {
-        (**self).start(vector, target)
-    }
-    fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
-        (**self).step(call)
-    }
-    fn log(&mut self) -> Option<String> {
-        (**self).log()
-    }
-    fn finish(&mut self) {
-        (**self).finish()
-    }
+/// An implementation behind a pointer is that implementation: the runner
+/// takes `&mut dyn Implementation` and `Box<dyn Implementation>` alike.
+macro_rules! forward {
+    ($($pointer:ty),*) => {$(
+        impl<T: Implementation + ?Sized> Implementation for $pointer {
+            fn about(&self) -> &About {
+                (**self).about()
+            }
+            fn start(&mut self, vector: &str, target: &Target) -> Result<(), Refusal> {
+                (**self).start(vector, target)
+            }
+            fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+                (**self).step(call)
+            }
+            fn log(&mut self) -> Option<String> {
+                (**self).log()
+            }
+            fn finish(&mut self) {
+                (**self).finish()
+            }
+        }
+    )*};
 }
 
-impl<T: Implementation + ?Sized> Implementation for Box<T> {
-    fn about(&self) -> &About {
-        (**self).about()
-    }
-    fn start(&mut self, vector: &str, target: &Target) -> Result<(), Refusal> {
-        (**self).start(vector, target)
-    }
-    fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
-        (**self).step(call)
-    }
-    fn log(&mut self) -> Option<String> {
-        (**self).log()
-    }
-    fn finish(&mut self) {
-        (**self).finish()
-    }
-}
+forward!(&mut T, Box<T>);
