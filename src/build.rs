@@ -134,6 +134,15 @@ impl TextOutputError {
 }
 
 impl BuildError {
+    /// Every class [`BuildError::class`] gives.
+    pub const CLASSES: &'static [&'static str] = &[
+        "status-too-large",
+        "formatting-not-bytes",
+        "argument-not-bytes",
+        "label-not-bytes",
+        "text-output-too-large",
+    ];
+
     /// The stable class name of a refusal whose seed message is specific (a
     /// `ProgrammingError` or a `ValueError` of the seed's own); `None` for
     /// the others.
@@ -825,5 +834,37 @@ pub fn text_output_frame(
     SingleFrame {
         request_id,
         pending: Some(pending),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BuildError as B, TextOutputError as T};
+
+    #[test]
+    fn classes_lists_every_class() {
+        let all = [
+            B::Encode(crate::cbor::EncodeError::Unencodable("float")),
+            B::ZeroMaxFrameSize,
+            B::StatusTooLarge {
+                max_frame_size: 1,
+                needed: 2,
+            },
+            B::ErrorMessageTooLong { len: 1 },
+            B::TextOutput(T::FormattingNotBytes),
+            B::TextOutput(T::ArgumentNotBytes),
+            B::TextOutput(T::LabelNotBytes),
+            B::TextOutput(T::FormattingNotAscii),
+            B::TextOutput(T::LabelNotAscii),
+            B::TextOutput(T::TooLarge {
+                len: 2,
+                max_frame_size: 1,
+            }),
+            B::PayloadTooLarge { len: 1 },
+            B::DataRead(std::io::Error::other("x")),
+            B::DataAfterEnd,
+        ];
+        let classes: Vec<&str> = all.iter().filter_map(B::class).collect();
+        assert_eq!(classes, B::CLASSES);
     }
 }

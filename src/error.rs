@@ -74,6 +74,17 @@ pub enum SeedError {
 }
 
 impl ProgrammingError {
+    /// Every class [`ProgrammingError::class`] gives.
+    pub const CLASSES: &'static [&'static str] = &[
+        "odd-server-stream",
+        "cannot-issue-commands",
+        "cannot-send",
+        "server-stream-decoding",
+        "client-stream-decoding",
+        "unhandled-frame-type",
+        "request-not-done",
+    ];
+
     /// The error's stable class name, as vectors name it (the message is
     /// the seed's words; the class says what went wrong whatever the words).
     pub fn class(&self) -> &'static str {
@@ -106,5 +117,25 @@ impl ProgrammingError {
             | ProgrammingError::UnhandledFrameType(_)
             | ProgrammingError::RequestNotDone => Cause::Peer,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProgrammingError as P;
+
+    #[test]
+    fn classes_lists_every_class() {
+        let all = [
+            P::OddServerStream(1),
+            P::CannotIssueCommands,
+            P::CannotSend,
+            P::ServerStreamDecoding,
+            P::ClientStreamDecoding,
+            P::UnhandledFrameType(9),
+            P::RequestNotDone,
+        ];
+        let classes: Vec<&str> = all.iter().map(P::class).collect();
+        assert_eq!(classes, P::CLASSES);
     }
 }
