@@ -121,6 +121,21 @@ fn malformed_files_say_where() {
         e.contains("steps[0].expect: error: missing field class"),
         "{e}"
     );
+    // A protocol error without the seed's words (an answer may leave them
+    // out; a vector may not), and one with neither.
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - recv: '1 2 0 1 0 x'\n    expect: {action: error, class: even-stream-id}\n",
+    );
+    assert!(
+        e.contains(
+            "steps[0].expect: error: missing field message (a vector keeps the seed's words)"
+        ),
+        "{e}"
+    );
+    let e = one_error(
+        "- id: a/b\n  description: d\n  target: {kind: server}\n  steps:\n  - recv: '1 2 0 1 0 x'\n    expect: {action: error}\n",
+    );
+    assert!(e.contains("missing field message or class"), "{e}");
     // An exception whose seed message is specific, without its class.
     let e = one_error(
         "- id: a/b\n  description: d\n  target: {kind: client}\n  steps:\n  - flushcommands: {}\n    expect: {raise: {kind: programming, message: m}}\n",

@@ -8,8 +8,10 @@ use clap::{Parser, Subcommand};
 #[cfg(feature = "diff")]
 use hgframe::conformance::diff;
 use hgframe::conformance::driver;
+use hgframe::conformance::error_map::ErrorMap;
 use hgframe::conformance::run::{Choice, RunOptions, Suite, SuiteError, positive_seconds};
 use hgframe::conformance::shell::Shell;
+use hgframe::conformance::vectors::compare::Level;
 use hgframe::conformance::vectors::expectations::{self, Expectations};
 use hgframe::conformance::vectors::runner::Format;
 use hgframe::conformance::vectors::{self, runner};
@@ -52,9 +54,25 @@ struct RunArgs {
     /// they mean.
     #[arg(long)]
     list_tags: bool,
+    /// List every error class the vectors name, with its count (for
+    /// writing an --error-map).
+    #[arg(long)]
+    list_classes: bool,
     /// Let a run in which every vector that ran was unimplemented succeed.
     #[arg(long)]
     allow_unimplemented: bool,
+    /// How closely outcomes must match: `exact` (bytes byte for byte,
+    /// messages word for word) or `semantic` (frames by header fields and
+    /// CBOR values, errors by class; what passes only here is non-strict).
+    #[arg(long, value_enum, default_value = "exact")]
+    level: Level,
+    /// The exact level, whatever --level says: non-strict results fail.
+    #[arg(long, conflicts_with = "level")]
+    strict: bool,
+    /// An error map: the implementation's own error messages, as regular
+    /// expressions, and the class of each (docs/driver-protocol.md).
+    #[arg(long, value_name = "FILE")]
+    error_map: Option<PathBuf>,
     /// Report format on standard output.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -331,6 +349,22 @@ fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
     }
 }
 
+/// How many of `vectors` name each error class, by class.
+fn class_counts<'a>(
+    vectors: impl Iterator<Item = &'a hgframe::conformance::vectors::model::Vector>,
+) -> std::collections::BTreeMap<&'a str, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for v in vectors {
+        let mut classes: Vec<&str> = v.steps.iter().flat_map(|s| s.expect.classes()).collect();
+        classes.sort_unstable();
+        classes.dedup();
+        for c in classes {
+            *counts.entry(c).or_default() += 1;
+        }
+    }
+    counts
+}
+
 /// Runs the vectors of `suite` as `args` say.
 fn run_loaded(suite: &Suite, args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
     let filter = runner::Filter::new(&args.ids, &args.tags)
@@ -376,8 +410,20 @@ fn run_loaded(suite: &Suite, args: RunArgs, out: &mut impl Write) -> Result<bool
         }
         return Ok(!counts.is_empty());
     }
+    if args.list_classes {
+        let classes = class_counts(suite.select(&filter));
+        for (class, count) in &classes {
+            writeln!(out, "{class:<32}{count:>5}")?;
+        }
+        writeln!(out, "{} classes", classes.len())?;
+        return Ok(!classes.is_empty());
+    }
     let expectations = match &args.expectations {
         Some(path) => Some(Expectations::load(path).map_err(|e| Failure(e.to_string()))?),
+        None => None,
+    };
+    let error_map = match &args.error_map {
+        Some(path) => Some(ErrorMap::load(path).map_err(|e| Failure(e.to_string()))?),
         None => None,
     };
     let choice = Choice::from_args(args.implementation.as_deref(), args.timeout)
@@ -388,6 +434,12 @@ fn run_loaded(suite: &Suite, args: RunArgs, out: &mut impl Write) -> Result<bool
         expectations,
         command: choice.command().map(str::to_string),
         allow_unimplemented: args.allow_unimplemented,
+        level: if args.strict {
+            Level::Exact
+        } else {
+            args.level
+        },
+        error_map,
     };
     let run = suite.run(implementation, &options);
     let expectations = options.expectations.as_ref();

@@ -1,7 +1,7 @@
 //! The conformance harness, built on the protocol core: the vectors
 //! ([`vectors`]), what they run against ([`implementation`]: the
 //! built-in [`reference`](mod@reference), an adapter process, or a Rust type of yours), the
-//! one runner ([`run`]), the driver protocol that runs them
+//! one runner ([`run`]) with its error maps ([`error_map`]), the driver protocol that runs them
 //! against another implementation ([`driver`]), differential testing
 //! ([`diff`]), the line language of `hgframe server` / `client` ([`shell`])
 //! and the reactors' transition tables ([`table`]).
@@ -13,6 +13,7 @@
 #[cfg(feature = "diff")]
 pub mod diff;
 pub mod driver;
+pub mod error_map;
 pub mod implementation;
 pub mod json;
 pub mod leaf;

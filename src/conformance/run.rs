@@ -20,12 +20,14 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::error_map::ErrorMap;
 use super::implementation::{Call, Implementation, Problem, Refusal, TargetKind};
+use super::vectors::compare::Level;
 use super::vectors::exec::no_party;
 use super::vectors::expectations::{Expectations, Expected};
 use super::vectors::load::{self, LoadError};
 use super::vectors::model::{Action, Op, Outcome, PullMode, Side, Step, Vector};
-use super::vectors::runner::{self, Filter, RunReport, Status, Verdict};
+use super::vectors::runner::{self, Filter, RunReport, Status, StepDifference, Verdict};
 use super::vectors::spec::Target;
 use crate::frame::{ReadOptions, read_frame};
 
@@ -59,6 +61,35 @@ pub struct RunOptions {
     pub command: Option<String>,
     /// Whether a run in which every vector was unimplemented succeeds.
     pub allow_unimplemented: bool,
+    /// How closely outcomes must match.
+    pub level: Level,
+    /// The classes of the implementation's own error messages.
+    pub error_map: Option<ErrorMap>,
+}
+
+impl RunOptions {
+    /// The entries of the expectation file that apply at the run's level.
+    pub fn applying_expectations(&self) -> Option<Expectations> {
+        self.expectations.as_ref().map(|e| e.at(self.level))
+    }
+
+    /// How a step's outcome is judged under these options.
+    pub fn judge(&self) -> Judge<'_> {
+        Judge {
+            level: self.level,
+            error_map: self.error_map.as_ref(),
+        }
+    }
+}
+
+/// How a step's outcome is judged: at a level, with the classes of an
+/// error map given to the errors of answers that name none.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Judge<'a> {
+    /// The comparison level.
+    pub level: Level,
+    /// The error map.
+    pub error_map: Option<&'a ErrorMap>,
 }
 
 impl Suite {
@@ -122,6 +153,7 @@ impl Suite {
     /// Runs the selected vectors on `implementation` and reports, with
     /// expectations applied; then [`Implementation::finish`]es it.
     pub fn run(&self, mut implementation: impl Implementation, options: &RunOptions) -> RunReport {
+        let expectations = options.applying_expectations();
         let reports = self
             .select(&options.filter)
             .map(|v| {
@@ -129,8 +161,8 @@ impl Suite {
                     return runner::report(v, Status::Skipped { reason }, None);
                 }
                 let started = std::time::Instant::now();
-                let (status, log) = run_vector(&mut implementation, v);
-                let mut report = runner::report(v, status, options.expectations.as_ref());
+                let (status, log) = run_vector(&mut implementation, v, options.judge());
+                let mut report = runner::report(v, status, expectations.as_ref());
                 report.stderr = log;
                 report.duration = started.elapsed();
                 report.rerun = Some(rerun(v, options));
@@ -141,11 +173,16 @@ impl Suite {
         let mut run = RunReport::new(
             implementation.about().label(),
             reports,
-            options.expectations.as_ref(),
+            expectations.as_ref(),
             self.vectors.iter().map(|v| v.id.as_str()),
             options.allow_unimplemented,
         );
         run.command = options.command.clone();
+        run.level = options.level;
+        run.error_map = options
+            .error_map
+            .as_ref()
+            .map(|m| m.path().display().to_string());
         run.about = Some(implementation.about().clone());
         run.add_broken_files(self.errors.iter().map(ToString::to_string));
         run
@@ -165,6 +202,15 @@ fn rerun(vector: &Vector, options: &RunOptions) -> String {
         command.push_str(&format!(
             " --expectations {}",
             quote(&expectations.path().display().to_string())
+        ));
+    }
+    if options.level != Level::Exact {
+        command.push_str(&format!(" --level {}", options.level.name()));
+    }
+    if let Some(map) = &options.error_map {
+        command.push_str(&format!(
+            " --error-map {}",
+            quote(&map.path().display().to_string())
         ));
     }
     command
@@ -312,12 +358,13 @@ fn broken(steps: &[Step], step: Option<usize>, problem: &Problem) -> Status {
     }
 }
 
-/// Runs `vector` on `implementation` until its first failing step and says
-/// how it went, with the implementation's [log](Implementation::log) when
-/// it did not pass.
+/// Runs `vector` on `implementation` until its first step that fails as
+/// `judge` judges, and says how it went, with the implementation's
+/// [log](Implementation::log) when it did not pass.
 pub fn run_vector<I: Implementation + ?Sized>(
     implementation: &mut I,
     vector: &Vector,
+    judge: Judge<'_>,
 ) -> (Status, Option<String>) {
     let kind = TargetKind::of(&vector.target);
     if !implementation.about().supports(kind) {
@@ -328,14 +375,23 @@ pub fn run_vector<I: Implementation + ?Sized>(
         return (Status::Unimplemented { step: None, reason }, None);
     }
     let mut failed = None;
+    let mut loose = Vec::new();
     let halted = drive(
         implementation,
         &vector.id,
         &vector.target,
         &vector.steps,
-        |index, actual| {
+        |index, mut actual| {
             let step = vector.steps.get(index)?;
-            if step.expect.admits(&actual) {
+            if let Some(map) = judge.error_map {
+                map.classify(&mut actual);
+            }
+            let differences = step.expect.differences(&actual);
+            if differences.iter().all(|d| !d.kind.counts_at(judge.level)) {
+                loose.extend(differences.into_iter().map(|difference| StepDifference {
+                    step: index,
+                    difference,
+                }));
                 return Some(());
             }
             failed = Some(Status::Failed {
@@ -343,11 +399,17 @@ pub fn run_vector<I: Implementation + ?Sized>(
                 op: step.op.name().to_string(),
                 expected: Box::new(step.expect.clone()),
                 actual: Box::new(actual),
+                differences,
             });
             None
         },
     );
-    let status = failed.or(halted).unwrap_or(Status::Passed);
+    let passed = if loose.is_empty() {
+        Status::Passed
+    } else {
+        Status::NonStrict { differences: loose }
+    };
+    let status = failed.or(halted).unwrap_or(passed);
     let log = match status {
         Status::Passed => None,
         _ => implementation.log().filter(|s| !s.trim().is_empty()),
@@ -394,31 +456,39 @@ where
     F: Fn() -> I + Send + Sync + 'static,
 {
     let make = Arc::new(make);
+    let expectations = options.applying_expectations();
     suite
         .select(&options.filter)
         .map(|vector| {
             let kind = TargetKind::of(&vector.target).name();
             let vector = vector.clone();
             let make = make.clone();
-            let expectation = options
-                .expectations
+            let expectation = expectations
                 .as_ref()
                 .and_then(|e| e.lookup(&vector.id))
                 .cloned();
             let excluded = options.filter.excluded(&vector);
+            let level = options.level;
+            let error_map = options.error_map.clone();
             libtest_mimic::Trial::ignorable_test(vector.id.clone(), move || {
                 if let Some(reason) = excluded {
                     return Ok(libtest_mimic::Completion::ignored_with(reason));
                 }
                 let mut implementation = make();
-                let (status, log) = run_vector(&mut implementation, &vector);
+                let judge = Judge {
+                    level,
+                    error_map: error_map.as_ref(),
+                };
+                let (status, log) = run_vector(&mut implementation, &vector, judge);
                 implementation.finish();
                 let mut report = runner::report(&vector, status, None);
                 report.expectation = expectation;
                 report.result = Verdict::of(&report.status, report.expectation.as_ref());
                 report.stderr = log;
                 match (report.result, &report.status) {
-                    (Verdict::Passed, _) => Ok(libtest_mimic::Completion::Completed),
+                    (Verdict::Passed | Verdict::NonStrict, _) => {
+                        Ok(libtest_mimic::Completion::Completed)
+                    }
                     (Verdict::ExpectedFailure, _) => Ok(libtest_mimic::Completion::ignored_with(
                         format!("expected failure: {}", reason(&report)),
                     )),

@@ -6,7 +6,7 @@
 //! operation's outcome ([`Shape`]); [`Outcome::to_expect`] gives the
 //! expectation that admits exactly an outcome.
 
-use super::model::{Action, FrameRun, Outcome, Shape, frame_human, same_value};
+use super::model::{Action, FrameRun, Outcome, Shape, frame_human};
 use super::spec::Expect;
 use crate::cbor::Value;
 
@@ -137,8 +137,14 @@ fn action(field: &str, e: &Expect) -> Checked<Action> {
             }
         }
         "error" => {
-            with(&["action", "message"], &["class"])?;
-            Action::error_message(e.message.clone().unwrap_or_default(), e.class.clone())
+            with(&["action"], &["message", "class"])?;
+            if e.message.is_none() && e.class.is_none() {
+                return Err(at(
+                    field,
+                    "error: missing field message or class (give one or both)",
+                ));
+            }
+            Action::error_message(e.message.clone(), e.class.clone())
         }
         "responsedata" => {
             with(&["action", "request", "expectmore", "eos", "data"], &[])?;
@@ -307,54 +313,6 @@ impl Outcome {
     }
 }
 
-impl Expect {
-    /// Whether `actual` fits this expectation: the same fields, equal, with
-    /// values compared as Mercurial encodes them, an exception's type and
-    /// message compared only where this one states them, and a class only
-    /// where both give one.
-    pub fn admits(&self, actual: &Expect) -> bool {
-        let value = |e: &Option<Value>, a: &Option<Value>| match (e, a) {
-            (Some(e), Some(a)) => same_value(e, a),
-            (e, a) => e == a,
-        };
-        let raise = match (&self.raise, &actual.raise) {
-            (Some(e), Some(a)) => e.admits(a),
-            (e, a) => e.is_none() && a.is_none(),
-        };
-        let actions = match (&self.actions, &actual.actions) {
-            (Some(e), Some(a)) => e.len() == a.len() && e.iter().zip(a).all(|(e, a)| e.admits(a)),
-            (e, a) => e.is_none() && a.is_none(),
-        };
-        // A class is compared where both give one: an implementation may
-        // leave it out (its message is compared).
-        let class = match (&self.class, &actual.class) {
-            (Some(e), Some(a)) => e == a,
-            _ => true,
-        };
-        self.action == actual.action
-            && class
-            && self.request == actual.request
-            && self.stream == actual.stream
-            && self.generator == actual.generator
-            && value(&self.command, &actual.command)
-            && value(&self.args, &actual.args)
-            && self.data == actual.data
-            && self.state == actual.state
-            && self.message == actual.message
-            && value(&self.errortype, &actual.errortype)
-            && value(&self.errormessage, &actual.errormessage)
-            && self.expectmore == actual.expectmore
-            && self.eos == actual.eos
-            && self.frames == actual.frames
-            && self.end == actual.end
-            && actions
-            && self.hex == actual.hex
-            && self.header == actual.header
-            && self.text == actual.text
-            && raise
-    }
-}
-
 impl Action {
     /// The expectation that admits exactly this action.
     pub fn to_expect(&self) -> Expect {
@@ -389,7 +347,7 @@ impl Action {
             Action::Noop => named("noop"),
             Action::Error { message, class, .. } => Expect {
                 class: class.clone(),
-                message: Some(message.clone()),
+                message: message.clone(),
                 ..named("error")
             },
             Action::ErrorResponse {

@@ -150,33 +150,39 @@ fn step_lines(text: &str, line: usize, count: usize) -> Vec<usize> {
     (0..count).map(|_| lines.next().unwrap_or(0)).collect()
 }
 
-/// What in an expected outcome lacks its class, if anything: a protocol
-/// error, or an exception whose seed message is specific (`programming`,
-/// `value`).
-fn unclassed(outcome: &Outcome) -> Option<String> {
+/// What in an expected outcome lacks its class or its words, if anything:
+/// a protocol error, or an exception whose seed message is specific
+/// (`programming`, `value`), must name its class, and a protocol error must
+/// keep the seed's message.
+fn incomplete(outcome: &Outcome) -> Option<String> {
     use model::{Action, RaiseKind};
+    const NO_CLASS: &str =
+        "missing field class (its stable name; `hgframe vectors upgrade` writes it)";
     let raise = |r: &Option<model::Raise>| {
         r.as_ref()
             .filter(|r| matches!(r.kind, RaiseKind::Programming | RaiseKind::Value))
             .filter(|r| r.class.is_none())
-            .map(|r| format!("a {} error", r.kind.name()))
+            .map(|r| format!("a {} error: {NO_CLASS}", r.kind.name()))
+    };
+    let error = |a: &Action| match a {
+        Action::Error { class: None, .. } => Some(format!("error: {NO_CLASS}")),
+        Action::Error { message: None, .. } => {
+            Some("error: missing field message (a vector keeps the seed's words)".to_string())
+        }
+        _ => None,
     };
     match outcome {
-        Outcome::Action(Action::Error { class: None, .. })
-        | Outcome::Request {
-            action: Action::Error { class: None, .. },
-            ..
-        } => Some("error".to_string()),
-        Outcome::Raise(r) => raise(&Some(r.clone())),
-        Outcome::Frames(run)
-        | Outcome::Action(Action::SendFrames { run, .. })
+        Outcome::Action(Action::SendFrames { run, .. })
         | Outcome::Request {
             action: Action::SendFrames { run, .. },
             ..
         } => raise(&run.raise),
+        Outcome::Action(a) | Outcome::Request { action: a, .. } => error(a),
+        Outcome::Raise(r) => raise(&Some(r.clone())),
+        Outcome::Frames(run) => raise(&run.raise),
         Outcome::Transfer { run, actions } => actions
             .iter()
-            .find_map(unclassed)
+            .find_map(incomplete)
             .or_else(|| raise(&run.raise)),
         _ => None,
     }
@@ -253,11 +259,8 @@ pub(crate) fn load_any(
             vector.step_lines = step_lines(text, vector.line, vector.steps.len());
             if file.format == spec::FORMAT && !old {
                 for (i, step) in vector.steps.iter().enumerate() {
-                    if let Some(what) = unclassed(&step.expect) {
-                        ctx.error(
-                            Some(format!("steps[{i}].expect")),
-                            format!("{what}: missing field class (its stable name; `hgframe vectors upgrade` writes it)"),
-                        );
+                    if let Some(what) = incomplete(&step.expect) {
+                        ctx.error(Some(format!("steps[{i}].expect")), what);
                     }
                 }
             }

@@ -1,6 +1,7 @@
 //! Conformance vectors: the checked model of operations and outcomes, with
 //! the one table of operations ([`model`]), the YAML format ([`spec`]),
-//! outcomes in their flat form ([`expect`]), loading and checking ([`load`]),
+//! outcomes in their flat form ([`expect`]), comparing them at a level
+//! ([`compare`]), loading and checking ([`load`]),
 //! the built-in reference's execution ([`exec`]), reports ([`runner`]),
 //! expectation files ([`expectations`]), snapshot traces ([`trace`]), the
 //! JSON export ([`export`]) and writing vectors back ([`write`](mod@write)).
@@ -8,6 +9,7 @@
 //! `docs/vectors.md` describes the format for people writing a loader in
 //! another language.
 
+pub mod compare;
 pub mod exec;
 pub mod expect;
 pub mod expectations;

@@ -652,8 +652,9 @@ pub enum Action {
     /// stable name, `even-stream-id`), and the typed error itself when the
     /// implementation that gave the outcome has one (the reference does; a
     /// vector file and the driver protocol carry the message and the class).
+    /// A vector gives both; an implementation's answer may give only one.
     Error {
-        message: String,
+        message: Option<String>,
         class: Option<String>,
         error: Option<ProtocolError>,
     },
@@ -719,17 +720,17 @@ impl Action {
     pub fn protocol_error(error: impl Into<ProtocolError>) -> Action {
         let error = error.into();
         Action::Error {
-            message: error.to_string(),
+            message: Some(error.to_string()),
             class: Some(error.class().to_string()),
             error: Some(error),
         }
     }
 
-    /// The error action of a message and perhaps a class, as a vector file
-    /// or another implementation gives it.
-    pub fn error_message(message: impl Into<String>, class: Option<String>) -> Action {
+    /// The error action of a message and a class, or of one of them, as a
+    /// vector file or another implementation gives it.
+    pub fn error_message(message: Option<String>, class: Option<String>) -> Action {
         Action::Error {
-            message: message.into(),
+            message,
             class,
             error: None,
         }
@@ -743,6 +744,38 @@ impl Outcome {
     /// where this one states them.
     pub fn admits(&self, actual: &Outcome) -> bool {
         self.to_expect().admits(&actual.to_expect())
+    }
+
+    /// The classes of the errors and exceptions this outcome holds.
+    pub fn classes(&self) -> Vec<&str> {
+        fn raise<'a>(r: &'a Option<Raise>, out: &mut Vec<&'a str>) {
+            out.extend(r.as_ref().and_then(|r| r.class.as_deref()));
+        }
+        fn action<'a>(a: &'a Action, out: &mut Vec<&'a str>) {
+            match a {
+                Action::Error { class, .. } => out.extend(class.as_deref()),
+                Action::SendFrames { run, .. } => raise(&run.raise, out),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        match self {
+            Outcome::Action(a) | Outcome::Request { action: a, .. } => action(a, &mut out),
+            Outcome::Frames(run) => raise(&run.raise, &mut out),
+            Outcome::Transfer { run, actions } => {
+                raise(&run.raise, &mut out);
+                out.extend(actions.iter().flat_map(Outcome::classes));
+            }
+            Outcome::Raise(r) => out.extend(r.class.as_deref()),
+            _ => {}
+        }
+        out
+    }
+
+    /// Every way `actual` differs from this expected outcome, each with the
+    /// level at which it counts ([`super::compare`]).
+    pub fn differences(&self, actual: &Outcome) -> Vec<super::compare::Difference> {
+        self.to_expect().differences(&actual.to_expect())
     }
 }
 

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
+use super::compare::{Difference, Kind, Level, describe};
 use super::expectations::{Entry, Expectations, Expected};
 use super::model::{Outcome, Vector};
 use super::trace::yaml;
@@ -111,6 +112,13 @@ pub const TAGS: &[(&str, &str)] = &[
 pub enum Status {
     /// Every step gave what it had to.
     Passed,
+    /// Every step gave what it had to at the run's level, the semantic
+    /// one, and some not at the exact level.
+    #[serde(rename = "non-strict")]
+    NonStrict {
+        /// What differed, and where.
+        differences: Vec<StepDifference>,
+    },
     /// A step did not.
     Failed {
         /// The step's index.
@@ -121,6 +129,8 @@ pub enum Status {
         expected: Box<Outcome>,
         /// What it gave.
         actual: Box<Outcome>,
+        /// What differed.
+        differences: Vec<Difference>,
     },
     /// The exchange with the implementation broke down: it crashed, hung,
     /// answered garbage or reported an error of its own.
@@ -146,12 +156,24 @@ pub enum Status {
     },
 }
 
+/// A difference in a step that does not count at the run's level.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepDifference {
+    /// The step's index.
+    pub step: usize,
+    /// What differed.
+    #[serde(flatten)]
+    pub difference: Difference,
+}
+
 /// The result of a vector once expectations are applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// It passed, and nothing said it would not.
     Passed,
+    /// It passed at the semantic level, not at the exact level.
+    NonStrict,
     /// A step gave the wrong outcome, and no expectation says it does.
     Failed,
     /// The exchange broke down (the adapter crashed, hung, answered garbage
@@ -172,7 +194,8 @@ impl Verdict {
     pub fn of(status: &Status, expectation: Option<&Entry>) -> Verdict {
         match (status, expectation.map(|e| e.result)) {
             (Status::Passed, None) => Verdict::Passed,
-            (Status::Passed, Some(_)) => Verdict::UnexpectedPass,
+            (Status::NonStrict { .. }, None) => Verdict::NonStrict,
+            (Status::Passed | Status::NonStrict { .. }, Some(_)) => Verdict::UnexpectedPass,
             (Status::Failed { .. } | Status::Broken { .. }, Some(Expected::Fail)) => {
                 Verdict::ExpectedFailure
             }
@@ -242,7 +265,7 @@ pub fn report(
     let step = match &status {
         Status::Failed { step, .. } => Some(*step),
         Status::Broken { step, .. } | Status::Unimplemented { step, .. } => *step,
-        Status::Passed | Status::Skipped { .. } => None,
+        Status::Passed | Status::NonStrict { .. } | Status::Skipped { .. } => None,
     };
     let step_line = step
         .and_then(|i| vector.step_lines.get(i))
@@ -272,6 +295,8 @@ pub fn report(
 pub struct Totals {
     /// Passed.
     pub passed: usize,
+    /// Passed at the semantic level only.
+    pub non_strict: usize,
     /// Failed.
     pub failed: usize,
     /// Broken.
@@ -293,6 +318,7 @@ impl Totals {
         for r in reports {
             *match r.result {
                 Verdict::Passed => &mut t.passed,
+                Verdict::NonStrict => &mut t.non_strict,
                 Verdict::Failed => &mut t.failed,
                 Verdict::Broken => &mut t.broken,
                 Verdict::Unimplemented => &mut t.unimplemented,
@@ -307,10 +333,11 @@ impl Totals {
     /// The last line of every report: `N passed, N failed, N skipped`, with
     /// the other results between when there are any.
     pub fn line(&self) -> String {
-        let mut parts = vec![
-            format!("{} passed", self.passed),
-            format!("{} failed", self.failed),
-        ];
+        let mut parts = vec![format!("{} passed", self.passed)];
+        if self.non_strict > 0 {
+            parts.push(format!("{} non-strict", self.non_strict));
+        }
+        parts.push(format!("{} failed", self.failed));
         for (n, what) in [
             (self.broken, "broken"),
             (self.unimplemented, "unimplemented"),
@@ -327,16 +354,15 @@ impl Totals {
 }
 
 /// The version of the JSON report's format (`docs/report.schema.json`).
-pub const REPORT_FORMAT: u32 = 1;
+pub const REPORT_FORMAT: u32 = 2;
 
 /// A whole run: what ran, against what, and how each vector went.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunReport {
     /// The report format's version: [`REPORT_FORMAT`].
     pub format: u32,
-    /// The comparison level: `exact` (outcomes as the seed gives them, word
-    /// for word and byte for byte).
-    pub level: &'static str,
+    /// The comparison level.
+    pub level: Level,
     /// The implementation: `name version`, as its handshake gave them.
     pub implementation: String,
     /// What the implementation said of itself.
@@ -351,6 +377,9 @@ pub struct RunReport {
     /// The expectation file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expectations: Option<String>,
+    /// The error map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_map: Option<String>,
     /// Every vector's report.
     pub vectors: Vec<VectorReport>,
     /// Entries of the expectation file that match no vector.
@@ -376,12 +405,13 @@ impl RunReport {
     ) -> RunReport {
         let mut run = RunReport {
             format: REPORT_FORMAT,
-            level: "exact",
+            level: Level::Exact,
             implementation,
             about: None,
             duration: vectors.iter().map(|v| v.duration).sum(),
             command: None,
             expectations: expectations.map(|e| e.path().display().to_string()),
+            error_map: None,
             totals: Totals::of(&vectors),
             unmatched_expectations: expectations.map_or_else(Vec::new, |e| e.unmatched(all_ids)),
             vectors,
@@ -413,7 +443,7 @@ impl RunReport {
                     "every one of the {ran} vectors that ran was unimplemented (--allow-unimplemented accepts that)"
                 ));
             }
-        } else if t.passed == 0 && t.expected_failures == 0 {
+        } else if t.passed + t.non_strict == 0 && t.expected_failures == 0 {
             problems.push(format!(
                 "nothing passed: none of the {ran} vectors that ran"
             ));
@@ -460,6 +490,36 @@ impl RunReport {
     }
 }
 
+/// `map key order (step 2: frames[0]), message words (step 3: message)`:
+/// each difference once, with the first step and field it showed in.
+fn loose_text(differences: &[StepDifference]) -> String {
+    let mut kinds: Vec<(Kind, &StepDifference)> = Vec::new();
+    for d in differences {
+        if !kinds.iter().any(|(k, _)| *k == d.difference.kind) {
+            kinds.push((d.difference.kind, d));
+        }
+    }
+    kinds.sort_by_key(|(k, _)| *k);
+    let parts: Vec<String> = kinds
+        .iter()
+        .map(|(k, d)| format!("{} (step {}: {})", k.describe(), d.step, d.difference.field))
+        .collect();
+    parts.join(", ")
+}
+
+/// For a step that failed only by differences that do not count at the
+/// semantic level: ` (equal at the semantic level: map key order)`.
+fn semantic_note(differences: &[Difference]) -> String {
+    if differences.is_empty()
+        || differences
+            .iter()
+            .any(|d| d.kind.counts_at(Level::Semantic))
+    {
+        return String::new();
+    }
+    format!(" (equal at the semantic level: {})", describe(differences))
+}
+
 fn indent(s: &str) -> String {
     s.lines().map(|l| format!("        {l}\n")).collect()
 }
@@ -477,6 +537,9 @@ pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
     match (&r.result, &r.status) {
         (Verdict::Passed, _) if verbose => {
             let _ = writeln!(out, "ok      {}", r.id);
+        }
+        (Verdict::NonStrict, Status::NonStrict { differences }) if verbose => {
+            let _ = writeln!(out, "non-strict {}: {}", r.id, loose_text(differences));
         }
         (Verdict::ExpectedFailure, _) if verbose => {
             let _ = writeln!(out, "xfail   {}{why}", r.id);
@@ -497,14 +560,16 @@ pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
                 op,
                 expected,
                 actual,
+                differences,
             },
         ) => {
             let _ = writeln!(
                 out,
-                "FAILED  {} ({}:{}) step {step} ({op})",
+                "FAILED  {} ({}:{}) step {step} ({op}){}",
                 r.id,
                 r.file,
-                r.step_line.unwrap_or(r.line)
+                r.step_line.unwrap_or(r.line),
+                semantic_note(differences)
             );
             if let Some(input) = &r.input {
                 let _ = write!(out, "      input:\n{}", indent(input));
@@ -578,11 +643,22 @@ pub fn summary(run: &RunReport) -> String {
     if let Some(e) = &run.expectations {
         let _ = writeln!(out, "  expectations: {e}");
     }
+    if run.level != Level::Exact {
+        let _ = writeln!(out, "  level:        {}", run.level.name());
+    }
+    if let Some(m) = &run.error_map {
+        let _ = writeln!(out, "  error map:    {m}");
+    }
+    // The non-strict column only where there can be non-strict verdicts.
+    let semantic = run.level != Level::Exact;
     let row = |out: &mut String, name: &str, t: Totals| {
+        let _ = write!(out, "  {name:<14}{:>7}", t.passed);
+        if semantic {
+            let _ = write!(out, "{:>7}", t.non_strict);
+        }
         let _ = writeln!(
             out,
-            "  {name:<14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>7}{:>8}",
-            t.passed,
+            "{:>7}{:>7}{:>7}{:>7}{:>7}{:>8}",
             t.failed,
             t.broken,
             t.unimplemented,
@@ -591,20 +667,53 @@ pub fn summary(run: &RunReport) -> String {
             t.skipped
         );
     };
+    let _ = write!(out, "  {:<14}{:>7}", "area", "passed");
+    if semantic {
+        let _ = write!(out, "{:>7}", "nonstr");
+    }
     let _ = writeln!(
         out,
-        "  {:<14}{:>7}{:>7}{:>7}{:>7}{:>7}{:>7}{:>8}",
-        "area", "passed", "failed", "broken", "unimpl", "xfail", "xpass", "skipped"
+        "{:>7}{:>7}{:>7}{:>7}{:>7}{:>8}",
+        "failed", "broken", "unimpl", "xfail", "xpass", "skipped"
     );
     for (area, list) in &areas {
         row(&mut out, area, Totals::of(list.iter().copied()));
     }
     row(&mut out, "total", run.totals);
+    if run.totals.non_strict > 0 {
+        let _ = writeln!(out, "  non-strict:   {}", non_strict_breakdown(run));
+    }
     for problem in &run.problems {
         let _ = writeln!(out, "  FAILED RUN: {problem}");
     }
     let _ = writeln!(out, "{}", run.totals.line());
     out
+}
+
+/// How many non-strict vectors showed each kind of difference:
+/// `message words 120, map key order 12`.
+fn non_strict_breakdown(run: &RunReport) -> String {
+    let mut counts: Vec<(Kind, usize)> = Vec::new();
+    for r in &run.vectors {
+        let Status::NonStrict { differences } = &r.status else {
+            continue;
+        };
+        let mut kinds: Vec<Kind> = differences.iter().map(|d| d.difference.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        for kind in kinds {
+            match counts.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((kind, 1)),
+            }
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(k, n)| format!("{} {n}", k.describe()))
+        .collect();
+    format!("vectors by what differed: {}", parts.join(", "))
 }
 
 /// The formats of a report (`hgframe run --format`).
@@ -645,7 +754,7 @@ pub fn junit(run: &RunReport) -> String {
     for r in &run.vectors {
         let reason = r.expectation.as_ref().map(|e| e.reason.clone());
         let status = match (&r.result, &r.status) {
-            (Verdict::Passed, _) => TestCaseStatus::success(),
+            (Verdict::Passed | Verdict::NonStrict, _) => TestCaseStatus::success(),
             (Verdict::Skipped, Status::Skipped { reason }) => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(reason.clone());
@@ -677,10 +786,11 @@ pub fn junit(run: &RunReport) -> String {
                     op,
                     expected,
                     actual,
+                    differences,
                 },
             ) => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(format!("step {step} ({op})"));
+                s.set_message(format!("step {step} ({op}){}", semantic_note(differences)));
                 s.set_description(format!(
                     "expected:\n{}actual:\n{}",
                     yaml(expected),
@@ -706,6 +816,9 @@ pub fn junit(run: &RunReport) -> String {
         case.set_time(r.duration);
         if let Some(stderr) = &r.stderr {
             case.set_system_err(stderr.as_str());
+        }
+        if let Status::NonStrict { differences } = &r.status {
+            case.set_system_out(format!("non-strict: {}", loose_text(differences)));
         }
         match suites.iter_mut().find(|s| s.name.as_str() == r.file) {
             Some(suite) => {

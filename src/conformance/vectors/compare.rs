@@ -1,0 +1,596 @@
+//! Comparing an outcome with its expectation, at a [`Level`].
+//!
+//! One comparison, [`Expect::differences`], lists every way an actual
+//! outcome departs from the expected one, each with its [`Kind`]. Some kinds
+//! count only at the exact level: the bytes or the words differ, the meaning
+//! does not (CBOR map keys in another order, an error message in other
+//! words). A step passes at a level when no difference counts there; a
+//! vector that passes at the semantic level with differences that count at
+//! the exact level is *non-strict*.
+//!
+//! At the semantic level:
+//! - frames are equal when their header fields are equal and their payloads
+//!   are equal as CBOR values ([`payload_encoding`] says which frame types
+//!   carry CBOR); the payloads of frames of one request, stream and type in
+//!   one outcome are concatenated first, so that a CBOR value split over
+//!   several frames is compared whole;
+//! - errors (protocol errors and exceptions) are equal when their class is
+//!   equal; their messages are compared only where the expectation makes the
+//!   message the point by giving it without a class (`readframe`'s aborts),
+//!   or where the answer gives no class;
+//! - an exception's Python type is not compared;
+//! - everything else is compared as at the exact level.
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{Raise, same_value};
+use super::spec::Expect;
+use crate::cbor::{self, DecodeOptions, Value};
+use crate::frame::{Decoded, FrameRef, FrameType, ReadOptions, decode_frame};
+
+/// How closely an implementation's outcomes must match the vectors.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Bytes byte for byte, messages word for word, exception types: the
+    /// seed's outcomes exactly.
+    #[default]
+    Exact,
+    /// Frames by their header fields and CBOR values, errors by their
+    /// class, messages only where a vector makes them the point.
+    Semantic,
+}
+
+impl Level {
+    /// The level's name, as `--level` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Exact => "exact",
+            Level::Semantic => "semantic",
+        }
+    }
+}
+
+/// What kind of difference: the first four count only at the exact level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// CBOR payloads hold the same values with map keys in another order.
+    MapKeyOrder,
+    /// CBOR payloads hold the same values, in the same order, encoded
+    /// otherwise (and yet of the same length).
+    CborEncoding,
+    /// An error of the same class, in other words (or with no words).
+    MessageWords,
+    /// An exception of the same kind, of another Python type.
+    ExceptionType,
+    /// Anything else: a difference at every level.
+    Value,
+}
+
+impl Kind {
+    /// What differed, in words: "map key order".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::MapKeyOrder => "map key order",
+            Kind::CborEncoding => "CBOR encoding",
+            Kind::MessageWords => "message words",
+            Kind::ExceptionType => "exception type",
+            Kind::Value => "value",
+        }
+    }
+
+    /// Whether the difference makes a step fail at `level`.
+    pub fn counts_at(self, level: Level) -> bool {
+        self == Kind::Value || level == Level::Exact
+    }
+}
+
+/// One way an outcome differs from its expectation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// The field of the outcome, as a vector file names it
+    /// (`frames[1]`, `actions[0].message`, `raise.class`).
+    pub field: String,
+    /// What kind of difference.
+    pub kind: Kind,
+}
+
+/// The kinds of `differences`, in words, each once: `map key order,
+/// message words`.
+pub fn describe<'a>(kinds: impl IntoIterator<Item = &'a Difference>) -> String {
+    let mut kinds: Vec<Kind> = kinds.into_iter().map(|d| d.kind).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let words: Vec<&str> = kinds.iter().map(|k| k.describe()).collect();
+    words.join(", ")
+}
+
+/// What a frame type's payload holds, for comparing payloads by value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayloadEncoding {
+    /// Bytes, compared byte for byte: command data, unknown types.
+    Raw,
+    /// A sequence of CBOR values: command requests, error responses, text
+    /// output, progress and stream settings.
+    Cbor,
+    /// One CBOR value, then bytes: a command response (the seed's
+    /// `{b'status': ...}` map, then the response's data).
+    CborThenRaw,
+}
+
+/// What the payload of a frame of type `frame_type` holds.
+pub fn payload_encoding(frame_type: FrameType) -> PayloadEncoding {
+    match frame_type {
+        FrameType::COMMAND_REQUEST
+        | FrameType::ERROR_RESPONSE
+        | FrameType::TEXT_OUTPUT
+        | FrameType::PROGRESS
+        | FrameType::STREAM_SETTINGS => PayloadEncoding::Cbor,
+        FrameType::COMMAND_RESPONSE => PayloadEncoding::CborThenRaw,
+        _ => PayloadEncoding::Raw,
+    }
+}
+
+/// The differences found so far, with the path of the field compared.
+struct Diffs {
+    out: Vec<Difference>,
+}
+
+impl Diffs {
+    fn add(&mut self, field: impl Into<String>, kind: Kind) {
+        self.out.push(Difference {
+            field: field.into(),
+            kind,
+        });
+    }
+
+    fn eq<T: PartialEq>(&mut self, field: &str, e: &T, a: &T) {
+        if e != a {
+            self.add(field, Kind::Value);
+        }
+    }
+
+    fn value(&mut self, field: &str, e: &Option<Value>, a: &Option<Value>) {
+        let same = match (e, a) {
+            (Some(e), Some(a)) => same_value(e, a),
+            (e, a) => e == a,
+        };
+        if !same {
+            self.add(field, Kind::Value);
+        }
+    }
+}
+
+fn path(prefix: &str, field: &str) -> String {
+    if prefix.is_empty() {
+        field.to_string()
+    } else {
+        format!("{prefix}.{field}")
+    }
+}
+
+impl Expect {
+    /// Every way `actual` differs from this expectation. An exception's
+    /// type and message are compared only where this one states them, and a
+    /// class only where both give one; see the [module](self) for what
+    /// counts at which level.
+    pub fn differences(&self, actual: &Expect) -> Vec<Difference> {
+        let mut d = Diffs { out: Vec::new() };
+        self.compare(actual, "", &mut d);
+        d.out
+    }
+
+    /// Whether `actual` fits this expectation at the exact level.
+    pub fn admits(&self, actual: &Expect) -> bool {
+        self.differences(actual).is_empty()
+    }
+
+    /// Whether `actual` fits this expectation at `level`.
+    pub fn admits_at(&self, actual: &Expect, level: Level) -> bool {
+        self.differences(actual)
+            .iter()
+            .all(|d| !d.kind.counts_at(level))
+    }
+
+    fn compare(&self, a: &Expect, at: &str, d: &mut Diffs) {
+        let p = |field: &str| path(at, field);
+        d.eq(&p("action"), &self.action, &a.action);
+        error(
+            at,
+            (self.class.as_deref(), self.message.as_deref()),
+            (a.class.as_deref(), a.message.as_deref()),
+            d,
+        );
+        d.eq(&p("request"), &self.request, &a.request);
+        d.eq(&p("stream"), &self.stream, &a.stream);
+        d.eq(&p("gen"), &self.generator, &a.generator);
+        d.value(&p("command"), &self.command, &a.command);
+        d.value(&p("args"), &self.args, &a.args);
+        d.eq(&p("data"), &self.data, &a.data);
+        d.eq(&p("state"), &self.state, &a.state);
+        d.value(&p("errortype"), &self.errortype, &a.errortype);
+        d.value(&p("errormessage"), &self.errormessage, &a.errormessage);
+        d.eq(&p("expectmore"), &self.expectmore, &a.expectmore);
+        d.eq(&p("eos"), &self.eos, &a.eos);
+        match (&self.frames, &a.frames) {
+            (Some(e), Some(x)) => frames(&p("frames"), e, x, d),
+            (e, x) => d.eq(&p("frames"), e, x),
+        }
+        d.eq(&p("end"), &self.end, &a.end);
+        match (&self.actions, &a.actions) {
+            (Some(e), Some(x)) if e.len() == x.len() => {
+                for (i, (e, x)) in e.iter().zip(x).enumerate() {
+                    e.compare(x, &p(&format!("actions[{i}]")), d);
+                }
+            }
+            (e, x) => {
+                if e.is_some() || x.is_some() {
+                    d.add(p("actions"), Kind::Value);
+                }
+            }
+        }
+        match (&self.hex, &a.hex) {
+            (Some(e), Some(x)) if e != x => match (split_frames(e), split_frames(x)) {
+                (Some(e), Some(x)) => frames(&p("hex"), &e, &x, d),
+                _ => d.add(p("hex"), Kind::Value),
+            },
+            (e, x) => d.eq(&p("hex"), e, x),
+        }
+        d.eq(&p("header"), &self.header, &a.header);
+        d.eq(&p("text"), &self.text, &a.text);
+        match (&self.raise, &a.raise) {
+            (Some(e), Some(x)) => raise(&p("raise"), e, x, d),
+            (e, x) => d.eq(&p("raise"), e, x),
+        }
+    }
+}
+
+/// A protocol error's class and message, `(class, message)` of the
+/// expectation and of the answer.
+fn error(
+    at: &str,
+    (class, message): (Option<&str>, Option<&str>),
+    (actual_class, actual_message): (Option<&str>, Option<&str>),
+    d: &mut Diffs,
+) {
+    if let (Some(c), Some(a)) = (class, actual_class) {
+        if c != a {
+            d.add(path(at, "class"), Kind::Value);
+        }
+    }
+    if message != actual_message {
+        d.add(path(at, "message"), words(class, actual_class));
+    }
+}
+
+/// The kind of a difference in words: only words when both sides name the
+/// class (and the classes were compared), else a difference in what is
+/// compared.
+fn words(class: Option<&str>, actual_class: Option<&str>) -> Kind {
+    if class.is_some() && actual_class.is_some() {
+        Kind::MessageWords
+    } else {
+        Kind::Value
+    }
+}
+
+fn raise(at: &str, e: &Raise, a: &Raise, d: &mut Diffs) {
+    d.eq(&path(at, "kind"), &e.kind, &a.kind);
+    if e.python_type.is_some() && e.python_type != a.python_type {
+        d.add(path(at, "type"), Kind::ExceptionType);
+    }
+    if let (Some(c), Some(x)) = (&e.class, &a.class) {
+        if c != x {
+            d.add(path(at, "class"), Kind::Value);
+        }
+    }
+    if e.message.is_some() && e.message != a.message {
+        d.add(
+            path(at, "message"),
+            words(e.class.as_deref(), a.class.as_deref()),
+        );
+    }
+}
+
+/// The frames of `bytes` when it is a whole number of frames.
+fn split_frames(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match decode_frame(rest, &ReadOptions::default()) {
+            Ok(Decoded::Frame { len, .. }) => {
+                let (frame, after) = rest.split_at_checked(len)?;
+                out.push(frame.to_vec());
+                rest = after;
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// One frame's bytes, decoded.
+fn frame(bytes: &[u8]) -> Option<FrameRef<'_>> {
+    match decode_frame(bytes, &ReadOptions::default()) {
+        Ok(Decoded::Frame { frame, len }) if len == bytes.len() => Some(frame),
+        _ => None,
+    }
+}
+
+/// Compares frame sequences: header fields first, then the payloads of
+/// each request, stream and type, concatenated, by value where they are
+/// CBOR.
+fn frames(at: &str, expected: &[Vec<u8>], actual: &[Vec<u8>], d: &mut Diffs) {
+    if expected == actual {
+        return;
+    }
+    if expected.len() != actual.len() {
+        d.add(at, Kind::Value);
+        return;
+    }
+    let mut decoded = Vec::new();
+    for (i, (e, a)) in expected.iter().zip(actual).enumerate() {
+        if e == a {
+            decoded.push(None);
+            continue;
+        }
+        match (frame(e), frame(a)) {
+            (Some(fe), Some(fa)) if fe.header().ok() == fa.header().ok() && fe.header().is_ok() => {
+                decoded.push(Some((fe, fa)));
+            }
+            _ => {
+                d.add(format!("{at}[{i}]"), Kind::Value);
+                return;
+            }
+        }
+    }
+    // The frames whose bytes differ have equal headers: compare their
+    // payloads group by group, each group whole.
+    let key = |bytes: &[u8]| frame(bytes).map(|f| (f.request_id, f.stream_id, f.frame_type));
+    let mut done = vec![false; expected.len()];
+    for (i, differing) in decoded.iter().enumerate() {
+        let (Some((first, _)), false) = (differing, done.get(i).copied().unwrap_or(true)) else {
+            continue;
+        };
+        let group_key = Some((first.request_id, first.stream_id, first.frame_type));
+        let members: Vec<usize> = (0..expected.len())
+            .filter(|&j| expected.get(j).and_then(|b| key(b)) == group_key)
+            .collect();
+        for &j in &members {
+            if let Some(flag) = done.get_mut(j) {
+                *flag = true;
+            }
+        }
+        let concat = |frames: &[Vec<u8>]| -> Vec<u8> {
+            members
+                .iter()
+                .filter_map(|&j| frames.get(j).and_then(|b| frame(b)))
+                .flat_map(|f| f.payload.iter().copied())
+                .collect()
+        };
+        let kind = payload_difference(
+            payload_encoding(first.frame_type),
+            &concat(expected),
+            &concat(actual),
+        );
+        if let Some(kind) = kind {
+            d.add(format!("{at}[{i}]"), kind);
+        }
+    }
+}
+
+/// How two payloads of one encoding differ, if they do.
+fn payload_difference(encoding: PayloadEncoding, e: &[u8], a: &[u8]) -> Option<Kind> {
+    if e == a {
+        return None;
+    }
+    let options = DecodeOptions::default();
+    let (ev, ar, xv, xr) = match encoding {
+        PayloadEncoding::Raw => return Some(Kind::Value),
+        PayloadEncoding::Cbor => {
+            match (cbor::decode_all(e, &options), cbor::decode_all(a, &options)) {
+                (Ok(ev), Ok(xv)) => (ev, &[][..], xv, &[][..]),
+                _ => return Some(Kind::Value),
+            }
+        }
+        PayloadEncoding::CborThenRaw => match (
+            cbor::decode_prefix(e, &options),
+            cbor::decode_prefix(a, &options),
+        ) {
+            (Ok((ev, el)), Ok((xv, xl))) => (
+                vec![ev],
+                e.get(el..).unwrap_or_default(),
+                vec![xv],
+                a.get(xl..).unwrap_or_default(),
+            ),
+            _ => return Some(Kind::Value),
+        },
+    };
+    let same =
+        ar == xr && ev.len() == xv.len() && ev.iter().zip(&xv).all(|(e, x)| same_value(e, x));
+    Some(match (same, ev == xv) {
+        (false, _) => Kind::Value,
+        (true, true) => Kind::CborEncoding,
+        (true, false) => Kind::MapKeyOrder,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::parse_human;
+
+    fn frame(human: &str) -> Vec<u8> {
+        parse_human(human).unwrap().to_bytes().unwrap()
+    }
+
+    /// A frame of `human`'s header with `payload`.
+    fn with_payload(human: &str, payload: &[u8]) -> Vec<u8> {
+        let f = parse_human(human).unwrap();
+        f.with_payload(payload.to_vec()).to_bytes().unwrap()
+    }
+
+    fn frames(list: Vec<Vec<u8>>) -> Expect {
+        Expect {
+            frames: Some(list),
+            end: Some(true),
+            ..Expect::default()
+        }
+    }
+
+    fn kinds(e: &Expect, a: &Expect) -> Vec<(String, Kind)> {
+        e.differences(a)
+            .into_iter()
+            .map(|d| (d.field, d.kind))
+            .collect()
+    }
+
+    // {b'message': b'm', b'type': b't'} in the seed's order and in the
+    // length-first order.
+    const SEED: &[u8] = b"\xa2\x47message\x41m\x44type\x41t";
+    const LENGTH_FIRST: &[u8] = b"\xa2\x44type\x41t\x47message\x41m";
+
+    #[test]
+    fn map_key_order_counts_only_at_the_exact_level() {
+        let e = frames(vec![with_payload("1 2 0 error-response 0 ", SEED)]);
+        let a = frames(vec![with_payload("1 2 0 error-response 0 ", LENGTH_FIRST)]);
+        assert_eq!(
+            kinds(&e, &a),
+            [("frames[0]".to_string(), Kind::MapKeyOrder)]
+        );
+        assert!(!e.admits(&a));
+        assert!(e.admits_at(&a, Level::Semantic));
+        assert!(e.admits_at(&e, Level::Exact));
+    }
+
+    #[test]
+    fn the_header_and_raw_payloads_count_at_every_level() {
+        let e = frames(vec![with_payload("1 2 0 error-response 0 ", SEED)]);
+        // The same payload under another request id.
+        let a = frames(vec![with_payload("3 2 0 error-response 0 ", LENGTH_FIRST)]);
+        assert_eq!(kinds(&e, &a), [("frames[0]".to_string(), Kind::Value)]);
+        // Command data is bytes, whatever it looks like.
+        let e = frames(vec![with_payload("1 1 0 command-data 0 ", SEED)]);
+        let a = frames(vec![with_payload("1 1 0 command-data 0 ", LENGTH_FIRST)]);
+        assert_eq!(kinds(&e, &a), [("frames[0]".to_string(), Kind::Value)]);
+        // Another value.
+        let e = frames(vec![frame(
+            "1 1 0 command-request new cbor:{b'name': b'a'}",
+        )]);
+        let a = frames(vec![frame(
+            "1 1 0 command-request new cbor:{b'name': b'b'}",
+        )]);
+        assert_eq!(kinds(&e, &a), [("frames[0]".to_string(), Kind::Value)]);
+    }
+
+    #[test]
+    fn a_value_split_over_frames_is_compared_whole() {
+        let (e1, e2) = SEED.split_at(5);
+        let (a1, a2) = LENGTH_FIRST.split_at(5);
+        let e = frames(vec![
+            with_payload("1 1 0 command-request new|more ", e1),
+            with_payload("1 1 0 command-request continuation ", e2),
+        ]);
+        let a = frames(vec![
+            with_payload("1 1 0 command-request new|more ", a1),
+            with_payload("1 1 0 command-request continuation ", a2),
+        ]);
+        // Neither half is CBOR on its own.
+        assert_eq!(
+            kinds(&e, &a),
+            [("frames[0]".to_string(), Kind::MapKeyOrder)]
+        );
+    }
+
+    #[test]
+    fn a_response_is_a_value_then_bytes() {
+        let e = frames(vec![with_payload(
+            "1 2 0 command-response eos ",
+            &[SEED, b"xy"].concat(),
+        )]);
+        let same = frames(vec![with_payload(
+            "1 2 0 command-response eos ",
+            &[LENGTH_FIRST, b"xy"].concat(),
+        )]);
+        let other = frames(vec![with_payload(
+            "1 2 0 command-response eos ",
+            &[LENGTH_FIRST, b"xz"].concat(),
+        )]);
+        assert_eq!(
+            kinds(&e, &same),
+            [("frames[0]".to_string(), Kind::MapKeyOrder)]
+        );
+        assert_eq!(kinds(&e, &other), [("frames[0]".to_string(), Kind::Value)]);
+    }
+
+    #[test]
+    fn errors_by_class_and_words() {
+        let error = |class: Option<&str>, message: Option<&str>| Expect {
+            action: Some("error".into()),
+            class: class.map(str::to_string),
+            message: message.map(str::to_string),
+            ..Expect::default()
+        };
+        let e = error(Some("even-stream-id"), Some("the seed's words"));
+        let words = |a: &Expect| kinds(&e, a).into_iter().map(|(_, k)| k).collect::<Vec<_>>();
+        assert_eq!(
+            words(&error(Some("even-stream-id"), Some("mine"))),
+            [Kind::MessageWords]
+        );
+        assert_eq!(
+            words(&error(Some("even-stream-id"), None)),
+            [Kind::MessageWords]
+        );
+        assert_eq!(words(&error(None, Some("the seed's words"))), []);
+        // Without a class, other words cannot be judged.
+        assert_eq!(words(&error(None, Some("mine"))), [Kind::Value]);
+        assert_eq!(
+            words(&error(Some("odd-stream-id"), Some("the seed's words"))),
+            [Kind::Value]
+        );
+    }
+
+    #[test]
+    fn exceptions_by_class_type_and_the_message_that_is_the_point() {
+        use crate::conformance::vectors::model::RaiseKind;
+        let raise = |kind, ty: Option<&str>, message: Option<&[u8]>, class: Option<&str>| Expect {
+            raise: Some(Raise {
+                kind,
+                python_type: ty.map(str::to_string),
+                message: message.map(<[u8]>::to_vec),
+                class: class.map(str::to_string),
+            }),
+            ..Expect::default()
+        };
+        let k =
+            |e: &Expect, a: &Expect| kinds(e, a).into_iter().map(|(_, k)| k).collect::<Vec<_>>();
+        let e = raise(RaiseKind::Accidental, Some("KeyError"), None, None);
+        let a = raise(RaiseKind::Accidental, Some("LookupError"), None, None);
+        assert_eq!(k(&e, &a), [Kind::ExceptionType]);
+        // An abort's message is the point: it has no class.
+        let e = raise(
+            RaiseKind::Abort,
+            None,
+            Some(b"received incomplete frame"),
+            None,
+        );
+        let a = raise(RaiseKind::Abort, None, Some(b"short frame"), None);
+        assert_eq!(k(&e, &a), [Kind::Value]);
+        let e = raise(
+            RaiseKind::Programming,
+            None,
+            Some(b"cannot issue new commands"),
+            Some("cannot-issue-commands"),
+        );
+        let a = raise(
+            RaiseKind::Programming,
+            None,
+            None,
+            Some("cannot-issue-commands"),
+        );
+        assert_eq!(k(&e, &a), [Kind::MessageWords]);
+        let a = raise(RaiseKind::Value, None, None, Some("cannot-issue-commands"));
+        assert_eq!(k(&e, &a), [Kind::Value, Kind::MessageWords]);
+    }
+}
