@@ -26,6 +26,7 @@ fn main() {
         Trial::test("testee/failures-equal-in-process", failures),
         Trial::test("fake/crash", crash),
         Trial::test("fake/hang", hang),
+        Trial::test("fake/stderr-stays-with-its-vector", chatty),
         Trial::test("fake/garbage", garbage),
         Trial::test("fake/wrong-shape", wrong_shape),
         Trial::test("fake/error-answer", error_answer),
@@ -134,6 +135,16 @@ fn fake(spec: &str) {
                 }
                 "unimplemented" => {
                     let _ = writeln!(out, r#"{{"unimplemented": "fake says no"}}"#);
+                    continue;
+                }
+                "chatty" => {
+                    // 40 KiB of standard error right before each (wrong)
+                    // answer, and nothing later: more than one read takes.
+                    let line = format!("fake: {vector} step {}\n", request["index"]);
+                    let _ = std::io::stderr()
+                        .write_all(line.repeat((40 << 10) / line.len()).as_bytes());
+                    let _ = writeln!(out, r#"{{"outcome": {{"raise": {{"kind": "decode"}}}}}}"#);
+                    let _ = out.flush();
                     continue;
                 }
                 _ => {}
@@ -375,6 +386,29 @@ fn hang() -> Result<(), Failed> {
             .contains("fake: hanging"),
         format!("{v:#}"),
     )
+}
+
+/// What an adapter writes on standard error just before an answer is in the
+/// report of that answer's vector, whole, and in no other.
+fn chatty() -> Result<(), Failed> {
+    let report = run_fake("chatty:*", "codec/*", &[], 1)?;
+    let failed = only(&report, "*", "failed")?;
+    check(failed.len() > 50, format!("{} failed", failed.len()))?;
+    for v in failed {
+        let id = v["id"].as_str().unwrap_or_default();
+        let own = format!("fake: {id} step 0");
+        let stderr = v["stderr"].as_str().unwrap_or_default();
+        // The report keeps the last 16 KiB: its first line may be cut.
+        let lines: Vec<&str> = stderr.lines().skip(1).collect();
+        check(
+            lines.len() > 100 && lines.iter().all(|l| *l == own) && stderr.ends_with('\n'),
+            format!(
+                "{id}: not its own stderr only, whole: {:?}",
+                lines.iter().find(|l| **l != own)
+            ),
+        )?;
+    }
+    Ok(())
 }
 
 fn garbage() -> Result<(), Failed> {

@@ -5,12 +5,16 @@
 //! fit in [`MAX_ANSWER_LEN`] bytes, or the child is killed and the problem
 //! reported. Its standard error is collected all along, so that the report
 //! of the vector it broke can show it.
+//!
+//! Standard error is read without blocking, by the runner's own thread,
+//! while it waits for an answer and right after each answer. So whatever
+//! the child wrote on standard error before it wrote an answer is in the
+//! report of the vector that answer belongs to, never in the next one's.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStderr, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value as Json;
@@ -31,6 +35,9 @@ pub const MAX_ANSWER_LEN: usize = 64 << 20;
 /// How much of the standard error is kept, in bytes.
 const MAX_STDERR_LEN: usize = 1 << 20;
 
+/// How often standard error is read while the runner waits for an answer.
+const STDERR_POLL: Duration = Duration::from_millis(20);
+
 /// How many failed restarts in a row make the runner give up.
 pub const MAX_FAILED_RESTARTS: usize = 3;
 
@@ -46,11 +53,12 @@ struct Running {
     child: Child,
     stdin: Option<ChildStdin>,
     lines: Receiver<Line>,
-    stderr_thread: Option<JoinHandle<()>>,
+    /// The child's standard error, non-blocking; `None` once it ended.
+    stderr: Option<ChildStderr>,
 }
 
 impl Running {
-    fn spawn(argv: &[String], stderr: Arc<Mutex<Vec<u8>>>) -> io::Result<Running> {
+    fn spawn(argv: &[String]) -> io::Result<Running> {
         let (program, args) = argv
             .split_first()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "empty command"))?;
@@ -85,50 +93,79 @@ impl Running {
                 }
             });
         }
-        let stderr_thread = err.map(|mut err| {
-            thread::spawn(move || {
-                let mut chunk = [0u8; 8192];
-                while let Ok(n @ 1..) = err.read(&mut chunk) {
-                    let mut buf = stderr.lock().unwrap_or_else(PoisonError::into_inner);
-                    let room = MAX_STDERR_LEN.saturating_sub(buf.len());
-                    buf.extend_from_slice(chunk.get(..n.min(room)).unwrap_or_default());
-                }
-            })
-        });
+        // Without O_NONBLOCK the child's standard error could not be read
+        // up to "now" without a thread, and a thread cannot tell when it
+        // has read everything written before an answer.
+        let stderr = match err {
+            Some(err) => {
+                rustix::io::ioctl_fionbio(&err, true)?;
+                Some(err)
+            }
+            None => None,
+        };
         Ok(Running {
             child,
             stdin,
             lines,
-            stderr_thread,
+            stderr,
         })
+    }
+
+    /// Reads what the child has written on standard error so far into
+    /// `buf` (up to [`MAX_STDERR_LEN`] in all), without blocking; whether
+    /// standard error has ended.
+    fn drain(&mut self, buf: &mut Vec<u8>) -> bool {
+        let Some(err) = self.stderr.as_mut() else {
+            return true;
+        };
+        let mut chunk = [0u8; 8192];
+        loop {
+            match err.read(&mut chunk) {
+                Ok(n @ 1..) => {
+                    let room = MAX_STDERR_LEN.saturating_sub(buf.len());
+                    buf.extend_from_slice(chunk.get(..n.min(room)).unwrap_or_default());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
+                Ok(0) | Err(_) => {
+                    self.stderr = None;
+                    return true;
+                }
+            }
+        }
     }
 
     /// The exit status, waiting a little for it; kills the child if it
     /// does not exit.
-    fn status(&mut self, grace: Duration) -> String {
+    /// Reads standard error into `buf` meanwhile.
+    fn status(&mut self, grace: Duration, buf: &mut Vec<u8>) -> String {
         let deadline = Instant::now() + grace;
         loop {
+            self.drain(buf);
             match self.child.try_wait() {
-                Ok(Some(status)) => return describe(status),
+                Ok(Some(status)) => {
+                    self.drain(buf);
+                    return describe(status);
+                }
                 Ok(None) if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
                 _ => {
-                    self.kill();
+                    self.kill(buf);
                     return "still running; killed".to_string();
                 }
             }
         }
     }
 
-    fn kill(&mut self) {
+    /// Kills the child and reads the rest of its standard error into
+    /// `buf`.
+    fn kill(&mut self, buf: &mut Vec<u8>) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        // Standard error ends with the child: wait a little for the rest of
-        // it (a grandchild may still hold it open).
-        if let Some(t) = self.stderr_thread.take() {
-            let deadline = Instant::now() + Duration::from_millis(500);
-            while !t.is_finished() && Instant::now() < deadline {
-                thread::sleep(Duration::from_millis(5));
-            }
+        // Standard error ends with the child, unless a grandchild still
+        // holds it open: wait a little for its end.
+        let deadline = Instant::now() + Duration::from_millis(500);
+        while !self.drain(buf) && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(5));
         }
     }
 }
@@ -169,7 +206,7 @@ pub struct Adapter {
     command: String,
     timeout: Duration,
     child: Option<Running>,
-    stderr: Arc<Mutex<Vec<u8>>>,
+    stderr: Vec<u8>,
     hello: Option<Hello>,
     about: About,
     failed_restarts: usize,
@@ -193,7 +230,7 @@ impl Adapter {
             command: command.to_string(),
             timeout,
             child: None,
-            stderr: Arc::default(),
+            stderr: Vec::new(),
             hello: None,
             about: About::new("", "", []),
             failed_restarts: 0,
@@ -233,11 +270,10 @@ impl Adapter {
     }
 
     fn start_child(&mut self) -> Result<(), Problem> {
-        let child =
-            Running::spawn(&self.argv, self.stderr.clone()).map_err(|e| Problem::Spawn {
-                command: self.command.clone(),
-                error: e.to_string(),
-            })?;
+        let child = Running::spawn(&self.argv).map_err(|e| Problem::Spawn {
+            command: self.command.clone(),
+            error: e.to_string(),
+        })?;
         self.child = Some(child);
         let line = self.exchange_line(&hello_request())?;
         let hello = Hello::parse(&line).map_err(|e| {
@@ -288,11 +324,22 @@ impl Adapter {
             Some(stdin) => writeln!(stdin, "{request}").and_then(|()| stdin.flush()),
             None => Err(io::ErrorKind::BrokenPipe.into()),
         };
-        let received = match sent {
-            // A child that is gone closes its standard output too: read on
-            // to learn how it ended.
-            Ok(()) | Err(_) => child.lines.recv_timeout(timeout),
+        // A child that is gone closes its standard output too: read on to
+        // learn how it ended, whether the request was sent or not.
+        let _ = sent;
+        let deadline = Instant::now() + timeout;
+        let received = loop {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            match child.lines.recv_timeout(wait.min(STDERR_POLL)) {
+                Err(RecvTimeoutError::Timeout) if !wait.is_zero() => {
+                    child.drain(&mut self.stderr);
+                }
+                received => break received,
+            }
         };
+        // What the child wrote on standard error before its answer is in
+        // the pipe by now: it belongs to this exchange's vector.
+        child.drain(&mut self.stderr);
         let result = match received {
             Ok(Line::Text(line)) => return Ok(line),
             Ok(Line::TooLong) => Err(Problem::Garbage {
@@ -304,7 +351,7 @@ impl Adapter {
                 line: String::new(),
             }),
             Ok(Line::Eof) | Err(RecvTimeoutError::Disconnected) => Err(Problem::Exited {
-                status: child.status(Duration::from_secs(2)),
+                status: child.status(Duration::from_secs(2), &mut self.stderr),
             }),
             Err(RecvTimeoutError::Timeout) => Err(Problem::Timeout(timeout)),
         };
@@ -315,24 +362,26 @@ impl Adapter {
     /// Kills the child, if any; the next exchange needs [`Self::ensure_running`].
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            child.kill();
+            child.kill(&mut self.stderr);
         }
     }
 
-    /// Empties the collected standard error.
-    pub fn clear_stderr(&self) {
-        self.stderr
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+    /// Reads the child's standard error so far, then forgets all of it.
+    pub fn clear_stderr(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            child.drain(&mut self.stderr);
+        }
+        self.stderr.clear();
     }
 
     /// The standard error collected since the last [`Self::clear_stderr`],
     /// at most its last `max` bytes.
-    pub fn stderr(&self, max: usize) -> String {
-        let buf = self.stderr.lock().unwrap_or_else(PoisonError::into_inner);
-        let start = buf.len().saturating_sub(max);
-        String::from_utf8_lossy(buf.get(start..).unwrap_or_default()).into_owned()
+    pub fn stderr(&mut self, max: usize) -> String {
+        if let Some(child) = self.child.as_mut() {
+            child.drain(&mut self.stderr);
+        }
+        let start = self.stderr.len().saturating_sub(max);
+        String::from_utf8_lossy(self.stderr.get(start..).unwrap_or_default()).into_owned()
     }
 
     /// Starts `command` and waits for its handshake. The error says why it
@@ -356,7 +405,7 @@ impl Adapter {
                 let _ = writeln!(stdin, "{}", bye_request());
             }
             child.stdin = None;
-            child.status(Duration::from_secs(1));
+            child.status(Duration::from_secs(1), &mut self.stderr);
         }
     }
 }
