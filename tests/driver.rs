@@ -27,6 +27,7 @@ fn main() {
         Trial::test("fake/crash", crash),
         Trial::test("fake/hang", hang),
         Trial::test("fake/stderr-stays-with-its-vector", chatty),
+        Trial::test("fake/noisy-stderr-and-large-requests", noisy),
         Trial::test("fake/garbage", garbage),
         Trial::test("fake/wrong-shape", wrong_shape),
         Trial::test("fake/error-answer", error_answer),
@@ -156,6 +157,11 @@ fn fake(spec: &str) {
                 let _ = out.flush();
             }
             None => return,
+        }
+        if mode == "noisy" && kind == "step" && glob.is_match(&vector) {
+            // More standard error than a pipe holds, after the answer: the
+            // fake blocks on it until the runner reads it.
+            let _ = std::io::stderr().write_all(&[b'.'; 200 << 10]);
         }
     }
 }
@@ -409,6 +415,43 @@ fn chatty() -> Result<(), Failed> {
         )?;
     }
     Ok(())
+}
+
+/// An adapter that blocks writing to standard error after its answers
+/// while the runner writes it a request larger than a pipe holds: the run
+/// must go on (the runner once waited for the write forever).
+fn noisy() -> Result<(), Failed> {
+    let mut child = Command::new(hgframe_bin())
+        .args([
+            "run",
+            "--impl",
+            &fake_command(),
+            "--id",
+            "server/size/*",
+            "--format",
+            "json",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("HGFRAME_FAKE", "noisy:*")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            return Err("the run hung".into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    exit_code(&output, 0)?;
+    let report = json_report(&output)?;
+    check(
+        report["totals"]["passed"] == vectors(&report).len() && vectors(&report).len() > 5,
+        format!("every vector passed: {}", report["totals"]),
+    )
 }
 
 fn garbage() -> Result<(), Failed> {

@@ -12,8 +12,8 @@
 //! report of the vector that answer belongs to, never in the next one's.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStderr, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -32,8 +32,13 @@ use crate::conformance::vectors::spec::Target;
 /// the suite take a few hundred kilobytes of hex.
 pub const MAX_ANSWER_LEN: usize = 64 << 20;
 
-/// How much of the standard error is kept, in bytes.
+/// How much of the standard error is kept, in bytes: at most this, and at
+/// least half of it, of its end.
 const MAX_STDERR_LEN: usize = 1 << 20;
+
+/// The most standard error read at once, so that a child that writes
+/// without pause cannot keep the runner from its deadlines.
+const MAX_STDERR_READ: usize = 1 << 20;
 
 /// How often standard error is read while the runner waits for an answer.
 const STDERR_POLL: Duration = Duration::from_millis(20);
@@ -51,7 +56,11 @@ enum Line {
 /// A running child.
 struct Running {
     child: Child,
-    stdin: Option<ChildStdin>,
+    /// Lines for the child's standard input, written by a thread of their
+    /// own: a child blocked on a full standard error stops reading its
+    /// input, and the runner must go on reading that standard error.
+    /// Dropping it closes the child's standard input.
+    stdin: Option<Sender<String>>,
     lines: Receiver<Line>,
     /// The child's standard error, non-blocking; `None` once it ended.
     stderr: Option<ChildStderr>,
@@ -68,7 +77,20 @@ impl Running {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
-        let stdin = child.stdin.take();
+        let stdin = child.stdin.take().map(|mut stdin| {
+            let (tx, rx) = channel::<String>();
+            thread::spawn(move || {
+                for line in rx {
+                    if writeln!(stdin, "{line}")
+                        .and_then(|()| stdin.flush())
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+            tx
+        });
         let stdout = child.stdout.take();
         let err = child.stderr.take();
         let (tx, lines) = channel();
@@ -96,13 +118,14 @@ impl Running {
         // Without O_NONBLOCK the child's standard error could not be read
         // up to "now" without a thread, and a thread cannot tell when it
         // has read everything written before an answer.
-        let stderr = match err {
-            Some(err) => {
-                rustix::io::ioctl_fionbio(&err, true)?;
-                Some(err)
+        if let Some(err) = &err {
+            if let Err(e) = rustix::io::ioctl_fionbio(err, true) {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(e.into());
             }
-            None => None,
-        };
+        }
+        let stderr = err;
         Ok(Running {
             child,
             stdin,
@@ -119,11 +142,18 @@ impl Running {
             return true;
         };
         let mut chunk = [0u8; 8192];
+        let mut read = 0;
         loop {
+            if read >= MAX_STDERR_READ {
+                return false;
+            }
             match err.read(&mut chunk) {
                 Ok(n @ 1..) => {
-                    let room = MAX_STDERR_LEN.saturating_sub(buf.len());
-                    buf.extend_from_slice(chunk.get(..n.min(room)).unwrap_or_default());
+                    read += n;
+                    buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    if buf.len() > MAX_STDERR_LEN {
+                        buf.drain(..buf.len() - MAX_STDERR_LEN / 2);
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return false,
@@ -320,13 +350,11 @@ impl Adapter {
                 status: "not running".to_string(),
             });
         };
-        let sent = match child.stdin.as_mut() {
-            Some(stdin) => writeln!(stdin, "{request}").and_then(|()| stdin.flush()),
-            None => Err(io::ErrorKind::BrokenPipe.into()),
-        };
         // A child that is gone closes its standard output too: read on to
         // learn how it ended, whether the request was sent or not.
-        let _ = sent;
+        if let Some(stdin) = &child.stdin {
+            let _ = stdin.send(request.to_string());
+        }
         let deadline = Instant::now() + timeout;
         let received = loop {
             let wait = deadline.saturating_duration_since(Instant::now());
@@ -401,10 +429,9 @@ impl Adapter {
     /// Says `bye`, and gives the child a moment to exit before killing it.
     pub fn bye(&mut self) {
         if let Some(mut child) = self.child.take() {
-            if let Some(stdin) = child.stdin.as_mut() {
-                let _ = writeln!(stdin, "{}", bye_request());
+            if let Some(stdin) = child.stdin.take() {
+                let _ = stdin.send(bye_request().to_string());
             }
-            child.stdin = None;
             child.status(Duration::from_secs(1), &mut self.stderr);
         }
     }
