@@ -24,9 +24,15 @@ use std::process::{Command, Output};
 use hgframe::cbor::{self, DecodeOptions, Value};
 use hgframe::conformance::driver::testee::Testee;
 use hgframe::conformance::error_map::known_classes;
-use hgframe::conformance::run::Suite;
-use hgframe::conformance::vectors::compare::{PayloadEncoding, payload_encoding};
-use hgframe::frame::{Decoded, Frame, ReadOptions, decode_frame};
+use hgframe::conformance::implementation::{About, Call, Implementation, Refusal};
+use hgframe::conformance::reference::Reference;
+use hgframe::conformance::run::{RunOptions, Suite};
+use hgframe::conformance::vectors::compare::Level;
+use hgframe::conformance::vectors::compare::{PayloadEncoding, payload_units};
+use hgframe::conformance::vectors::model::{Action, Outcome};
+use hgframe::conformance::vectors::runner::Status;
+use hgframe::conformance::vectors::spec::Target;
+use hgframe::frame::{Decoded, FrameRef, ReadOptions, decode_frame};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value as Json;
 
@@ -51,6 +57,10 @@ fn main() {
             canonical_expectations,
         ),
         Trial::test("error-map/refused", error_map_refused),
+        Trial::test(
+            "exact/non-strict-only-if-every-step-is",
+            non_strict_needs_every_step,
+        ),
     ];
     libtest_mimic::run(&args, trials).exit();
 }
@@ -191,45 +201,41 @@ fn split(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
     Some(out)
 }
 
-/// The frames with the CBOR payloads of each request, stream and type
-/// re-encoded whole, and split again at the same lengths. A payload that
-/// does not decode, or would change its length, is left as it is.
+/// The frames with the CBOR payload of each unit (`payload_units`: the
+/// suite's own notion of a payload) re-encoded whole, and split again at
+/// the same lengths. A payload that does not decode, or would change its
+/// length, is left as it is.
 fn reencode(frames: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    let decoded: Vec<Option<Frame>> = frames
+    let Some(decoded) = frames
         .iter()
         .map(|b| match decode_frame(b, &ReadOptions::default()) {
-            Ok(Decoded::Frame { frame, len }) if len == b.len() => Some(frame.to_owned_frame()),
+            Ok(Decoded::Frame { frame, len }) if len == b.len() => Some(frame),
             _ => None,
         })
-        .collect();
-    let mut groups: BTreeMap<(u16, u8, u8), Vec<usize>> = BTreeMap::new();
-    for (i, f) in decoded.iter().enumerate() {
-        if let Some(f) = f {
-            groups
-                .entry((f.request_id, f.stream_id, f.frame_type.get()))
-                .or_default()
-                .push(i);
-        }
-    }
+        .collect::<Option<Vec<FrameRef>>>()
+    else {
+        return frames.to_vec();
+    };
     let mut out = frames.to_vec();
-    for members in groups.values() {
-        let first = decoded[members[0]].as_ref().unwrap();
+    for (members, encoding) in payload_units(&decoded) {
         let payload: Vec<u8> = members
             .iter()
-            .flat_map(|&i| decoded[i].as_ref().unwrap().payload.clone())
+            .flat_map(|&i| decoded[i].payload.to_vec())
             .collect();
-        let Some(new) = reencode_payload(payload_encoding(first.frame_type), &payload) else {
+        let Some(new) = reencode_payload(encoding, &payload) else {
             continue;
         };
         if new.len() != payload.len() {
             continue;
         }
         let mut offset = 0;
-        for &i in members {
-            let frame = decoded[i].as_ref().unwrap();
+        for &i in &members {
+            let frame = &decoded[i];
             let len = frame.payload.len();
-            let rebuilt = frame.with_payload(new[offset..offset + len].to_vec());
-            out[i] = rebuilt.to_bytes().unwrap();
+            out[i] = frame
+                .with_payload(new[offset..offset + len].to_vec())
+                .to_bytes()
+                .unwrap();
             offset += len;
         }
     }
@@ -658,6 +664,33 @@ fn canonical_expectations() -> Result<(), Failed> {
             ),
         )?;
     }
+    // Written again from a semantic run, the exact entries stay.
+    let file2 = tmp("canonical-expectations-2.yaml");
+    let path2 = file2.to_string_lossy();
+    let semantic = run(
+        "canonical",
+        &[
+            "--level",
+            "semantic",
+            "--expectations",
+            &path,
+            "--write-expectations",
+            &path2,
+        ],
+    )?;
+    check(semantic.code == Some(0), "the semantic run passes")?;
+    let text2 = std::fs::read_to_string(&file2).unwrap();
+    let entries = |t: &str| t.matches("- id:").count();
+    check(
+        entries(&text2) == entries(&text) && text2.contains("level: exact"),
+        format!("the exact entries are kept:\n{text2}"),
+    )?;
+    // And every failure of the exact run is non-strict at the semantic level.
+    for v in vectors(&first.report) {
+        if v["result"] == "failed" {
+            check(v["non_strict"] == true, format!("{v:#}"))?;
+        }
+    }
     Ok(())
 }
 
@@ -699,4 +732,84 @@ fn error_map_refused() -> Result<(), Failed> {
         )?;
     }
     Ok(())
+}
+
+/// The reference, with the error of step 0 in other words and, when
+/// `wrong_class`, the error of step 1 of another class.
+struct Doctored {
+    inner: Reference,
+    wrong_class: bool,
+}
+
+impl Implementation for Doctored {
+    fn about(&self) -> &About {
+        self.inner.about()
+    }
+    fn start(&mut self, id: &str, target: &Target) -> Result<(), Refusal> {
+        self.inner.start(id, target)
+    }
+    fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
+        let mut outcome = self.inner.step(call)?;
+        if let Outcome::Action(Action::Error {
+            message,
+            class,
+            error,
+        }) = &mut outcome
+        {
+            *error = None;
+            match call.index {
+                0 => *message = Some("in other words".into()),
+                1 if self.wrong_class => *class = Some("odd-stream-id".into()),
+                _ => {}
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+/// At the exact level a vector whose first failing step differs only in
+/// words is non-strict only if every later step passes at the semantic
+/// level.
+fn non_strict_needs_every_step() -> Result<(), Failed> {
+    let suite =
+        Suite::load(&[concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/server").into()]).unwrap();
+    let run = |level, wrong_class| {
+        let options = RunOptions {
+            filter: hgframe::conformance::vectors::runner::Filter::new(
+                &["server/protocol-error/even-stream".into()],
+                &[],
+            )
+            .unwrap(),
+            level,
+            ..RunOptions::default()
+        };
+        let doctored = Doctored {
+            inner: Reference::new(),
+            wrong_class,
+        };
+        suite.run(doctored, &options).vectors.remove(0).status
+    };
+    let failed = |status: &Status| match status {
+        Status::Failed {
+            step, non_strict, ..
+        } => Some((*step, *non_strict)),
+        _ => None,
+    };
+    let words_only = run(Level::Exact, false);
+    check(
+        failed(&words_only) == Some((0, true)),
+        format!("{words_only:?}"),
+    )?;
+    let both = run(Level::Exact, true);
+    check(failed(&both) == Some((0, false)), format!("{both:?}"))?;
+    let semantic = run(Level::Semantic, false);
+    check(
+        matches!(semantic, Status::NonStrict { .. }),
+        format!("{semantic:?}"),
+    )?;
+    let semantic_both = run(Level::Semantic, true);
+    check(
+        failed(&semantic_both) == Some((1, false)),
+        format!("{semantic_both:?}"),
+    )
 }

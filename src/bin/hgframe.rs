@@ -66,7 +66,8 @@ struct RunArgs {
     /// CBOR values, errors by class; what passes only here is non-strict).
     #[arg(long, value_enum, default_value = "exact")]
     level: Level,
-    /// The exact level, whatever --level says: non-strict results fail.
+    /// The exact level (as --level exact; not with --level): what would be
+    /// non-strict fails.
     #[arg(long, conflicts_with = "level")]
     strict: bool,
     /// An error map: the implementation's own error messages, as regular
@@ -447,9 +448,8 @@ fn run_loaded(suite: &Suite, args: RunArgs, out: &mut impl Write) -> Result<bool
         write_file(
             path,
             &expectations::write(
-                &run.vectors,
+                &run,
                 expectations,
-                &run.implementation,
                 &suite
                     .vectors()
                     .iter()

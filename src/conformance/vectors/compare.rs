@@ -11,9 +11,9 @@
 //! At the semantic level:
 //! - frames are equal when their header fields are equal and their payloads
 //!   are equal as CBOR values ([`payload_encoding`] says which frame types
-//!   carry CBOR); the payloads of frames of one request, stream and type in
-//!   one outcome are concatenated first, so that a CBOR value split over
-//!   several frames is compared whole;
+//!   carry CBOR); the payloads of the frames of one [unit](payload_units)
+//!   (a command request's frames, a command response's) are joined first,
+//!   so that a CBOR value split over several frames is compared whole;
 //! - errors (protocol errors and exceptions) are equal when their class is
 //!   equal; their messages are compared only where the expectation makes the
 //!   message the point by giving it without a class (`readframe`'s aborts),
@@ -318,9 +318,61 @@ fn frame(bytes: &[u8]) -> Option<FrameRef<'_>> {
     }
 }
 
-/// Compares frame sequences: header fields first, then the payloads of
-/// each request, stream and type, concatenated, by value where they are
-/// CBOR.
+/// The payload units of a frame sequence: the indexes of the frames whose
+/// payloads, joined in order, make one payload, and that payload's
+/// encoding. A unit is the frames of one request, stream and type from a
+/// command request's `new` frame to its frame without `more`, or from a
+/// command response's first frame to its `eos`; every other frame is a
+/// unit of its own. A frame whose stream flags say `encoded` is raw.
+pub fn payload_units(frames: &[FrameRef<'_>]) -> Vec<(Vec<usize>, PayloadEncoding)> {
+    use crate::frame::{FrameFlags, StreamFlags};
+    let mut units: Vec<(Vec<usize>, PayloadEncoding)> = Vec::new();
+    // The open unit of each request, stream and type, by index in `units`.
+    let mut open: Vec<((u16, u8, FrameType), usize)> = Vec::new();
+    for (i, f) in frames.iter().enumerate() {
+        let key = (f.request_id, f.stream_id, f.frame_type);
+        let encoding = if f.stream_flags.contains(StreamFlags::ENCODING_APPLIED) {
+            PayloadEncoding::Raw
+        } else {
+            payload_encoding(f.frame_type)
+        };
+        let (starts, ends) = match f.frame_type {
+            FrameType::COMMAND_REQUEST => (
+                f.flags.contains(FrameFlags::COMMAND_REQUEST_NEW),
+                !f.flags.contains(FrameFlags::COMMAND_REQUEST_MORE_FRAMES),
+            ),
+            FrameType::COMMAND_RESPONSE => {
+                (false, f.flags.contains(FrameFlags::COMMAND_RESPONSE_EOS))
+            }
+            _ => (true, true),
+        };
+        let slot = open.iter().position(|(k, _)| *k == key);
+        let unit = match slot {
+            Some(at) if !starts && encoding != PayloadEncoding::Raw => {
+                open.get(at).map(|&(_, u)| u)
+            }
+            _ => None,
+        };
+        let unit = match unit.and_then(|u| units.get_mut(u).map(|entry| (u, entry))) {
+            Some((u, (members, _))) => {
+                members.push(i);
+                u
+            }
+            None => {
+                units.push((vec![i], encoding));
+                units.len() - 1
+            }
+        };
+        open.retain(|(k, _)| *k != key);
+        if !ends && encoding != PayloadEncoding::Raw {
+            open.push((key, unit));
+        }
+    }
+    units
+}
+
+/// Compares frame sequences: header fields first, then the payload of each
+/// [unit](payload_units), by value where it is CBOR.
 fn frames(at: &str, expected: &[Vec<u8>], actual: &[Vec<u8>], d: &mut Diffs) {
     if expected == actual {
         return;
@@ -329,53 +381,55 @@ fn frames(at: &str, expected: &[Vec<u8>], actual: &[Vec<u8>], d: &mut Diffs) {
         d.add(at, Kind::Value);
         return;
     }
-    let mut decoded = Vec::new();
-    for (i, (e, a)) in expected.iter().zip(actual).enumerate() {
-        if e == a {
-            decoded.push(None);
-            continue;
-        }
-        match (frame(e), frame(a)) {
-            (Some(fe), Some(fa)) if fe.header().ok() == fa.header().ok() && fe.header().is_ok() => {
-                decoded.push(Some((fe, fa)));
-            }
-            _ => {
+    let (Some(fe), Some(fa)) = (
+        expected
+            .iter()
+            .map(|b| frame(b))
+            .collect::<Option<Vec<_>>>(),
+        actual.iter().map(|b| frame(b)).collect::<Option<Vec<_>>>(),
+    ) else {
+        // Not frames: compared as bytes.
+        for (i, (e, a)) in expected.iter().zip(actual).enumerate() {
+            if e != a {
                 d.add(format!("{at}[{i}]"), Kind::Value);
-                return;
+            }
+        }
+        return;
+    };
+    // A frame whose header differs is a difference of its own, and so is
+    // the unit it belongs to.
+    let mut reported = vec![false; expected.len()];
+    for (i, (e, a)) in fe.iter().zip(&fa).enumerate() {
+        let (he, ha) = (e.header(), a.header());
+        if he.is_err() || he.ok() != ha.ok() {
+            d.add(format!("{at}[{i}]"), Kind::Value);
+            if let Some(r) = reported.get_mut(i) {
+                *r = true;
             }
         }
     }
-    // The frames whose bytes differ have equal headers: compare their
-    // payloads group by group, each group whole.
-    let key = |bytes: &[u8]| frame(bytes).map(|f| (f.request_id, f.stream_id, f.frame_type));
-    let mut done = vec![false; expected.len()];
-    for (i, differing) in decoded.iter().enumerate() {
-        let (Some((first, _)), false) = (differing, done.get(i).copied().unwrap_or(true)) else {
+    for (members, encoding) in payload_units(&fe) {
+        if members
+            .iter()
+            .any(|&i| reported.get(i).copied().unwrap_or(true))
+        {
             continue;
-        };
-        let group_key = Some((first.request_id, first.stream_id, first.frame_type));
-        let members: Vec<usize> = (0..expected.len())
-            .filter(|&j| expected.get(j).and_then(|b| key(b)) == group_key)
-            .collect();
-        for &j in &members {
-            if let Some(flag) = done.get_mut(j) {
-                *flag = true;
-            }
         }
-        let concat = |frames: &[Vec<u8>]| -> Vec<u8> {
+        let join = |frames: &[FrameRef<'_>]| -> Vec<u8> {
             members
                 .iter()
-                .filter_map(|&j| frames.get(j).and_then(|b| frame(b)))
+                .filter_map(|&i| frames.get(i))
                 .flat_map(|f| f.payload.iter().copied())
                 .collect()
         };
-        let kind = payload_difference(
-            payload_encoding(first.frame_type),
-            &concat(expected),
-            &concat(actual),
-        );
-        if let Some(kind) = kind {
-            d.add(format!("{at}[{i}]"), kind);
+        if let Some(kind) = payload_difference(encoding, &join(&fe), &join(&fa)) {
+            // The first frame of the unit whose bytes differ.
+            let first = members
+                .iter()
+                .copied()
+                .find(|&i| expected.get(i) != actual.get(i))
+                .unwrap_or_default();
+            d.add(format!("{at}[{first}]"), kind);
         }
     }
 }
@@ -522,6 +576,48 @@ mod tests {
             [("frames[0]".to_string(), Kind::MapKeyOrder)]
         );
         assert_eq!(kinds(&e, &other), [("frames[0]".to_string(), Kind::Value)]);
+    }
+
+    #[test]
+    fn units_end_at_eos_and_encoded_payloads_are_raw() {
+        // Two responses of one request: the second's map is CBOR too.
+        let e = frames(vec![
+            with_payload("1 2 0 command-response eos ", SEED),
+            with_payload("1 2 0 command-response eos ", SEED),
+        ]);
+        let a = frames(vec![
+            with_payload("1 2 0 command-response eos ", SEED),
+            with_payload("1 2 0 command-response eos ", LENGTH_FIRST),
+        ]);
+        assert_eq!(
+            kinds(&e, &a),
+            [("frames[1]".to_string(), Kind::MapKeyOrder)]
+        );
+        let e = frames(vec![with_payload("1 2 encoded error-response 0 ", SEED)]);
+        let a = frames(vec![with_payload(
+            "1 2 encoded error-response 0 ",
+            LENGTH_FIRST,
+        )]);
+        assert_eq!(kinds(&e, &a), [("frames[0]".to_string(), Kind::Value)]);
+    }
+
+    #[test]
+    fn every_differing_frame_is_reported() {
+        let e = frames(vec![
+            with_payload("1 2 0 error-response 0 ", SEED),
+            with_payload("1 2 0 error-response 0 ", SEED),
+        ]);
+        let a = frames(vec![
+            with_payload("1 2 0 error-response 0 ", LENGTH_FIRST),
+            with_payload("3 2 0 error-response 0 ", SEED),
+        ]);
+        assert_eq!(
+            kinds(&e, &a),
+            [
+                ("frames[1]".to_string(), Kind::Value),
+                ("frames[0]".to_string(), Kind::MapKeyOrder)
+            ]
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
 use super::compare::{Level, describe};
-use super::runner::{Status, VectorReport};
+use super::runner::{RunReport, Status};
 
 /// The result an entry expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -255,13 +255,12 @@ fn fold(
 /// still describes a vector is kept, glob and reason; other vectors get an
 /// entry of their own with a reason to rewrite. `all_ids` are the ids of
 /// every loaded vector, so that a glob covers no vector outside the run.
-/// A failure that only the exact level sees gets `level: exact`.
-pub fn write(
-    reports: &[VectorReport],
-    previous: Option<&Expectations>,
-    implementation: &str,
-    all_ids: &[&str],
-) -> String {
+/// A failure that only the exact level sees gets `level: exact`; the
+/// entries of `previous` for another level than the run's are kept as they
+/// are.
+pub fn write(run: &RunReport, previous: Option<&Expectations>, all_ids: &[&str]) -> String {
+    let (reports, implementation) = (&run.vectors, &run.implementation);
+    let applying = previous.map(|p| p.at(run.level));
     let mut entries: Vec<Entry> = Vec::new();
     // Which entries are new (not kept from `previous`), by id.
     let mut new = std::collections::HashSet::new();
@@ -274,13 +273,10 @@ pub fn write(
                 step,
                 op,
                 differences,
+                non_strict,
                 ..
             } => {
-                let exact_only = !differences.is_empty()
-                    && differences
-                        .iter()
-                        .all(|d| !d.kind.counts_at(Level::Semantic));
-                if exact_only {
+                if *non_strict {
                     level = Some(Level::Exact);
                     let what = describe(differences);
                     (
@@ -299,7 +295,8 @@ pub fn write(
                 },
             ),
         };
-        let kept = previous
+        let kept = applying
+            .as_ref()
             .and_then(|p| p.lookup(&r.id))
             .filter(|e| e.result == result && e.level == level);
         match kept {
@@ -319,7 +316,12 @@ pub fn write(
             }
         }
     }
-    let entries = fold(entries, &new, all_ids);
+    let mut entries = fold(entries, &new, all_ids);
+    for e in previous.iter().flat_map(|p| p.entries()) {
+        if e.level.is_some_and(|l| l != run.level) && !entries.contains(e) {
+            entries.push(e.clone());
+        }
+    }
     let mut out = String::new();
     let _ = writeln!(
         out,

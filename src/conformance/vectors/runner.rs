@@ -131,6 +131,10 @@ pub enum Status {
         actual: Box<Outcome>,
         /// What differed.
         differences: Vec<Difference>,
+        /// Whether the vector passes at the semantic level (this step and
+        /// every later one), at a run of the exact level: what it would be
+        /// there is non-strict.
+        non_strict: bool,
     },
     /// The exchange with the implementation broke down: it crashed, hung,
     /// answered garbage or reported an error of its own.
@@ -507,17 +511,17 @@ fn loose_text(differences: &[StepDifference]) -> String {
     parts.join(", ")
 }
 
-/// For a step that failed only by differences that do not count at the
-/// semantic level: ` (equal at the semantic level: map key order)`.
-fn semantic_note(differences: &[Difference]) -> String {
-    if differences.is_empty()
-        || differences
-            .iter()
-            .any(|d| d.kind.counts_at(Level::Semantic))
-    {
+/// For a vector that fails at the exact level and passes at the semantic
+/// one: ` (non-strict at the semantic level: map key order)`, the
+/// differences of its failing step.
+fn semantic_note(differences: &[Difference], non_strict: bool) -> String {
+    if !non_strict {
         return String::new();
     }
-    format!(" (equal at the semantic level: {})", describe(differences))
+    format!(
+        " (non-strict at the semantic level: {})",
+        describe(differences)
+    )
 }
 
 fn indent(s: &str) -> String {
@@ -561,6 +565,7 @@ pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
                 expected,
                 actual,
                 differences,
+                non_strict,
             },
         ) => {
             let _ = writeln!(
@@ -569,7 +574,7 @@ pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
                 r.id,
                 r.file,
                 r.step_line.unwrap_or(r.line),
-                semantic_note(differences)
+                semantic_note(differences, *non_strict)
             );
             if let Some(input) = &r.input {
                 let _ = write!(out, "      input:\n{}", indent(input));
@@ -787,10 +792,14 @@ pub fn junit(run: &RunReport) -> String {
                     expected,
                     actual,
                     differences,
+                    non_strict,
                 },
             ) => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(format!("step {step} ({op}){}", semantic_note(differences)));
+                s.set_message(format!(
+                    "step {step} ({op}){}",
+                    semantic_note(differences, *non_strict)
+                ));
                 s.set_description(format!(
                     "expected:\n{}actual:\n{}",
                     yaml(expected),
