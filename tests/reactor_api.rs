@@ -512,3 +512,59 @@ fn response_of_several_frames_from_bytes() {
     );
     assert_eq!(flags, [c, c, c, e]);
 }
+
+/// A multi-frame command gives its bytes back when it is dispatched, so
+/// that later partial commands of a long-lived connection still fit the
+/// limit; and the server is idle again after each one.
+#[test]
+fn dispatched_multi_frame_commands_give_their_bytes_back() {
+    let mut server = limited(Limits {
+        max_buffered_bytes: Some(12),
+        ..Limits::default()
+    });
+    for (i, id) in [1, 3, 5, 7, 9].into_iter().enumerate() {
+        let begin = if i == 0 { "stream-begin" } else { "0" };
+        let action = recv(
+            &mut server,
+            &format!(r"{id} 1 {begin} command-request new|more \xa1Dname"),
+        );
+        assert_eq!(
+            action,
+            ServerAction::WantFrame(ServerState::CommandReceiving),
+            "command {id}"
+        );
+        let action = recv(&mut server, &format!("{id} 1 0 command-request continuation Aa"));
+        assert!(matches!(action, ServerAction::RunCommand(_)), "{action:?}");
+        assert_eq!(server.state(), ServerState::Idle);
+    }
+}
+
+/// A discarded response makes no more frames, on either reactor.
+#[test]
+fn discarded_frames_are_not_made() {
+    let mut server = ServerReactor::default();
+    let action = recv(
+        &mut server,
+        "1 1 stream-begin command-request new cbor:{b'name': b'a'}",
+    );
+    assert!(matches!(action, ServerAction::RunCommand(_)), "{action:?}");
+    let stream = server.make_output_stream().unwrap();
+    let ServerAction::SendFrames(id) = server
+        .on_command_response_ready(stream, 1, b"response".to_vec())
+        .unwrap()
+    else {
+        panic!("a response sends frames")
+    };
+    server.discard_frames(id);
+    assert!(server.next_frame(id).is_none());
+
+    let mut client = ClientReactor::default();
+    client
+        .call_command(Value::bytes("a"), Value::Null, None)
+        .unwrap();
+    let ClientAction::SendFrames(id) = client.flush_commands().unwrap() else {
+        panic!("flush sends frames")
+    };
+    client.discard_frames(id);
+    assert!(client.next_frame(id).is_none());
+}
