@@ -22,7 +22,53 @@ os.environ.setdefault('HGMODULEPOLICY', 'py')
 
 from mercurial import __version__ as hgversion  # noqa: E402
 from mercurial import error, ui as uimod  # noqa: E402
-from mercurial import wireprotoframing as wf  # noqa: E402
+
+
+def load_framing():
+    """Mercurial's framing module, or the file HGFRAME_WIREPROTOFRAMING
+    names in its place (a mutant of it: tools/mutants.py)."""
+    path = os.environ.get('HGFRAME_WIREPROTOFRAMING')
+    if not path:
+        from mercurial import wireprotoframing
+        return wireprotoframing
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('mercurial.wireprotoframing', path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules['mercurial.wireprotoframing'] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+wf = load_framing()
+
+# With HGFRAME_LINES_OUT=FILE, the lines of the framing module that run are
+# written to FILE.PID, at each vector's start and at exit (tools/mutants.py
+# counts a mutant on a line no vector runs as unreached).
+LINES_OUT = os.environ.get('HGFRAME_LINES_OUT')
+LINES = set()
+
+
+def trace_lines():
+    filename = wf.__file__
+
+    def local(frame, event, arg):
+        if event == 'line':
+            LINES.add(frame.f_lineno)
+        return local
+
+    def tracer(frame, event, arg):
+        if frame.f_code.co_filename == filename:
+            LINES.add(frame.f_lineno)
+            return local
+        return None
+
+    sys.settrace(tracer)
+
+
+def write_lines():
+    if LINES_OUT:
+        with open('%s.%d' % (LINES_OUT, os.getpid()), 'w') as f:
+            f.write(' '.join(str(n) for n in sorted(LINES)))
 
 PROTOCOL = 2
 # No vector makes this many frames; a generator that does is endless.
@@ -303,9 +349,13 @@ def answer(session, request):
 
 
 def main():
+    if LINES_OUT:
+        trace_lines()
     session = None
     for line in sys.stdin:
         request = json.loads(line)
+        if request['type'] in ('start', 'bye'):
+            write_lines()
         if request['type'] == 'bye':
             return
         try:
