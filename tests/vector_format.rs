@@ -5,10 +5,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use hgframe::conformance::driver::wire;
 use hgframe::conformance::vectors::load::{LoadError, load_paths, load_str};
 use hgframe::conformance::vectors::model::OpInfo;
 use hgframe::conformance::vectors::model::{Action, Outcome, Vector};
-use hgframe::conformance::driver::wire;
 use hgframe::conformance::vectors::run_reference;
 use hgframe::conformance::vectors::spec::Target;
 use hgframe::reactor::{ClientProtocolError, ProtocolError, ServerProtocolError};
