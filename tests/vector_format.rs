@@ -5,10 +5,12 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use hgframe::conformance::driver::wire;
 use hgframe::conformance::vectors::load::{LoadError, load_paths, load_str};
 use hgframe::conformance::vectors::model::OpInfo;
 use hgframe::conformance::vectors::model::{Action, Outcome, Vector};
 use hgframe::conformance::vectors::run_reference;
+use hgframe::conformance::vectors::spec::Target;
 use hgframe::reactor::{ClientProtocolError, ProtocolError, ServerProtocolError};
 
 fn root() -> PathBuf {
@@ -461,6 +463,50 @@ fn every_vector_expecting_a_deviation_is_tagged_so() {
                 v.id
             );
         }
+    }
+}
+
+#[test]
+fn options_left_out_stay_out_and_their_vectors_are_tagged_defaults() {
+    // A vector that leaves a reactor option out checks the implementation's
+    // default; `--tag defaults` selects exactly those, and there is one for
+    // each kind of reactor target.
+    let vectors = suite();
+    for v in &vectors {
+        assert_eq!(
+            v.target.uses_defaults(),
+            v.tags.iter().any(|t| t == "defaults"),
+            "{}: tagged defaults exactly when its target leaves an option out",
+            v.id
+        );
+    }
+    for kind in ["server", "client", "conversation"] {
+        assert!(
+            vectors.iter().any(|v| v.target.uses_defaults()
+                && serde_json::to_value(&v.target).unwrap()["kind"] == kind),
+            "no {kind} vector leaves its options to the defaults"
+        );
+    }
+    // The loader fills nothing in, and the export and the driver protocol's
+    // `start` send the target as written.
+    let body = "- id: a/b\n  description: d\n  tags: [defaults]\n  target: {kind: client, buffersends: false}\n  steps:\n  - flushcommands: {}\n    expect: {action: noop}\n";
+    let loaded = load_str(Path::new("t.yaml"), &format!("{HEAD}{body}")).unwrap();
+    let target = &loaded[0].target;
+    assert_eq!(
+        *target,
+        Target::Client {
+            hasmultiplesend: None,
+            buffersends: Some(false)
+        }
+    );
+    let written = serde_json::json!({"kind": "client", "buffersends": false});
+    let export = hgframe::conformance::vectors::export::export(&loaded);
+    assert_eq!(export["vectors"][0]["target"], written);
+    let start = wire::start_request("a/b", target);
+    assert_eq!(start["target"], written);
+    match wire::Request::parse(&start.to_string()).unwrap() {
+        wire::Request::Start { target: back, .. } => assert_eq!(back, *target),
+        other => panic!("{other:?}"),
     }
 }
 

@@ -257,6 +257,11 @@ def stream_arg(spec):
     return {'streamid': spec['id'], 'active': spec.get('active', False)}
 
 
+def options(target, *names):
+    """The reactor options among `names` that `target` gives."""
+    return {n: target[n] for n in names if n in target}
+
+
 class Builder:
     def __init__(self, vector):
         self.vector = vector
@@ -266,11 +271,12 @@ class Builder:
         self.gens = {}
         target = vector['target']
         kind = target['kind']
+        # An option the vector leaves out is left out here too: the seed's
+        # own default applies, which is what such a vector checks.
         if kind == 'server':
-            self.target = {'kind': 'serverreactor', 'deferoutput': target.get('deferoutput', False)}
+            self.target = dict(options(target, 'deferoutput'), kind='serverreactor')
         elif kind == 'client':
-            self.target = {'kind': 'clientreactor', 'hasmultiplesend': target.get('hasmultiplesend', False),
-                           'buffersends': target.get('buffersends', True)}
+            self.target = dict(options(target, 'hasmultiplesend', 'buffersends'), kind='clientreactor')
         else:
             self.target = {'kind': 'codec'}
 
@@ -647,9 +653,8 @@ def halves(vector):
     and the server's, each receiving the frames the other party's expected
     sequences hold. Frame sequences are renamed per party."""
     target = vector['target']
-    sides = {'client': {'kind': 'client', 'hasmultiplesend': target.get('hasmultiplesend', False),
-                        'buffersends': target.get('buffersends', True)},
-             'server': {'kind': 'server', 'deferoutput': target.get('deferoutput', False)}}
+    sides = {'client': dict(options(target, 'hasmultiplesend', 'buffersends'), kind='client'),
+             'server': dict(options(target, 'deferoutput'), kind='server')}
     owner, rename, out = {}, {}, {}
     counters = {'client': 0, 'server': 0}
     steps = {'client': [], 'server': []}

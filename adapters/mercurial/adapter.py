@@ -162,12 +162,15 @@ class Session:
         ui = uimod.ui()
         kind = target['kind']
         self.server = self.client = None
+        # An option the target leaves out is not passed: the reactor's own
+        # default applies, which is what such a vector checks.
+        def options(*names):
+            return {n: target[n] for n in names if n in target}
         if kind in ('server', 'conversation'):
-            self.server = wf.serverreactor(ui, deferoutput=target['deferoutput'])
+            self.server = wf.serverreactor(ui, **options('deferoutput'))
         if kind in ('client', 'conversation'):
             self.client = wf.clientreactor(
-                ui, hasmultiplesend=target['hasmultiplesend'],
-                buffersends=target['buffersends'])
+                ui, **options('hasmultiplesend', 'buffersends'))
         self.gens = []        # frame generators, in order: g0, g1, ...
         self.streams = {}     # server output streams by id
         self.requests = {}    # client requests by id

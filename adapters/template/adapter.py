@@ -83,6 +83,10 @@ class Session:
         # target: {"kind": "codec"}, {"kind": "server", "deferoutput": b},
         # {"kind": "client", "hasmultiplesend": b, "buffersends": b}, or
         # {"kind": "conversation", ...all three}. Make your reactors here.
+        # An option may be missing: then make the reactor with your own
+        # default for it (do not pass it), since that is what the vector
+        # checks. The seed's defaults: deferoutput False, hasmultiplesend
+        # False, buffersends True.
         self.target = target
         # Frame sequences of `sendframes` actions, named g0, g1, ... in the
         # order they appear in the vector, whichever reactor made them:

@@ -272,6 +272,13 @@ pub const SERVER: &[Transition] = &[
     ),
     row(
         "command-receiving",
+        "neither new nor continuation",
+        server(Server::NeitherNewNorContinuation),
+        "errored",
+        ex("server", PARTIAL, "1 1 0 command-request 0 \\xa1"),
+    ),
+    row(
+        "command-receiving",
         "frame for an active request",
         server(Server::FrameForActiveRequest { request_id: 1 }),
         "errored",

@@ -546,17 +546,19 @@ fn answer_frames(j: usize, answer: &Answer, commands: usize, stream: &mut Stream
 }
 
 impl Scenario {
-    /// The target its vector runs against.
+    /// The target its vector runs against, every option given.
     pub fn target(&self) -> Target {
         match *self {
-            Scenario::Server { deferoutput, .. } => Target::Server { deferoutput },
+            Scenario::Server { deferoutput, .. } => Target::Server {
+                deferoutput: Some(deferoutput),
+            },
             Scenario::Client {
                 hasmultiplesend,
                 buffersends,
                 ..
             } => Target::Client {
-                hasmultiplesend,
-                buffersends,
+                hasmultiplesend: Some(hasmultiplesend),
+                buffersends: Some(buffersends),
             },
             Scenario::Conversation {
                 deferoutput,
@@ -564,9 +566,9 @@ impl Scenario {
                 buffersends,
                 ..
             } => Target::Conversation {
-                deferoutput,
-                hasmultiplesend,
-                buffersends,
+                deferoutput: Some(deferoutput),
+                hasmultiplesend: Some(hasmultiplesend),
+                buffersends: Some(buffersends),
             },
         }
     }

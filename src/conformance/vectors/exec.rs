@@ -115,16 +115,20 @@ pub struct Session {
 impl Session {
     /// A session for a vector's target.
     pub fn new(target: &Target) -> Session {
-        let server = |deferoutput: bool| {
+        // An option the target leaves out is the reference's default,
+        // which is the seed's.
+        let server = |deferoutput: Option<bool>| {
+            let default = ServerOptions::default();
             ServerReactor::new(ServerOptions {
-                defer_output: deferoutput,
-                ..ServerOptions::default()
+                defer_output: deferoutput.unwrap_or(default.defer_output),
+                ..default
             })
         };
-        let client = |hasmultiplesend: bool, buffersends: bool| {
+        let client = |hasmultiplesend: Option<bool>, buffersends: Option<bool>| {
+            let default = ClientOptions::default();
             ClientReactor::new(ClientOptions {
-                has_multiple_send: hasmultiplesend,
-                buffer_sends: buffersends,
+                has_multiple_send: hasmultiplesend.unwrap_or(default.has_multiple_send),
+                buffer_sends: buffersends.unwrap_or(default.buffer_sends),
             })
         };
         let (server, client) = match *target {

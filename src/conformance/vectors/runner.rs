@@ -104,6 +104,10 @@ pub const TAGS: &[(&str, &str)] = &[
     ("conversation", "area: a client and a server together"),
     ("transition", "a transition of a reactor's state machine"),
     ("deferoutput", "the server's deferoutput option"),
+    (
+        "defaults",
+        "the target leaves reactor options out: the implementation's defaults must be the seed's",
+    ),
 ];
 
 /// How a vector went.

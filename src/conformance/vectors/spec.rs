@@ -61,6 +61,16 @@ pub struct Vector {
 }
 
 /// What a vector's steps run against.
+///
+/// An option left out stays out (`None`): the implementation uses its own
+/// default, which is the point of a vector that leaves it out (a changed
+/// default shows). The driver protocol's `start` then sends the target
+/// without it, and the reference uses [`ServerOptions::default`] and
+/// [`ClientOptions::default`], which are the seed's (`deferoutput=False`;
+/// `hasmultiplesend=False`, `buffersends=True`).
+///
+/// [`ServerOptions::default`]: crate::reactor::ServerOptions
+/// [`ClientOptions::default`]: crate::reactor::ClientOptions
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, rename_all = "lowercase", tag = "kind")]
 pub enum Target {
@@ -68,35 +78,53 @@ pub enum Target {
     Codec,
     /// A server reactor.
     Server {
-        /// The seed's `deferoutput`.
-        #[serde(default)]
-        deferoutput: bool,
+        /// The seed's `deferoutput`; `None`: the implementation's default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deferoutput: Option<bool>,
     },
     /// A client reactor.
     Client {
-        /// The seed's `hasmultiplesend`.
-        #[serde(default)]
-        hasmultiplesend: bool,
-        /// The seed's `buffersends`.
-        #[serde(default = "yes")]
-        buffersends: bool,
+        /// The seed's `hasmultiplesend`; `None`: the implementation's
+        /// default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hasmultiplesend: Option<bool>,
+        /// The seed's `buffersends`; `None`: the implementation's default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        buffersends: Option<bool>,
     },
     /// A client and a server talking to each other.
     Conversation {
-        /// The server's `deferoutput`.
-        #[serde(default)]
-        deferoutput: bool,
-        /// The client's `hasmultiplesend`.
-        #[serde(default)]
-        hasmultiplesend: bool,
-        /// The client's `buffersends`.
-        #[serde(default = "yes")]
-        buffersends: bool,
+        /// The server's `deferoutput`; `None`: the implementation's default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deferoutput: Option<bool>,
+        /// The client's `hasmultiplesend`; `None`: the implementation's
+        /// default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hasmultiplesend: Option<bool>,
+        /// The client's `buffersends`; `None`: the implementation's default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        buffersends: Option<bool>,
     },
 }
 
-fn yes() -> bool {
-    true
+impl Target {
+    /// Whether the target leaves an option of its reactors to the
+    /// implementation's default.
+    pub fn uses_defaults(&self) -> bool {
+        match *self {
+            Target::Codec => false,
+            Target::Server { deferoutput } => deferoutput.is_none(),
+            Target::Client {
+                hasmultiplesend,
+                buffersends,
+            } => hasmultiplesend.is_none() || buffersends.is_none(),
+            Target::Conversation {
+                deferoutput,
+                hasmultiplesend,
+                buffersends,
+            } => deferoutput.is_none() || hasmultiplesend.is_none() || buffersends.is_none(),
+        }
+    }
 }
 
 /// Bytes: a Python bytes literal (`b'..'`), a repeated one, or a list of
