@@ -184,6 +184,7 @@ class Mutant:
         self.original = source.text[start:end]
         self.id = None
         self.at_import = False
+        self.import_time_node = False
         self.later_module = False
         # What a reader sees: the node's text before and after.
         self.shown = None
@@ -282,9 +283,26 @@ def make_mutants(text):
         if not names or any(n not in NAMES_2018 for n in names):
             later_lines.update(range(node.lineno, node.end_lineno + 1))
 
+    # Default values and decorators of functions that are not inside a
+    # function run at import too.
+    import_time = set()
+
+    def mark_import_time(node, in_function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and not in_function:
+                for part in (child.args.defaults + child.args.kw_defaults
+                             + child.decorator_list):
+                    if part is not None:
+                        import_time.update(id(n) for n in ast.walk(part))
+            mark_import_time(child, in_function or isinstance(
+                child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+    mark_import_time(tree, False)
+
     def add(scope, op, start, end, replacement, node):
         lines = set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
         m = Mutant(scope, op, start, end, replacement, source, lines)
+        m.import_time_node = id(node) in import_time
         a, b = source.span(node)
         if op in ('cmp', 'bool', 'arith', 'string') and a <= start <= end <= b:
             whole = source.text[a:b]
@@ -303,7 +321,8 @@ def make_mutants(text):
             mutate(child, child_scope, scope)
             for m in mutants[before:]:
                 # Code outside functions runs when the module is imported.
-                m.at_import = not in_function and m.op != 'return-early'
+                m.at_import = m.import_time_node or (
+                    not in_function and m.op != 'return-early')
             visit(child, child_scope,
                   in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
 
