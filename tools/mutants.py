@@ -51,8 +51,8 @@ module-level names it added) are counted apart as `later` and not run: the
 unchanged module runs once with line tracing; a mutant of 2018 code on a
 line that no vector runs is *unreached*, listed for judging, and not run.
 
-The runs use two workers, `hgframe run --timeout 2`, and a limit of
-`--limit` seconds (60) per mutant.
+The runs use two workers, `hgframe run --timeout 5` (a loaded machine
+starts Python slowly), and a limit of `--limit` seconds (60) per mutant.
 """
 
 import argparse
@@ -433,7 +433,7 @@ def run_suite(module, limit, extra_env=None):
     env = dict(os.environ, HGFRAME_WIREPROTOFRAMING=module)
     env.update(extra_env or {})
     command = [hgframe_bin(), 'run', '--impl', os.path.join(ADAPTER, 'run'),
-               '--format', 'json', '--timeout', '2']
+               '--format', 'json', '--timeout', '5']
     try:
         out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
                              timeout=limit)
@@ -595,6 +595,9 @@ def main():
             print('tools/mutants.py: sampled mutants no longer exist: %s' % missing)
             return 1
         baseline = run_suite(path, args.limit * 4)
+        if not isinstance(baseline, dict):
+            print('tools/mutants.py: the unchanged module does not run: %s' % (baseline,))
+            return 1
         results = run_mutants(chosen, text, baseline, args.limit, args.jobs)
         regressions = [i for i, r in results.items()
                        if wanted[i] in ('killed', 'timeout') and r[0] == 'survived']
