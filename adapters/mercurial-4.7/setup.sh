@@ -5,8 +5,8 @@
 #
 # Python 2.7 is, in this order: $PYTHON2 if it is set (a command or a path);
 # python2.7 or python2 on PATH; a 2.7 version of pyenv (PYENV_VERSION=2.7.x
-# python2.7). The interpreter found is written to .hg47/python, which `run`
-# uses.
+# pyenv exec python2.7). The interpreter found is written to .hg47/python,
+# which `run` uses.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="$here/.hg47"
@@ -38,8 +38,8 @@ find_python27() {
     done
     if command -v pyenv >/dev/null; then
         for v in $(pyenv versions --bare 2>/dev/null | grep '^2\.7' | sort -rV); do
-            if is_python27 env PYENV_VERSION="$v" python2.7; then
-                PYENV_VERSION="$v" python2.7 -c 'import sys; print(sys.executable)'
+            if is_python27 env PYENV_VERSION="$v" pyenv exec python2.7; then
+                PYENV_VERSION="$v" pyenv exec python2.7 -c 'import sys; print(sys.executable)'
                 return 0
             fi
         done
