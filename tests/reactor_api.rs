@@ -533,7 +533,10 @@ fn dispatched_multi_frame_commands_give_their_bytes_back() {
             ServerAction::WantFrame(ServerState::CommandReceiving),
             "command {id}"
         );
-        let action = recv(&mut server, &format!("{id} 1 0 command-request continuation Aa"));
+        let action = recv(
+            &mut server,
+            &format!("{id} 1 0 command-request continuation Aa"),
+        );
         assert!(matches!(action, ServerAction::RunCommand(_)), "{action:?}");
         assert_eq!(server.state(), ServerState::Idle);
     }

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Sets up the Mercurial 4.7 adapter: the sdist of mercurial==4.7 from PyPI,
+# unpacked into adapters/mercurial-4.7/.hg47 and run from there in pure
+# Python (no C extensions are built), under Python 2.7. Idempotent.
+#
+# Python 2.7 is, in this order: $PYTHON2 if it is set (a command or a path);
+# python2.7 or python2 on PATH; a 2.7 version of pyenv (PYENV_VERSION=2.7.x
+# pyenv exec python2.7). The interpreter found is written to .hg47/python,
+# which `run` uses.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+dir="$here/.hg47"
+version=4.7
+sdist="mercurial-$version.tar.gz"
+# PyPI's sha256 of the sdist.
+sha256=098cb1437f77fb7f75dc2f008742933c729ec0b63cfa3e4e2f0a8fbc3d0d349f
+tree="$dir/mercurial-$version"
+
+say() { echo "adapters/mercurial-4.7: $*"; }
+fail() { echo "adapters/mercurial-4.7: $*" >&2; exit 1; }
+
+is_python27() {
+    "$@" -c 'import sys; sys.exit(sys.version_info[:2] != (2, 7))' >/dev/null 2>&1
+}
+
+# Prints the path of a Python 2.7 interpreter, or nothing.
+find_python27() {
+    if [ -n "${PYTHON2:-}" ]; then
+        is_python27 "$PYTHON2" && "$PYTHON2" -c 'import sys; print(sys.executable)'
+        return 0
+    fi
+    local candidate v
+    for candidate in python2.7 python2; do
+        if is_python27 "$candidate"; then
+            "$candidate" -c 'import sys; print(sys.executable)'
+            return 0
+        fi
+    done
+    if command -v pyenv >/dev/null; then
+        for v in $(pyenv versions --bare 2>/dev/null | grep '^2\.7' | sort -rV); do
+            if is_python27 env PYENV_VERSION="$v" pyenv exec python2.7; then
+                PYENV_VERSION="$v" pyenv exec python2.7 -c 'import sys; print(sys.executable)'
+                return 0
+            fi
+        done
+    fi
+}
+
+ready() {
+    [ -f "$dir/python" ] && [ -f "$tree/mercurial/wireprotoframing.py" ] || return 1
+    (cd "$tree" && HGMODULEPOLICY=py PYTHONDONTWRITEBYTECODE=1 "$(cat "$dir/python")" -c "
+import sys
+from mercurial import __version__ as v, wireprotoframing
+sys.exit(v.version != b'$version')") 2>/dev/null
+}
+
+if ready; then
+    say "Mercurial $version is ready in $tree ($(cat "$dir/python"))"
+    exit 0
+fi
+
+python="$(find_python27)"
+if [ -z "$python" ]; then
+    if [ -n "${PYTHON2:-}" ]; then
+        fail "PYTHON2=$PYTHON2 is not a Python 2.7; cannot set up the Mercurial 4.7 adapter"
+    fi
+    fail "no Python 2.7 found (python2.7, python2, pyenv; or set PYTHON2); cannot set up the Mercurial 4.7 adapter"
+fi
+say "Python 2.7: $python"
+
+mkdir -p "$dir"
+if [ ! -f "$dir/$sdist" ] || ! echo "$sha256  $dir/$sdist" | sha256sum -c --status; then
+    rm -f "$dir/$sdist"
+    tmp="$(mktemp -d "$dir/download.XXXXXX")"
+    say "downloading mercurial==$version from PyPI"
+    if ! "$python" -m pip download --quiet --disable-pip-version-check --retries 2 \
+            --no-deps --no-binary :all: "mercurial==$version" -d "$tmp" 2>"$tmp/pip.log"; then
+        tail -n 3 "$tmp/pip.log" >&2
+        rm -rf "$tmp"
+        fail "could not download mercurial==$version from PyPI (no network?)"
+    fi
+    if ! echo "$sha256  $tmp/$sdist" | sha256sum -c --status; then
+        rm -rf "$tmp"
+        fail "$sdist from PyPI does not have the expected sha256 $sha256"
+    fi
+    mv "$tmp/$sdist" "$dir/$sdist"
+    rm -rf "$tmp"
+fi
+
+# Only the packages are needed: mercurial (with its __version__.py and its
+# pure-Python modules) and hgdemandimport, which it imports first.
+rm -rf "$tree"
+tar -xzf "$dir/$sdist" -C "$dir" "mercurial-$version/mercurial" "mercurial-$version/hgdemandimport"
+echo "$python" >"$dir/python"
+if ! ready; then
+    fail "Mercurial $version does not import from $tree with $python"
+fi
+say "Mercurial $version is ready in $tree ($python)"
