@@ -70,29 +70,34 @@ import tokenize
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+# The adapter whose module is mutated: `mercurial` (7.2.4, the default and
+# the CI sample's) or `mercurial-4.7` (the 2018 revision as released: the
+# seed with another CBOR library; Python 2.7).
+ADAPTERS = ('mercurial', 'mercurial-4.7')
 ADAPTER = os.path.join(ROOT, 'adapters', 'mercurial')
 SAMPLE_FILE = os.path.join(HERE, 'mutants-sample.json')
 SAMPLE_SIZE = 40
 
-# The definitions of the 2018 revision (the seed's), by qualified name: a
-# mutant elsewhere is in the later revision's own code.
+# The 46 definitions of the 2018 revision (the seed's, and Mercurial
+# 4.7's), by qualified name: a mutant elsewhere is in the later
+# revision's own code.
 REVISION_2018 = {
-    'humanflags', 'frameheader', 'frame', 'makeframe',
+    'humanflags', 'frameheader', 'frame', 'frame.__repr__', 'makeframe',
     'makeframefromhumanstring', 'parseheader', 'readframe',
     'createcommandframes', 'createcommandresponseframesfrombytes',
     'createbytesresponseframesfromgen', 'createcommanderrorresponse',
     'createerrorframe', 'createtextoutputframe',
-    'stream', 'stream.__init__', 'stream.makeframe',
-    'ensureserverstream', 'DEFAULT_PROTOCOL_SETTINGS',
+    'stream', 'stream.__init__', 'stream.makeframe', 'ensureserverstream',
     'serverreactor', 'serverreactor.__init__', 'serverreactor.onframerecv',
     'serverreactor.oncommandresponseready',
     'serverreactor.oncommandresponsereadygen', 'serverreactor.oninputeof',
-    'serverreactor.makeoutputstream', 'serverreactor.onservererror',
-    'serverreactor.oncommanderror', 'serverreactor._makeerrorresult',
-    'serverreactor._makeruncommandresult', 'serverreactor._makewantframeresult',
+    'serverreactor._handlesendframes', 'serverreactor.onservererror',
+    'serverreactor.oncommanderror', 'serverreactor.makeoutputstream',
+    'serverreactor._makeerrorresult', 'serverreactor._makeruncommandresult',
+    'serverreactor._makewantframeresult',
     'serverreactor._validatecommandrequestframe',
     'serverreactor._onframeidle', 'serverreactor._onframecommandreceiving',
-    'serverreactor._onframeerrored',
+    'serverreactor._handlecommanddataframe', 'serverreactor._onframeerrored',
     'commandrequest', 'commandrequest.__init__',
     'clientreactor', 'clientreactor.__init__', 'clientreactor.callcommand',
     'clientreactor.flushcommands', 'clientreactor._makecommandframes',
@@ -299,8 +304,30 @@ def make_mutants(text):
 
     mark_import_time(tree, False)
 
+    # The lines of the statement each node is in: a line event of the
+    # tracer comes on a statement's lines, not always on the node's own
+    # (Python 2.7 reports a multi-line statement at its first line). For a
+    # compound statement, only its header: its body has statements of its
+    # own.
+    statement_lines = {}
+
+    def header(stmt):
+        bodies = [getattr(stmt, f, None) for f in ('body', 'orelse', 'finalbody', 'handlers')]
+        firsts = [b[0].lineno for b in bodies if isinstance(b, list) and b]
+        end = min(firsts) if firsts else stmt.end_lineno + 1
+        return set(range(stmt.lineno, max(end, stmt.lineno + 1)))
+
+    def mark_statements(node, lines):
+        for child in ast.iter_child_nodes(node):
+            own = header(child) if isinstance(child, ast.stmt) else lines
+            statement_lines[id(child)] = own
+            mark_statements(child, own)
+
+    mark_statements(tree, set())
+
     def add(scope, op, start, end, replacement, node):
         lines = set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        lines |= statement_lines.get(id(node), set())
         m = Mutant(scope, op, start, end, replacement, source, lines)
         m.import_time_node = id(node) in import_time
         a, b = source.span(node)
@@ -407,6 +434,12 @@ def make_mutants(text):
 # ---------------------------------------------------------------- running
 
 def module_path():
+    if os.path.basename(ADAPTER) == 'mercurial-4.7':
+        path = os.path.join(ADAPTER, '.hg47', 'mercurial-4.7', 'mercurial',
+                            'wireprotoframing.py')
+        if not os.path.exists(path):
+            sys.exit('tools/mutants.py: no Mercurial 4.7; run bash adapters/mercurial-4.7/setup.sh')
+        return path
     python = os.path.join(ADAPTER, '.venv', 'bin', 'python')
     if not os.path.exists(python):
         sys.exit('tools/mutants.py: no Mercurial adapter; run bash adapters/mercurial/setup.sh')
@@ -573,9 +606,15 @@ def main():
                      help='write the CI sample (tools/mutants-sample.json) from this run')
     sample = sub.add_parser('sample', help='run the CI sample; fail if a killed one survives')
     for p in (run, sample):
+        p.add_argument('--adapter', choices=ADAPTERS, default='mercurial',
+                       help='whose module to mutate (default: mercurial, 7.2.4)')
         p.add_argument('--jobs', type=int, default=2)
         p.add_argument('--limit', type=float, default=60.0, help='seconds per mutant')
     args = parser.parse_args()
+    global ADAPTER
+    ADAPTER = os.path.join(ROOT, 'adapters', getattr(args, 'adapter', 'mercurial'))
+    if getattr(args, 'record', False) and os.path.basename(ADAPTER) != 'mercurial':
+        sys.exit('tools/mutants.py: the CI sample is of the mercurial (7.2.4) adapter')
 
     path, text, mutants = setup()
     relpath = 'mercurial/wireprotoframing.py'
