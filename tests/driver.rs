@@ -847,8 +847,18 @@ impl Adapter {
             .join("adapters")
             .join(self.dir)
             .join(self.ready);
-        let required = std::env::var("HGFRAME_REQUIRE_ADAPTERS").unwrap_or_default();
-        if ready.exists() || required.split([' ', ',']).any(|dir| dir == self.dir) {
+        // When scripts/test says which adapters it set up, that list alone
+        // decides: a leftover of a failed set-up must not make a test run.
+        if let Ok(required) = std::env::var("HGFRAME_REQUIRE_ADAPTERS") {
+            if required.split([' ', ',']).any(|dir| dir == self.dir) {
+                return None;
+            }
+            return Some(format!(
+                "adapters/{}/setup.sh did not succeed (HGFRAME_REQUIRE_ADAPTERS={required:?}); it needs {}",
+                self.dir, self.needs
+            ));
+        }
+        if ready.exists() {
             return None;
         }
         Some(format!(

@@ -46,12 +46,17 @@ find_python27() {
     fi
 }
 
-ready() {
-    [ -f "$dir/python" ] && [ -f "$tree/mercurial/wireprotoframing.py" ] || return 1
-    (cd "$tree" && HGMODULEPOLICY=py PYTHONDONTWRITEBYTECODE=1 "$(cat "$dir/python")" -c "
+# Whether Mercurial $version imports from $tree with the Python 2.7 $1.
+ready_with() {
+    [ -f "$tree/mercurial/wireprotoframing.py" ] || return 1
+    (cd "$tree" && HGMODULEPOLICY=py PYTHONDONTWRITEBYTECODE=1 "$1" -c "
 import sys
 from mercurial import __version__ as v, wireprotoframing
 sys.exit(v.version != b'$version')") 2>/dev/null
+}
+
+ready() {
+    [ -f "$dir/python" ] && ready_with "$(cat "$dir/python")"
 }
 
 if ready; then
@@ -91,8 +96,11 @@ fi
 # pure-Python modules) and hgdemandimport, which it imports first.
 rm -rf "$tree"
 tar -xzf "$dir/$sdist" -C "$dir" "mercurial-$version/mercurial" "mercurial-$version/hgdemandimport"
-echo "$python" >"$dir/python"
-if ! ready; then
+rm -f "$dir/python"
+if ! ready_with "$python"; then
     fail "Mercurial $version does not import from $tree with $python"
 fi
+# Written last: the adapter's tests take it as the sign of a set-up that
+# succeeded.
+echo "$python" >"$dir/python"
 say "Mercurial $version is ready in $tree ($python)"
