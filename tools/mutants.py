@@ -64,6 +64,7 @@ import json
 import os
 import subprocess
 import sys
+import signal
 import tempfile
 import time
 import tokenize
@@ -241,10 +242,14 @@ def gap_between(source, left, right):
 def replace_token(source, start, gap, old, new):
     """The span of the token `old` in the text `gap` at `start`, and `new`
     in its place; None if it is not there as a token."""
+    # The gap may hold an unbalanced bracket (`(typeid << 4) | flags` has
+    # `) |` between its operands): keep the tokens read before the error.
+    tokens = []
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(gap).readline))
+        for tok in tokenize.generate_tokens(io.StringIO(gap).readline):
+            tokens.append(tok)
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        tokens = []
+        pass
     words = old.split()
     for i, tok in enumerate(tokens):
         if tok.string == words[0] and all(
@@ -325,7 +330,25 @@ def make_mutants(text):
 
     mark_statements(tree, set())
 
+    # Annotations are never evaluated (`from __future__ import annotations`
+    # in 7.2.4): their mutants would all be equivalent.
+    annotations = set()
+    for node in ast.walk(tree):
+        parts = []
+        if isinstance(node, ast.AnnAssign):
+            parts.append(node.annotation)
+            if node.value is None:
+                parts.append(node)
+        elif isinstance(node, ast.arg) and node.annotation is not None:
+            parts.append(node.annotation)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns:
+            parts.append(node.returns)
+        for part in parts:
+            annotations.update(id(n) for n in ast.walk(part))
+
     def add(scope, op, start, end, replacement, node):
+        if id(node) in annotations:
+            return
         lines = set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
         lines |= statement_lines.get(id(node), set())
         m = Mutant(scope, op, start, end, replacement, source, lines)
@@ -359,9 +382,18 @@ def make_mutants(text):
             body = [b for b in node.body if id(b) not in docs]
             if body:
                 first = body[0]
-                start = source.offset(first.lineno, first.col_offset)
-                indent = ' ' * first.col_offset
-                add(own_scope, 'return-early', start, start, 'return\n' + indent, first)
+                decorators = getattr(first, 'decorator_list', None)
+                if decorators:
+                    # Before the decorators of a nested definition.
+                    start = source.offset(decorators[0].lineno, decorators[0].col_offset - 1)
+                else:
+                    start = source.offset(first.lineno, first.col_offset)
+                if first.lineno == node.lineno:
+                    # `def f(): body` on one line.
+                    add(own_scope, 'return-early', start, start, 'return; ', first)
+                else:
+                    indent = ' ' * first.col_offset
+                    add(own_scope, 'return-early', start, start, 'return\n' + indent, first)
         if isinstance(node, ast.Compare):
             left = node.left
             for op, right in zip(node.ops, node.comparators):
@@ -401,12 +433,11 @@ def make_mutants(text):
             elif isinstance(value, int):
                 add(scope, 'const', start, end, '(%s + 1)' % source.text[start:end], node)
             elif isinstance(value, (str, bytes)) and source.text[start:end][-1:] in '\'"':
-                # Append an X inside a one-part literal (not an implicit
-                # concatenation, whose span holds several).
+                # An X before the closing quote of the literal's last part
+                # (an implicit concatenation is one node).
                 text = source.text[start:end]
                 quote = text[-3:] if text[-3:] in ('"""', "'''") else text[-1]
-                if text.count(quote) == 2 or quote in ('"""', "'''"):
-                    add(scope, 'string', end - len(quote), end - len(quote), 'X', node)
+                add(scope, 'string', end - len(quote), end - len(quote), 'X', node)
         if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
                 and node.id in defined and id(node) not in definition_targets):
             for prefix, names in families.items():
@@ -462,19 +493,28 @@ def hgframe_bin():
 
 def run_suite(module, limit, extra_env=None):
     """Runs every vector through the adapter on `module`: the per-vector
-    results, or 'timeout' / ('unviable', why)."""
+    results, or 'timeout' / ('unviable', why) / ('error', why)."""
     env = dict(os.environ, HGFRAME_WIREPROTOFRAMING=module)
     env.update(extra_env or {})
     command = [hgframe_bin(), 'run', '--impl', os.path.join(ADAPTER, 'run'),
                '--format', 'json', '--timeout', '5']
+    # A session of its own, so that a looping adapter dies with the run.
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
     try:
-        out = subprocess.run(command, cwd=ROOT, env=env, capture_output=True,
-                             timeout=limit)
+        stdout, stderr = proc.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
         return 'timeout'
-    if out.returncode == 2:
-        return ('unviable', out.stderr.decode('utf-8', 'replace').strip().splitlines()[-1:])
-    report = json.loads(out.stdout)
+    err = stderr.decode('utf-8', 'replace')
+    why = err.strip().splitlines()[-1:]
+    if proc.returncode == 2 and 'did not start' in err:
+        return ('unviable', why)
+    try:
+        report = json.loads(stdout)
+    except ValueError:
+        return ('error', ['exit status %s: %s' % (proc.returncode, why)])
     results = {}
     for v in report['vectors']:
         results[v['id']] = json.dumps(
@@ -487,9 +527,16 @@ def judge(baseline, results):
     if results == 'timeout':
         return 'timeout', []
     if isinstance(results, tuple):
-        return 'unviable', results[1]
+        return results[0], results[1]
     killers = sorted(i for i in baseline if results.get(i) != baseline[i])
     return ('killed' if killers else 'survived'), killers
+
+
+def only_broken(results, killers):
+    """Whether every vector that tells the mutant apart broke the exchange
+    (a timeout under load looks the same): such a kill is run again."""
+    return isinstance(results, dict) and killers and all(
+        json.loads(results[k])[0] == 'broken' for k in killers if k in results)
 
 
 def reached_lines(module, limit):
@@ -515,7 +562,10 @@ def run_mutants(mutants, text, baseline, limit, jobs):
             except SyntaxError as e:
                 return m, ('unviable', ['syntax error: %s' % e])
             started = time.time()
-            verdict = judge(baseline, run_suite(path, limit))
+            results = run_suite(path, limit)
+            verdict = judge(baseline, results)
+            if verdict[0] == 'killed' and only_broken(results, verdict[1]):
+                verdict = judge(baseline, run_suite(path, limit))
             return m, verdict + (time.time() - started,)
         with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
             for n, (m, verdict) in enumerate(pool.map(one, mutants), 1):
@@ -535,9 +585,10 @@ def classify(mutants, lines):
         # function nested in either belongs to it).
         parts = m.scope.split('.')
         definition = '.'.join(parts[:2]) if parts[0] in CLASSES_2018 else parts[0]
+        reached = m.at_import or bool(m.lines & lines)
         if m.later_module or (m.scope != '<module>' and definition not in REVISION_2018):
-            out[m.id] = 'later'
-        elif m.at_import or m.lines & lines:
+            out[m.id] = 'later-reached' if reached else 'later'
+        elif reached:
             out[m.id] = 'reached'
         else:
             out[m.id] = 'unreached'
@@ -548,24 +599,30 @@ def classify(mutants, lines):
 
 def summary(mutants, reach, results, relpath):
     by_id = {m.id: m for m in mutants}
-    count = lambda what: sum(1 for r in results.values() if r[0] == what)
-    killed, timeout, survived, unviable = (count('killed'), count('timeout'),
-                                           count('survived'), count('unviable'))
+    ours = {i: r for i, r in results.items() if reach[i] == 'reached'}
+    count = lambda what, rs=ours: sum(1 for r in rs.values() if r[0] == what)
+    killed, timeout, survived, unviable, errors = (
+        count('killed'), count('timeout'), count('survived'), count('unviable'), count('error'))
     viable = killed + timeout + survived
     later = sum(1 for r in reach.values() if r == 'later')
+    theirs = {i: r for i, r in results.items() if reach[i] == 'later-reached'}
     unreached = [i for i, r in reach.items() if r == 'unreached']
     lines = []
     rate = 100.0 * (killed + timeout) / viable if viable else 0.0
-    lines.append('%d mutants of %s: %d run, %d in the later revision\'s own code (not run), '
-                 '%d unreached in 2018 code' % (
-                     len(mutants), relpath, len(results), later, len(unreached)))
-    lines.append('run: %d killed, %d timeout, %d survived, %d unviable' % (
-        killed, timeout, survived, unviable))
-    lines.append('kill rate: %.1f %% of %d viable reached mutants' % (rate, viable))
+    lines.append('%d mutants of %s: %d of 2018 code run, %d unreached in 2018 code; '
+                 'in the later revision\'s own code %d that the vectors run, %d that they do not' % (
+                     len(mutants), relpath, len(ours), len(unreached), len(theirs), later))
+    lines.append('2018 code: %d killed, %d timeout, %d survived, %d unviable, %d errors' % (
+        killed, timeout, survived, unviable, errors))
+    lines.append('kill rate: %.1f %% of %d viable reached mutants of 2018 code' % (rate, viable))
+    if theirs:
+        lines.append("later revision's code, run: %d killed, %d timeout, %d survived, %d unviable" % (
+            count('killed', theirs), count('timeout', theirs), count('survived', theirs),
+            count('unviable', theirs)))
     lines.append('')
     lines.append('survivors:')
-    for i, r in sorted(results.items(), key=lambda kv: by_id[kv[0]].start):
-        if r[0] == 'survived':
+    for i, r in sorted(ours.items(), key=lambda kv: by_id[kv[0]].start):
+        if r[0] in ('survived', 'error'):
             m = by_id[i]
             lines.append('  %s:%d  %s  %s' % (relpath, m.line, i, m.describe()))
     lines.append('')
@@ -605,6 +662,8 @@ def main():
     run.add_argument('--record', action='store_true',
                      help='write the CI sample (tools/mutants-sample.json) from this run')
     sample = sub.add_parser('sample', help='run the CI sample; fail if a killed one survives')
+    listing = sub.choices['list']
+    listing.add_argument('--adapter', choices=ADAPTERS, default='mercurial')
     for p in (run, sample):
         p.add_argument('--adapter', choices=ADAPTERS, default='mercurial',
                        help='whose module to mutate (default: mercurial, 7.2.4)')
@@ -613,7 +672,8 @@ def main():
     args = parser.parse_args()
     global ADAPTER
     ADAPTER = os.path.join(ROOT, 'adapters', getattr(args, 'adapter', 'mercurial'))
-    if getattr(args, 'record', False) and os.path.basename(ADAPTER) != 'mercurial':
+    if ((getattr(args, 'record', False) or args.command == 'sample')
+            and os.path.basename(ADAPTER) != 'mercurial'):
         sys.exit('tools/mutants.py: the CI sample is of the mercurial (7.2.4) adapter')
 
     path, text, mutants = setup()
@@ -627,11 +687,18 @@ def main():
     if args.command == 'sample':
         with open(SAMPLE_FILE) as f:
             recorded = json.load(f)
+        if hashlib.sha256(text.encode()).hexdigest() != recorded.get('module_sha256'):
+            print('tools/mutants.py: the module is not the one the sample was recorded from; '
+                  'record it again (run --record)')
+            return 1
         wanted = {m['id']: m['result'] for m in recorded['mutants']}
         chosen = [m for m in mutants if m.id in wanted]
-        missing = sorted(set(wanted) - {m.id for m in chosen})
-        if missing:
-            print('tools/mutants.py: sampled mutants no longer exist: %s' % missing)
+        changed = [m['id'] for m in recorded['mutants']
+                   if m['id'] not in {c.id for c in chosen}
+                   or next(c for c in chosen if c.id == m['id']).describe() != m['change']]
+        if changed:
+            print('tools/mutants.py: sampled mutants are gone or changed: %s; '
+                  'record the sample again (run --record)' % changed)
             return 1
         baseline = run_suite(path, args.limit * 4)
         if not isinstance(baseline, dict):
@@ -650,12 +717,14 @@ def main():
             print('SURVIVED, killed before: %s:%d %s  %s' % (relpath, m.line, i, m.describe()))
         return 1 if regressions else 0
 
-    baseline, lines = reached_lines(path, args.limit)
-    if not isinstance(baseline, dict):
+    traced, lines = reached_lines(path, args.limit)
+    # The baseline of the judgement runs untraced, as the mutants do.
+    baseline = run_suite(path, args.limit * 4)
+    if not isinstance(baseline, dict) or not isinstance(traced, dict):
         print('tools/mutants.py: the unchanged module does not run: %s' % (baseline,))
         return 1
     reach = classify(mutants, lines)
-    chosen = [m for m in mutants if reach[m.id] == 'reached'
+    chosen = [m for m in mutants if reach[m.id] in ('reached', 'later-reached')
               or (args.later and reach[m.id] == 'later')]
     if args.only is not None:
         chosen = [m for m in mutants if m.id in set(args.only)]
@@ -680,7 +749,7 @@ def main():
                 } for m in mutants],
             }, f, indent=1)
     if args.record:
-        ranked = sorted((m for m in chosen if m.id in results),
+        ranked = sorted((m for m in chosen if m.id in results and reach[m.id] == 'reached'),
                         key=lambda m: hashlib.sha1(m.id.encode()).hexdigest())
         pick = ranked[:SAMPLE_SIZE]
         with open(SAMPLE_FILE, 'w') as f:
@@ -689,7 +758,9 @@ def main():
                          '7.2.4\'s wireprotoframing.py, the first %d by the SHA-1 of '
                          'their ids, with their result in a full run. `tools/mutants.py '
                          'sample` fails if one that was killed survives.' % SAMPLE_SIZE,
-                'mutants': [{'id': m.id, 'result': results[m.id][0]} for m in pick],
+                'module_sha256': hashlib.sha256(text.encode()).hexdigest(),
+                'mutants': [{'id': m.id, 'line': m.line, 'change': m.describe(),
+                             'result': results[m.id][0]} for m in pick],
             }, f, indent=1)
             f.write('\n')
     return 0
