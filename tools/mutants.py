@@ -44,12 +44,14 @@ A mutant's id is `SCOPE:OPERATOR:K`: the function (or `<module>`), the
 operator and the index of that operator's mutant in the function, in source
 order. Ids are stable for one module.
 
-*Reach.* Mutants in definitions that the 2018 revision does not have (the
-later revision's encoders, sender settings, object responses, and the
-module-level names it added) are counted apart as `later` and not run: the
-2018 vectors do not describe that code (`--later` runs them too). The
-unchanged module runs once with line tracing; a mutant of 2018 code on a
-line that no vector runs is *unreached*, listed for judging, and not run.
+*Reach.* The unchanged module runs once with line tracing, and a mutant
+is reached when a line of its statement runs. Mutants in definitions that
+the 2018 revision does not have (the later revision's encoders, sender
+settings, object responses, and the module-level names it added) are
+counted apart: the 2018 vectors do not describe that code. The reached
+ones are run and reported on a row of their own; the others are not run
+(`--later` runs them too). A mutant of 2018 code that no vector reaches
+is *unreached*, listed for judging, and not run.
 
 The runs use two workers, `hgframe run --timeout 5` (a loaded machine
 starts Python slowly), and a limit of `--limit` seconds (60) per mutant.
