@@ -376,3 +376,70 @@ fn frames_iterates_and_keeps_the_rest() {
         })
     );
 }
+
+/// A source whose first read fails with `kind` (while the header is read);
+/// every later read succeeds.
+struct Failing<'a> {
+    data: &'a [u8],
+    kind: io::ErrorKind,
+    failed: bool,
+}
+
+impl Read for Failing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.failed {
+            self.failed = true;
+            return Err(io::Error::new(self.kind, "failing source"));
+        }
+        self.data.read(buf)
+    }
+}
+
+/// An interrupted read is retried; any other error of the source is
+/// returned, not retried.
+#[test]
+fn interrupted_reads_are_retried_and_other_errors_returned() {
+    let bytes = Frame {
+        request_id: 1,
+        stream_id: 1,
+        stream_flags: StreamFlags::BEGIN_STREAM,
+        frame_type: FrameType::COMMAND_REQUEST,
+        flags: FrameFlags::COMMAND_REQUEST_NEW,
+        payload: b"payload".to_vec(),
+    }
+    .to_bytes()
+    .unwrap();
+    let mut source = Failing {
+        data: &bytes,
+        kind: io::ErrorKind::Interrupted,
+        failed: false,
+    };
+    let frame = read_frame(&mut source, &ReadOptions::default())
+        .unwrap()
+        .unwrap();
+    assert_eq!(frame.payload, b"payload");
+    let mut source = Failing {
+        data: &bytes,
+        kind: io::ErrorKind::ConnectionReset,
+        failed: false,
+    };
+    let error = read_frame(&mut source, &ReadOptions::default()).unwrap_err();
+    assert!(
+        matches!(&error, ReadFrameError::Io(e) if e.kind() == io::ErrorKind::ConnectionReset),
+        "{error:?}"
+    );
+}
+
+/// `contains` wants every bit, `intersects` any.
+#[test]
+fn flags_contain_and_intersect() {
+    let new_more = FrameFlags::COMMAND_REQUEST_NEW.union(FrameFlags::COMMAND_REQUEST_MORE_FRAMES);
+    let continuation_more =
+        FrameFlags::COMMAND_REQUEST_CONTINUATION.union(FrameFlags::COMMAND_REQUEST_MORE_FRAMES);
+    assert!(new_more.intersects(FrameFlags::COMMAND_REQUEST_NEW));
+    assert!(!new_more.intersects(FrameFlags::COMMAND_REQUEST_CONTINUATION));
+    assert!(new_more.intersects(continuation_more));
+    assert!(!new_more.contains(continuation_more));
+    assert!(new_more.contains(FrameFlags::COMMAND_REQUEST_MORE_FRAMES));
+    assert!(!FrameFlags::EMPTY.intersects(FrameFlags::EMPTY));
+}
