@@ -36,6 +36,9 @@ use hgframe::frame::{Decoded, FrameRef, ReadOptions, decode_frame};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value as Json;
 
+#[path = "common/report_schema.rs"]
+mod report_schema;
+
 fn main() {
     if let Ok(mode) = std::env::var("HGFRAME_DISGUISE") {
         disguise(&mode);
@@ -414,20 +417,7 @@ fn run(mode: &str, extra: &[&str]) -> Result<Run, Failed> {
 
 /// The report follows `docs/report.schema.json`.
 fn schema_check(report: &Json) -> Result<(), Failed> {
-    let schema: Json = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/docs/report.schema.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(report)
-        .take(5)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
+    let errors = report_schema::errors(report);
     check(
         errors.is_empty(),
         format!("the report breaks its schema: {errors:#?}"),
