@@ -12,7 +12,7 @@ use hgframe::build::{
 use hgframe::cbor::Value;
 use hgframe::error::SeedError;
 use hgframe::frame::{DEFAULT_MAX_FRAME_SIZE, Frame, FrameFlags, FrameType, StreamFlags};
-use hgframe::stream::{Stream, ensure_server_stream};
+use hgframe::stream::{Stream, ensure_server_stream, is_client_stream_id, is_server_stream_id};
 use hgframe::text::{parse_human, parse_literal};
 
 fn lit(s: &str) -> Value {
@@ -620,6 +620,22 @@ fn streams_begin_once() {
         err.to_string(),
         "server should only write to even numbered streams; 3 is not even"
     );
+}
+
+/// A stream is active once it has made a frame, or from the start when made
+/// active; clients own the odd ids and servers the even ones.
+#[test]
+fn stream_state_and_ownership() {
+    let mut stream = Stream::new(2);
+    assert!(!stream.is_active());
+    stream.make_frame(1, FrameType::PROGRESS, FrameFlags::EMPTY, Vec::<u8>::new());
+    assert!(stream.is_active());
+    assert!(Stream::new_active(2).is_active());
+    for id in [0u8, 1, 2, 3, 254, 255] {
+        let odd = id % 2 == 1;
+        assert_eq!(is_client_stream_id(id), odd, "{id}");
+        assert_eq!(is_server_stream_id(id), !odd, "{id}");
+    }
 }
 
 fn frames_on(mut stream: Stream) -> Frame {
