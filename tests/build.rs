@@ -248,6 +248,47 @@ fn short_reads_are_read_until_the_end() {
     );
 }
 
+/// A reader that fails once with `kind`, then reads `data`.
+struct FailsOnce<'a> {
+    data: &'a [u8],
+    kind: std::io::ErrorKind,
+    failed: bool,
+}
+
+impl std::io::Read for FailsOnce<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.failed {
+            self.failed = true;
+            return Err(self.kind.into());
+        }
+        std::io::Read::read(&mut self.data, buf)
+    }
+}
+
+#[test]
+fn interrupted_data_reads_are_retried_and_other_errors_returned() {
+    let source = |kind| FailsOnce {
+        data: b"data",
+        kind,
+        failed: false,
+    };
+    let got = frames(
+        command("c", "{}").with_data(source(std::io::ErrorKind::Interrupted)),
+        1,
+    );
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].payload, b"data");
+    let (got, err) = run(
+        command("c", "{}").with_data(source(std::io::ErrorKind::ConnectionReset)),
+        1,
+    );
+    assert_eq!(got.len(), 1);
+    assert!(
+        matches!(&err, Some(BuildError::DataRead(e)) if e.kind() == std::io::ErrorKind::ConnectionReset),
+        "{err:?}"
+    );
+}
+
 /// A reader that reports its end, then has more data (a broken source).
 struct DataAfterEnd(u8);
 
@@ -588,6 +629,14 @@ fn py2_utf8_replacement() {
         (b"\xf4\x90\x80\x80", "\u{fffd}\u{fffd}".as_bytes()),
         (b"\xe0\x80", "\u{fffd}".as_bytes()),
         (b"ok \xc3\xa9", "ok é".as_bytes()),
+        // Overlong three- and four-byte forms, checked on the second byte.
+        (b"\xe0\x80\x80", "\u{fffd}\u{fffd}".as_bytes()),
+        (b"\xf0\x80\x80\x80", "\u{fffd}\u{fffd}".as_bytes()),
+        (b"\xe0\xa0\x80", b"\xe0\xa0\x80"),
+        // A lead whose next byte is no continuation replaces the lead alone.
+        (b"\xc3A", "\u{fffd}A".as_bytes()),
+        (b"\xf1\x80A", "\u{fffd}A".as_bytes()),
+        (b"\xf0\x9f\x98\x80", b"\xf0\x9f\x98\x80"),
     ];
     for (input, expected) in rows {
         assert_eq!(py2_utf8_replace(input), *expected, "{input:?}");
