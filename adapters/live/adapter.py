@@ -165,7 +165,7 @@ class Server:
         try:
             done = subprocess.run(self.hg + args, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  env=hg_env(), cwd=self.dir, timeout=self.timeout)
+                                  env=hg_env(), timeout=self.timeout)
         except (OSError, subprocess.TimeoutExpired) as e:
             raise Failure('%s: %s' % (' '.join(self.hg + args), e))
         if done.returncode != 0:
@@ -197,7 +197,7 @@ class Server:
         ]
         self.proc = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env=hg_env(), cwd=self.dir,
+            stderr=subprocess.PIPE, env=hg_env(),
             preexec_fn=die_with_parent(os.getpid()))
         lines = []
         port = []
@@ -388,14 +388,11 @@ def action_outcome(renderer, action, meta):
     if action == 'noop' and keys == []:
         return {'action': 'noop'}
     if action == 'error' and keys == ['message']:
-        # The route's JSON string is the message's UTF-8 (json.dumps could
-        # not have written it otherwise), which is what the driver protocol
-        # wants.
+        # The driver protocol's error message is a string: the message's
+        # UTF-8, as the in-process adapters send it (the seed's messages
+        # are ASCII with numbers in them).
         message = renderer.bytes(member(meta, 'message'))
-        try:
-            return {'action': 'error', 'message': message.decode('utf-8')}
-        except UnicodeDecodeError:
-            return {'action': 'error', 'message': {'bytes': message.hex()}}
+        return {'action': 'error', 'message': message.decode('utf-8', 'replace')}
     raise Failure('an action the adapter does not know: %r %r' % (action, meta))
 
 
