@@ -34,6 +34,7 @@ See adapters/live/README.md for what is exact and what is not.
 """
 
 import argparse
+import ast
 import codecs
 import ctypes
 import json
@@ -491,6 +492,18 @@ class Python:
         except (UnicodeDecodeError, UnicodeEncodeError):
             return text
 
+    def value_message(self, text):
+        """A ValueError's message: in Python 3 the str of a ValueError of a
+        bytes message is that bytes' repr, b'...'."""
+        if self.major == 3 and re.match(rb"""b(['"]).*\1$""", text, re.S):
+            try:
+                value = ast.literal_eval(text.decode('utf-8'))
+            except (ValueError, SyntaxError, UnicodeDecodeError):
+                return text
+            if isinstance(value, bytes):
+                return value
+        return text
+
 
 FRAMING = b'wireprotoframing.py'
 ROUTE = b'_processhttpv2reflectrequest'
@@ -528,7 +541,7 @@ def raised(python, text):
         return {'kind': 'assertion'}
     if (typename == 'ValueError' and innermost[0].endswith(FRAMING)
             and innermost[2].startswith(b'raise ValueError(')):
-        return {'kind': 'value', 'message': {'bytes': message.hex()}}
+        return {'kind': 'value', 'message': {'bytes': python.value_message(message).hex()}}
     return {'kind': 'accidental', 'type': typename}
 
 
