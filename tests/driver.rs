@@ -51,10 +51,22 @@ fn main() {
         (
             MERCURIAL,
             [
-                ("expectations-hold", mercurial_expectations as Test),
+                (
+                    "expectations-hold",
+                    (|| later_expectations(MERCURIAL)) as Test,
+                ),
                 ("length-16384-bug-shows", || mercurial_length_bug(MERCURIAL)),
             ]
             .as_slice(),
+        ),
+        (
+            MERCURIAL_6_0,
+            &[
+                ("expectations-hold", || later_expectations(MERCURIAL_6_0)),
+                ("length-16384-bug-shows", || {
+                    mercurial_length_bug(MERCURIAL_6_0)
+                }),
+            ],
         ),
         (
             MERCURIAL_4_7,
@@ -68,6 +80,32 @@ fn main() {
                 }),
             ],
         ),
+        (
+            MERCURIAL_4_7_SERVE,
+            &[
+                ("expectations-hold", || {
+                    serve_expectations(&HG47_SERVE, "exact")
+                }),
+                ("expectations-hold-semantic", || {
+                    serve_expectations(&HG47_SERVE, "semantic")
+                }),
+                ("agrees-with-in-process", || serve_agrees(&HG47_SERVE)),
+                ("no-leftover-process", || serve_no_leftover(&HG47_SERVE)),
+            ],
+        ),
+        (
+            MERCURIAL_6_0_SERVE,
+            &[
+                ("expectations-hold", || {
+                    serve_expectations(&HG60_SERVE, "exact")
+                }),
+                ("expectations-hold-semantic", || {
+                    serve_expectations(&HG60_SERVE, "semantic")
+                }),
+                ("agrees-with-in-process", || serve_agrees(&HG60_SERVE)),
+                ("no-leftover-process", || serve_no_leftover(&HG60_SERVE)),
+            ],
+        ),
     ] {
         let skip = adapter.skip_reason();
         if let Some(reason) = &skip {
@@ -77,7 +115,7 @@ fn main() {
             );
         }
         for &(name, test) in tests {
-            let name = format!("{}/{name}", adapter.dir);
+            let name = format!("{}/{name}", adapter.name());
             trials.push(Trial::test(name, test).with_ignored_flag(skip.is_some()));
         }
     }
@@ -813,6 +851,8 @@ fn template() -> Result<(), Failed> {
 struct Adapter {
     /// Its directory under `adapters/`.
     dir: &'static str,
+    /// Its command in that directory: `run`, or `serve` for a live server.
+    entry: &'static str,
     /// A file its `setup.sh` makes: the adapter can run when it exists.
     ready: &'static str,
     /// The implementation it reports.
@@ -824,6 +864,7 @@ struct Adapter {
 /// Mercurial 7.2.4 from PyPI, in a virtualenv (Python 3).
 const MERCURIAL: Adapter = Adapter {
     dir: "mercurial",
+    entry: "run",
     ready: ".venv/bin/python",
     implementation: "mercurial 7.2.4",
     needs: "Python 3 and PyPI",
@@ -832,17 +873,60 @@ const MERCURIAL: Adapter = Adapter {
 /// Mercurial 4.7's sdist from PyPI, unpacked, under Python 2.7.
 const MERCURIAL_4_7: Adapter = Adapter {
     dir: "mercurial-4.7",
+    entry: "run",
     ready: ".hg47/python",
     implementation: "mercurial 4.7",
     needs: "Python 2.7 and PyPI",
 };
 
+/// Mercurial 6.0's sdist from PyPI, unpacked, under Python 3.10, through
+/// the 7.2.4 adapter (the same revision of the module).
+const MERCURIAL_6_0: Adapter = Adapter {
+    dir: "mercurial-6.0",
+    entry: "run",
+    ready: ".hg60/python",
+    implementation: "mercurial 6.0",
+    needs: "Python 3.10 and PyPI",
+};
+
+/// Mercurial 6.0's own `hg serve`, over HTTP, through `adapters/live`.
+const MERCURIAL_6_0_SERVE: Adapter = Adapter {
+    dir: "mercurial-6.0",
+    entry: "serve",
+    ready: ".hg60/python",
+    implementation: "mercurial hg serve 6.0",
+    needs: "Python 3.10 and PyPI, and Linux",
+};
+
+/// Mercurial 4.7's own `hg serve`, over HTTP, through `adapters/live`: the
+/// same set-up as [`MERCURIAL_4_7`], and Linux (the adapter ties the
+/// server's life to its own with `PR_SET_PDEATHSIG`).
+const MERCURIAL_4_7_SERVE: Adapter = Adapter {
+    dir: "mercurial-4.7",
+    entry: "serve",
+    ready: ".hg47/python",
+    implementation: "mercurial hg serve 4.7",
+    needs: "Python 2.7 and PyPI, and Linux",
+};
+
 impl Adapter {
+    /// Its name in test names: the directory, and the command if not `run`.
+    fn name(&self) -> String {
+        if self.entry == "run" {
+            self.dir.to_string()
+        } else {
+            format!("{}/{}", self.dir, self.entry)
+        }
+    }
+
     /// Why the adapter cannot run here, if it cannot. An adapter that
     /// `HGFRAME_REQUIRE_ADAPTERS` names (a list of directories, separated
     /// by spaces or commas: `scripts/test` names each one whose setup
     /// succeeded) must run.
     fn skip_reason(&self) -> Option<String> {
+        if self.entry == "serve" && !cfg!(target_os = "linux") {
+            return Some("the live adapter needs Linux (PR_SET_PDEATHSIG)".to_string());
+        }
         let ready = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("adapters")
             .join(self.dir)
@@ -871,20 +955,23 @@ impl Adapter {
 
     /// `hgframe run` on the adapter, with a JSON report.
     fn run(&self, extra: &[&str]) -> Output {
-        let command = format!("adapters/{}/run", self.dir);
+        let command = format!("adapters/{}/{}", self.dir, self.entry);
         let mut args = vec!["run", "--impl", &command, "--format", "json"];
         args.extend_from_slice(extra);
         hgframe(&args, None)
     }
 }
 
-fn mercurial_expectations() -> Result<(), Failed> {
-    let output = MERCURIAL.run(&["--expectations", "adapters/mercurial/expectations.yaml"]);
+/// The later revision's expectation file (7.2.4's, which 6.0's module
+/// fails in the same vectors) holds for `adapter`: unimplemented only where
+/// the 2018 response API is gone.
+fn later_expectations(adapter: Adapter) -> Result<(), Failed> {
+    let output = adapter.run(&["--expectations", "adapters/mercurial/expectations.yaml"]);
     exit_code(&output, 0)?;
     let report = json_report(&output)?;
     let t = &report["totals"];
     check(
-        report["implementation"] == MERCURIAL.implementation
+        report["implementation"] == adapter.implementation
             && t["failed"] == 0
             && t["unexpected_passes"] == 0
             && t["expected_failures"].as_u64() > Some(10)
@@ -892,14 +979,18 @@ fn mercurial_expectations() -> Result<(), Failed> {
             && t["passed"].as_u64() > Some(200),
         format!("{report:#}"),
     )?;
-    // Unimplemented only where the 2018 response API is gone.
+    let version = adapter
+        .implementation
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default();
     for v in vectors(&report)
         .iter()
         .filter(|v| v["result"] == "unimplemented")
     {
         let reason = v["reason"].as_str().unwrap_or_default();
         check(
-            reason.starts_with("Mercurial 7.2.4 has no "),
+            reason.starts_with(&format!("Mercurial {version} has no ")),
             format!("{v:#}"),
         )?;
     }
@@ -961,5 +1052,296 @@ fn mercurial_length_bug(adapter: Adapter) -> Result<(), Failed> {
         header["expected"]["header"]["length"] == 65536
             && header["actual"]["header"]["length"] == 16384,
         format!("{header:#}"),
+    )
+}
+
+// ---- the live servers: hg serve of Mercurial 4.7 and 6.0 ---------------------
+
+/// A Mercurial's `serve` entry point and what its tests expect of it.
+struct Serve {
+    /// The live adapter.
+    live: Adapter,
+    /// The in-process adapter of the same Mercurial.
+    in_process: Adapter,
+    /// Its expectation file.
+    expectations: &'static str,
+    /// Its expected failures at the exact and at the semantic level.
+    xfail: (u64, u64),
+    /// Server vectors whose result over HTTP differs from the in-process
+    /// one for the route's rendering alone: they fail over HTTP only.
+    rendering: &'static [&'static str],
+}
+
+const HG47_SERVE: Serve = Serve {
+    live: MERCURIAL_4_7_SERVE,
+    in_process: MERCURIAL_4_7,
+    expectations: "adapters/mercurial-4.7/serve-expectations.yaml",
+    xfail: (5, 2),
+    rendering: &[],
+};
+
+const HG60_SERVE: Serve = Serve {
+    live: MERCURIAL_6_0_SERVE,
+    in_process: MERCURIAL_6_0,
+    expectations: "adapters/mercurial-6.0/serve-expectations.yaml",
+    xfail: (4, 4),
+    // templatefilters.json writes a set as an array.
+    rendering: &["server/flow/set-args"],
+};
+
+/// Whether an unimplemented vector's reason is one the live adapter gives
+/// for what the debugreflect route cannot express, or the runner's for a
+/// target the adapter does not offer.
+fn live_reason(reason: &str) -> bool {
+    reason.starts_with("the debugreflect route ")
+        || reason.starts_with("the implementation does not support the ")
+}
+
+/// `hg serve`'s expectation file holds at `level`: no failure outside it,
+/// every unimplemented vector for a reason of the route, and a server area
+/// that really ran.
+fn serve_expectations(serve: &Serve, level: &str) -> Result<(), Failed> {
+    let output = serve
+        .live
+        .run(&["--expectations", serve.expectations, "--level", level]);
+    exit_code(&output, 0)?;
+    let report = json_report(&output)?;
+    let t = &report["totals"];
+    let xfail = if level == "exact" {
+        serve.xfail.0
+    } else {
+        serve.xfail.1
+    };
+    check(
+        report["implementation"] == serve.live.implementation
+            && t["failed"] == 0
+            && t["broken"] == 0
+            && t["unexpected_passes"] == 0
+            && t["passed"].as_u64() > Some(60)
+            && t["expected_failures"] == xfail,
+        format!("{t:#}"),
+    )?;
+    for v in vectors(&report) {
+        let id = v["id"].as_str().unwrap_or_default();
+        match v["result"].as_str().unwrap_or_default() {
+            "unimplemented" => check(
+                live_reason(v["reason"].as_str().unwrap_or_default()),
+                format!("{v:#}"),
+            )?,
+            // Only server vectors can run at all.
+            _ => check(id.starts_with("server/"), format!("{v:#}"))?,
+        }
+    }
+    // An exception comes back from the server's error log with its type
+    // and message: a ProgrammingError, and an accidental TypeError.
+    for id in [
+        "server/raise/data-before-request-done",
+        "server/raise/payload-bytes",
+    ] {
+        let v = vectors(&report).iter().find(|v| v["id"] == id);
+        check(
+            v.is_some_and(|v| v["result"] == "passed"),
+            format!("{id}: {v:#?}"),
+        )?;
+    }
+    Ok(())
+}
+
+/// Over HTTP, every server vector that runs to its end has the result the
+/// in-process adapter gives on the same Mercurial: the transport and the
+/// route's JSON change nothing that the adapter does not refuse, but for
+/// the rendering differences the `Serve` names, which fail over HTTP and
+/// pass in process.
+fn serve_agrees(serve: &Serve) -> Result<(), Failed> {
+    let live = serve.live.run(&["--id", "server/*"]);
+    let in_process = serve.in_process.run(&["--id", "server/*"]);
+    exit_code(&live, 1)?;
+    exit_code(&in_process, 1)?;
+    let (live, in_process) = (json_report(&live)?, json_report(&in_process)?);
+    let results: std::collections::HashMap<&str, &Json> = vectors(&in_process)
+        .iter()
+        .map(|v| (v["id"].as_str().unwrap_or_default(), &v["result"]))
+        .collect();
+    let mut compared = 0;
+    for v in vectors(&live) {
+        if v["result"] == "unimplemented" {
+            continue;
+        }
+        compared += 1;
+        let id = v["id"].as_str().unwrap_or_default();
+        if serve.rendering.contains(&id) {
+            check(
+                v["result"] == "failed" && results.get(id) == Some(&&Json::from("passed")),
+                format!(
+                    "{id}: {} over HTTP, {:?} in process",
+                    v["result"],
+                    results.get(id)
+                ),
+            )?;
+            continue;
+        }
+        check(
+            results.get(id) == Some(&&v["result"]),
+            format!(
+                "{id}: {} over HTTP, {:?} in process\n{v:#}",
+                v["result"],
+                results.get(id)
+            ),
+        )?;
+    }
+    check(
+        compared > 60,
+        format!("only {compared} vectors ran to their end"),
+    )
+}
+
+/// The pids of the processes whose parent is `parent`, from /proc.
+fn children(parent: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...: comm may hold spaces and parentheses.
+        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        if after.split_whitespace().nth(1) == Some(&parent.to_string()) {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+/// Whether `pid` is a live process: there, and not a zombie.
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        !matches!(after.split_whitespace().next(), Some("Z" | "X") | None)
+    })
+}
+
+/// The live adapter, started by hand, after its handshake.
+struct Live {
+    child: std::process::Child,
+    /// Its standard input: the adapter ends at its end.
+    stdin: std::process::ChildStdin,
+    /// Its `hg serve`.
+    server: u32,
+    /// The throw-away directory of that server's repository.
+    dir: PathBuf,
+}
+
+fn start_live(adapter: Adapter) -> Result<Live, Failed> {
+    use std::process::Stdio;
+    let mut child = Command::new(format!("adapters/{}/{}", adapter.dir, adapter.entry))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    writeln!(
+        stdin,
+        r#"{{"type": "hello", "protocol": 2, "suite": "hg-framing-2018"}}"#
+    )?;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
+    let hello: Json = serde_json::from_str(&line).map_err(|e| format!("{e}: {line:?}"))?;
+    let version = adapter
+        .implementation
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default();
+    check(hello["version"] == version, format!("hello: {line}"))?;
+    // `serve` execs the adapter, whose one child is hg serve.
+    let servers = children(child.id());
+    let [server] = servers.as_slice() else {
+        let _ = child.kill();
+        return Err(format!("the adapter has children {servers:?}, not one hg serve").into());
+    };
+    let cmdline = std::fs::read(format!("/proc/{server}/cmdline"))?;
+    let args: Vec<String> = cmdline
+        .split(|&b| b == 0)
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    let repo = args
+        .iter()
+        .position(|a| a == "-R")
+        .and_then(|i| args.get(i + 1))
+        .filter(|_| args.iter().any(|a| a == "serve"))
+        .ok_or_else(|| format!("not hg serve: {args:?}"))?;
+    let dir = Path::new(repo)
+        .parent()
+        .ok_or("no directory")?
+        .to_path_buf();
+    check(
+        dir.is_dir(),
+        format!("{} is not a directory", dir.display()),
+    )?;
+    Ok(Live {
+        child,
+        stdin,
+        server: *server,
+        dir,
+    })
+}
+
+/// Waits up to 5 s for `pid` to stop running.
+fn gone(pid: u32) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while running(pid) {
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    true
+}
+
+/// A SIGKILL of the adapter takes its hg serve down with it (nothing can
+/// catch it: the kernel does it, PR_SET_PDEATHSIG), the next adapter
+/// removes the directory that the killed one left, and an adapter that
+/// ends normally leaves neither process nor directory.
+fn serve_no_leftover(serve: &Serve) -> Result<(), Failed> {
+    let Live {
+        child: mut killed,
+        stdin: _stdin,
+        server,
+        dir,
+    } = start_live(serve.live)?;
+    check(running(server), "hg serve is not running")?;
+    killed.kill()?; // SIGKILL
+    killed.wait()?;
+    if !gone(server) {
+        // Not left running for the tests after this one.
+        let _ = Command::new("kill")
+            .args(["-9", &server.to_string()])
+            .status();
+        return Err(format!("hg serve {server} still ran after its adapter was killed").into());
+    }
+    // Its directory is still there, until an adapter starts (this test's
+    // next one, or one of a test running beside it).
+
+    let mut next = start_live(serve.live)?;
+    check(
+        !dir.exists(),
+        format!(
+            "{} is still there after the next adapter started",
+            dir.display()
+        ),
+    )?;
+    writeln!(next.stdin, r#"{{"type": "bye"}}"#)?;
+    drop(next.stdin);
+    let status = next.child.wait()?;
+    check(status.success(), format!("the adapter ended with {status}"))?;
+    check(
+        gone(next.server),
+        format!("hg serve {} outlived its adapter's end", next.server),
+    )?;
+    check(
+        !next.dir.exists(),
+        format!("{} is left after a normal end", next.dir.display()),
     )
 }

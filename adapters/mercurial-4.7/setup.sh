@@ -46,9 +46,10 @@ find_python27() {
     fi
 }
 
-# Whether Mercurial $version imports from $tree with the Python 2.7 $1.
+# Whether Mercurial $version imports from $tree with the Python 2.7 $1, and
+# its hg script is there.
 ready_with() {
-    [ -f "$tree/mercurial/wireprotoframing.py" ] || return 1
+    [ -f "$tree/mercurial/wireprotoframing.py" ] && [ -f "$tree/hg" ] || return 1
     (cd "$tree" && HGMODULEPOLICY=py PYTHONDONTWRITEBYTECODE=1 "$1" -c "
 import sys
 from mercurial import __version__ as v, wireprotoframing
@@ -93,9 +94,11 @@ if [ ! -f "$dir/$sdist" ] || ! echo "$sha256  $dir/$sdist" | sha256sum -c --stat
 fi
 
 # Only the packages are needed: mercurial (with its __version__.py and its
-# pure-Python modules) and hgdemandimport, which it imports first.
+# pure-Python modules) and hgdemandimport, which it imports first; and the
+# hg script, which `serve` runs as `hg serve`.
 rm -rf "$tree"
-tar -xzf "$dir/$sdist" -C "$dir" "mercurial-$version/mercurial" "mercurial-$version/hgdemandimport"
+tar -xzf "$dir/$sdist" -C "$dir" "mercurial-$version/mercurial" "mercurial-$version/hgdemandimport" \
+    "mercurial-$version/hg"
 rm -f "$dir/python"
 if ! ready_with "$python"; then
     fail "Mercurial $version does not import from $tree with $python"

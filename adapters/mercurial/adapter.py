@@ -9,11 +9,16 @@ frame type 0x08 became sender-protocol-settings and stream-settings moved to
 adapter answers ``unimplemented``; every other difference is a failure, and
 ``expectations.yaml`` says why each one is expected.
 
+The same revision is in every release from 4.8 on: adapters/mercurial-6.0/run
+runs this adapter on Mercurial 6.0's module, which it imports from
+PYTHONPATH. The release's name comes from the module's ``__version__``.
+
 Protocol: docs/driver-protocol.md. Run: ``hgframe run --impl adapters/mercurial/run``.
 """
 
 import io
 import json
+import linecache
 import os
 import sys
 import traceback
@@ -40,6 +45,9 @@ def load_framing():
 
 
 wf = load_framing()
+# A str in 7.2.4, bytes in 6.0.
+VERSION = hgversion.version
+VERSION = VERSION.decode('ascii') if isinstance(VERSION, bytes) else VERSION
 
 # With HGFRAME_LINES_OUT=FILE, the lines of the framing module that run are
 # written to FILE.PID, at each vector's start and at exit (tools/mutants.py
@@ -133,6 +141,18 @@ def message(m):
     return {'bytes': m.hex()} if isinstance(m, bytes) else m
 
 
+def raisedbywf(tb):
+    """Whether the innermost frame of a traceback is a ``raise ValueError``
+    statement of the framing module. A bytes message is not enough: 6.0's
+    cborutil raises its ValueErrors with bytes messages too (7.2.4's with
+    str), and those are the seed's accidents, not the module's own."""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    line = linecache.getline(code.co_filename, tb.tb_lineno).strip()
+    return code.co_filename == wf.__file__ and line.startswith('raise ValueError(')
+
+
 def raised(e, step_op):
     """An exception as the vectors name it."""
     if step_op == 'humanstring':
@@ -143,9 +163,7 @@ def raised(e, step_op):
         return {'kind': 'abort', 'message': message(e.message)}
     if isinstance(e, AssertionError):
         return {'kind': 'assertion'}
-    # Mercurial raises its own ValueErrors with bytes messages; a str
-    # message means Python raised it on the way.
-    if isinstance(e, ValueError) and e.args and isinstance(e.args[0], bytes):
+    if type(e) is ValueError and raisedbywf(e.__traceback__):
         return {'kind': 'value', 'message': message(e.args[0])}
     return {'kind': 'accidental', 'type': type(e).__name__}
 
@@ -259,8 +277,8 @@ class Session:
             self.streams[stream.streamid] = stream
             return {'stream': stream.streamid}
         if op in ('oncommandresponseready', 'oncommandresponsereadygen'):
-            raise Unimplemented('Mercurial 7.2.4 has no %s: responses are objects, '
-                                'given to oncommandresponsereadyobjects' % op)
+            raise Unimplemented('Mercurial %s has no %s: responses are objects, '
+                                'given to oncommandresponsereadyobjects' % (VERSION, op))
         if op == 'oncommanderror':
             return self.action(self.call(
                 reactor.oncommanderror, self.stream(a['stream']), a['request'],
@@ -327,8 +345,8 @@ def codec(s, op, a):
         return s.pull(wf.createtextoutputframe(
             builderstream(a), a['request'], tovalue(a['atoms']), maxframesize=maxsize(a)), None)
     if op in ('createcommandresponseframesfrombytes', 'createbytesresponseframesfromgen'):
-        raise Unimplemented('Mercurial 7.2.4 has no %s: responses are objects, '
-                            'framed by oncommandresponsereadyobjects' % op)
+        raise Unimplemented('Mercurial %s has no %s: responses are objects, '
+                            'framed by oncommandresponsereadyobjects' % (VERSION, op))
     raise Unimplemented('unknown operation %s' % op)
 
 
@@ -338,7 +356,7 @@ def answer(session, request):
     kind = request['type']
     if kind == 'hello':
         return session, {'protocol': PROTOCOL, 'name': 'mercurial',
-                         'version': hgversion.version,
+                         'version': VERSION,
                          'targets': ['codec', 'server', 'client', 'conversation']}
     if kind == 'start':
         return Session(request['target']), {'ok': True}
