@@ -643,6 +643,32 @@ fn py2_utf8_replacement() {
     }
 }
 
+/// Python 2.7's answers on a covering set of short strings
+/// (`tools/py2_utf8_table.py`), each alone and after an ASCII byte.
+#[test]
+fn py2_utf8_replacement_table() {
+    let table = include_str!("data/py2-utf8-replace.txt");
+    let mut rows = 0;
+    for line in table.lines().filter(|l| !l.starts_with('#')) {
+        let (input, output) = line.split_once(' ').expect(line);
+        let input = hex::decode(input).expect(line);
+        let output = if output == "-" {
+            Vec::new()
+        } else {
+            hex::decode(output).expect(line)
+        };
+        assert_eq!(py2_utf8_replace(&input), output, "{line}");
+        let prefixed = [b"a".as_slice(), &input].concat();
+        assert_eq!(
+            py2_utf8_replace(&prefixed),
+            [b"a".as_slice(), &output].concat(),
+            "a + {line}"
+        );
+        rows += 1;
+    }
+    assert!(rows > 1000, "{rows} rows");
+}
+
 #[test]
 fn streams_begin_once() {
     let mut stream = Stream::new(2);
