@@ -97,6 +97,39 @@ fn encoder_matches_mercurial() {
     );
 }
 
+/// Python's `bool()` of each kind of value, which the seed's `if args:`
+/// asks.
+#[test]
+fn truth_values_are_pythons() {
+    let rows = [
+        ("None", false),
+        ("False", false),
+        ("True", true),
+        ("0", false),
+        ("-1", true),
+        ("b''", false),
+        ("b'x'", true),
+        ("u''", false),
+        ("u'x'", true),
+        ("[]", false),
+        ("[0]", true),
+        ("set()", false),
+        ("{0}", true),
+        ("{}", false),
+        ("{b'a': None}", true),
+    ];
+    for (literal, truthy) in rows {
+        assert_eq!(
+            parse_literal(literal).unwrap().is_truthy(),
+            truthy,
+            "{literal}"
+        );
+    }
+    // The literals have no floats; CBOR has.
+    assert!(!Value::Float(0.0).is_truthy());
+    assert!(Value::Float(0.5).is_truthy());
+}
+
 #[test]
 fn text_strings_are_major_type_3() {
     assert_eq!(

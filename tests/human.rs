@@ -6,7 +6,8 @@
 //! agree, also under `../shared/oracle` (Python 3). `EXTENSIONS` are strings
 //! the seed refuses and hgframe accepts; `docs/deviations.md` lists why.
 
-use hgframe::text::{format_human, parse_human};
+use hgframe::cbor::Value;
+use hgframe::text::{format_human, format_literal, parse_human};
 
 /// (human string, the seed's frame bytes)
 const SEED_ACCEPTS: &[(&str, &str)] = &[
@@ -555,4 +556,16 @@ fn python_2_tokenizer_and_int_rules() {
     // Offsets point into the string as given, before newline normalization.
     let err = parse_human("1 1 0 1 0 cbor:[1,\r\n\r\n foo]").unwrap_err();
     assert_eq!(err.offset, 15 + 8);
+}
+
+/// Python 2.7's `repr` of a unicode string escapes each character by its
+/// size: `\xhh`, `\uhhhh`, `\Uhhhhhhhh` (Python 2.7 gives
+/// `u'\xe9\u0100\u20ac\U0001f600'` for these).
+#[test]
+fn literals_escape_text_by_character_size() {
+    let value = Value::Text("\u{e9}\u{100}\u{20ac}\u{1f600}".into());
+    assert_eq!(
+        format_literal(&value).unwrap(),
+        r"u'\xe9\u0100\u20ac\U0001f600'"
+    );
 }

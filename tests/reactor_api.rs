@@ -461,6 +461,65 @@ fn misuse_of_the_api_is_the_callers_doing() {
     }
 }
 
+/// Each reactor numbers its handles apart: another reactor's stream handle
+/// or frame generator is refused, even where one of the same index exists.
+#[test]
+fn handles_of_another_reactor_are_refused() {
+    let responding = || {
+        let mut server = ServerReactor::default();
+        recv(
+            &mut server,
+            "1 1 stream-begin command-request new cbor:{b'name': b'a'}",
+        );
+        let stream = server.make_output_stream().unwrap();
+        let ServerAction::SendFrames(id) = server
+            .on_command_response_ready(stream, 1, b"x".to_vec())
+            .unwrap()
+        else {
+            panic!()
+        };
+        (server, stream, id)
+    };
+    let (mut a, a_stream, a_id) = responding();
+    let (mut b, _, b_id) = responding();
+    assert!(matches!(
+        raised(b.on_server_error(a_stream, 1, b"e")),
+        ReactorError::UnknownStream
+    ));
+    assert!(b.next_frame(a_id).is_none());
+    b.discard_frames(a_id);
+    // Neither reactor lost its own generator to the other's handle.
+    assert!(b.next_frame(b_id).unwrap().is_ok());
+    assert!(a.next_frame(a_id).unwrap().is_ok());
+
+    let mut client = ClientReactor::default();
+    let mut other = ClientReactor::default();
+    for c in [&mut client, &mut other] {
+        c.call_command(Value::bytes("a"), Value::Null, None)
+            .unwrap();
+    }
+    let ClientAction::SendFrames(id) = client.flush_commands().unwrap() else {
+        panic!()
+    };
+    let ClientAction::SendFrames(other_id) = other.flush_commands().unwrap() else {
+        panic!()
+    };
+    assert!(other.next_frame(id).is_none());
+    assert!(other.next_frame(other_id).unwrap().is_ok());
+    assert!(client.next_frame(id).unwrap().is_ok());
+}
+
+/// A builder's refusal inside a reactor keeps the builder's class.
+#[test]
+fn build_errors_keep_their_class() {
+    let err = ReactorError::from(BuildError::StatusTooLarge {
+        max_frame_size: 1,
+        needed: 12,
+    });
+    assert_eq!(err.class(), Some("status-too-large"));
+    assert_eq!(ReactorError::from(BuildError::DataAfterEnd).class(), None);
+}
+
 #[test]
 fn long_server_error_message_is_the_seeds_assertion() {
     let mut server = ServerReactor::default();
