@@ -135,6 +135,12 @@ const ROWS: &[(&str, &str)] = &[
     ("f814", "ERR CBORDecodeError"),
     ("a1446e616d65f815", "ERR CBORDecodeError"),
     ("d901029f01ff", "ERR CBORDecodeError"),
+    // The reserved minors 28 to 30 are refused on every major type, even
+    // where a break follows that would end an indefinite length.
+    ("5cff", "ERR CBORDecodeError"),
+    ("9cff", "ERR CBORDecodeError"),
+    ("bcff", "ERR CBORDecodeError"),
+    ("dc00", "ERR CBORDecodeError"),
 ];
 
 #[test]
