@@ -232,6 +232,10 @@ pub struct VectorReport {
     pub file: String,
     /// The line of its id.
     pub line: usize,
+    /// What it shows (its `description`).
+    pub description: String,
+    /// Its tags.
+    pub tags: Vec<String>,
     /// The result, expectations applied.
     pub result: Verdict,
     /// How it went.
@@ -287,6 +291,8 @@ pub fn report(
         id: vector.id.clone(),
         file: vector.file.display().to_string(),
         line: vector.line,
+        description: vector.description.clone(),
+        tags: vector.tags.clone(),
         result: Verdict::of(&status, expectation.as_ref()),
         status,
         expectation,
