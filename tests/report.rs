@@ -87,6 +87,16 @@ fn main() {
     ] {
         trials.push(Trial::test(name, test).with_ignored_flag(missing.is_some()));
     }
+    // The issue's own command, on both Mercurial adapters: needs them set
+    // up (scripts/test does) as well as the browser.
+    let adapters = adapters_missing();
+    if let Some(reason) = &adapters {
+        eprintln!("note: report/browser/mercurial-adapters is ignored: {reason}");
+    }
+    trials.push(
+        Trial::test("report/browser/mercurial-adapters", browser_mercurial)
+            .with_ignored_flag(missing.is_some() || adapters.is_some()),
+    );
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -1308,4 +1318,104 @@ fn browser_screenshot() -> Result<(), Failed> {
     )?;
     eprintln!("report/browser/screenshot: {}", png.display());
     Ok(())
+}
+
+/// Why the two Mercurial adapters cannot run here, if they cannot: as in
+/// tests/driver.rs, `HGFRAME_REQUIRE_ADAPTERS` (set by scripts/test)
+/// decides when it is set, and the files their set-up makes otherwise.
+fn adapters_missing() -> Option<String> {
+    let adapters = [
+        ("mercurial", ".venv/bin/python"),
+        ("mercurial-4.7", ".hg47/python"),
+    ];
+    if let Ok(required) = std::env::var("HGFRAME_REQUIRE_ADAPTERS") {
+        let missing: Vec<&str> = adapters
+            .iter()
+            .map(|(dir, _)| *dir)
+            .filter(|dir| !required.split([' ', ',']).any(|r| r == *dir))
+            .collect();
+        return (!missing.is_empty()).then(|| {
+            format!("adapters {missing:?} were not set up (HGFRAME_REQUIRE_ADAPTERS={required:?})")
+        });
+    }
+    let missing: Vec<String> = adapters
+        .iter()
+        .map(|(dir, ready)| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("adapters")
+                .join(dir)
+                .join(ready)
+        })
+        .filter(|ready| !ready.exists())
+        .map(|ready| ready.display().to_string())
+        .collect();
+    (!missing.is_empty())
+        .then(|| format!("{missing:?} missing: run adapters/*/setup.sh (scripts/test does)"))
+}
+
+/// The command of issue 14 (with the adapters' expectation files, so that
+/// their known failures are expected): `hgframe report --impl
+/// ref='hgframe testee' --impl hg47=adapters/mercurial-4.7/run --impl
+/// hg72=adapters/mercurial/run -o DIR`, `hgframe` on PATH; its page opens
+/// in Chromium with every column's counts.
+fn browser_mercurial() -> Result<(), Failed> {
+    let out = tmp("mercurial");
+    let _ = std::fs::remove_dir_all(&out);
+    let bin = Path::new(env!("CARGO_BIN_EXE_hgframe"));
+    let path = std::env::join_paths(std::iter::once(bin.parent().unwrap().to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let output = Command::new(bin)
+        .args([
+            "report",
+            "--impl",
+            "ref=hgframe testee",
+            "--impl",
+            "hg47=adapters/mercurial-4.7/run",
+            "--expectations",
+            "hg47=adapters/mercurial-4.7/expectations.yaml",
+            "--impl",
+            "hg72=adapters/mercurial/run",
+            "--expectations",
+            "hg72=adapters/mercurial/expectations.yaml",
+            "-o",
+        ])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    check(output.status.success(), text(&output))?;
+    let page = dom(&out, "")?;
+    let mut want = BTreeMap::new();
+    for name in ["ref", "hg47", "hg72"] {
+        let run = json(&out.join(format!("{name}.json")));
+        check(
+            run["problems"] == serde_json::json!([]),
+            format!("{name}: its expectations hold: {}", run["problems"]),
+        )?;
+        for (verdict, ids) in by_verdict(&run) {
+            want.insert((name.to_string(), verdict), ids.len());
+        }
+    }
+    check(
+        nonzero(&page.cells()) == want && nonzero(&page.summary()) == want,
+        format!(
+            "cells: {:?}\nsummary: {:?}\nwanted: {want:?}",
+            page.cells(),
+            page.summary()
+        ),
+    )?;
+    check(
+        want.contains_key(&("hg47".to_string(), "expected-failure".to_string()))
+            && want.contains_key(&("hg72".to_string(), "unimplemented".to_string())),
+        format!("the Mercurials' known failures: {want:?}"),
+    )?;
+    let page = dom(&out, "#verdict=expected-failure&impl=hg47")?;
+    let hg47 = by_verdict(&json(&out.join("hg47.json")));
+    check(
+        page.visible().into_iter().collect::<BTreeSet<_>>() == hg47["expected-failure"],
+        "#verdict=expected-failure&impl=hg47 shows hg47's expected failures",
+    )
 }
