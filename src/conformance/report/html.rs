@@ -359,10 +359,17 @@ fn detail_view<'a>(column: &'a str, r: &'a SavedVector, level: Level) -> DetailV
         }),
         problem: r.problem.as_deref(),
         input: r.input.as_deref().map(shorten),
-        outcomes: [("expected", &r.expected), ("actual", &r.actual)]
-            .into_iter()
-            .filter_map(|(label, o)| Some((label, outcome_lines(o.as_ref()?, marks))))
-            .collect(),
+        outcomes: {
+            let mut outcomes: Vec<(&'static str, Vec<Line>)> =
+                [("expected", &r.expected), ("actual", &r.actual)]
+                    .into_iter()
+                    .filter_map(|(label, o)| Some((label, outcome_lines(o.as_ref()?, marks))))
+                    .collect();
+            if let [(_, expected), (_, actual)] = outcomes.as_mut_slice() {
+                narrow(expected, actual);
+            }
+            outcomes
+        },
         differences: r
             .differences
             .iter()
@@ -432,6 +439,29 @@ pub fn outcome_lines(outcome: &Json, differences: &[SavedDifference]) -> Vec<Lin
         }
     }
     lines
+}
+
+/// Within the marked fields of two outcomes, unmarks the values that are
+/// the same on both sides: a difference on `header` shows on its `length`,
+/// one on `frames` on the frames that differ. The field that the
+/// difference names keeps its mark.
+pub fn narrow(expected: &mut [Line], actual: &mut [Line]) {
+    let leaf = |l: &Line| !l.text.is_empty() || l.bytes.is_some();
+    let same: Vec<String> = expected
+        .iter()
+        .filter(|e| !e.mark.is_empty() && leaf(e))
+        .filter(|e| {
+            actual.iter().any(|a| {
+                a.path == e.path && !a.mark.is_empty() && a.text == e.text && a.bytes == e.bytes
+            })
+        })
+        .map(|e| e.path.clone())
+        .collect();
+    for line in expected.iter_mut().chain(actual.iter_mut()) {
+        if same.contains(&line.path) && leaf(line) {
+            line.mark = "";
+        }
+    }
 }
 
 /// The field that holds `path`: `actions[0]` for `actions[0].message`,
@@ -606,6 +636,32 @@ mod tests {
                 ("frames", "diff-value")
             ]
         );
+    }
+
+    #[test]
+    fn marks_narrow_to_the_values_that_differ() {
+        let differences = [diff("header", Kind::Value), diff("frames", Kind::Value)];
+        let mut expected = outcome_lines(
+            &json!({"header": {"length": 65536, "type": 1},
+                    "frames": [{"human": "a", "hex": "00"}, {"human": "b", "hex": "01"}]}),
+            &differences,
+        );
+        let mut actual = outcome_lines(
+            &json!({"header": {"length": 16384, "type": 1},
+                    "frames": [{"human": "a", "hex": "00"}]}),
+            &differences,
+        );
+        narrow(&mut expected, &mut actual);
+        let sorted = |lines: &[Line]| {
+            let mut m: Vec<String> = marked(lines).iter().map(|(p, _)| p.to_string()).collect();
+            m.sort();
+            m
+        };
+        assert_eq!(
+            sorted(&expected),
+            ["frames", "frames[1]", "header", "header.length"]
+        );
+        assert_eq!(sorted(&actual), ["frames", "header", "header.length"]);
     }
 
     #[test]
