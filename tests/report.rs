@@ -948,7 +948,17 @@ fn bad_arguments() -> Result<(), Failed> {
             format!("{args:?}: wanted exit 2 and {want:?}:\n{}", text(&output)),
         )?;
     }
-    Ok(())
+    // An output directory that cannot be made is found before anything
+    // runs.
+    let file = fixture.dir.join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let output = hgframe(&["report", "--from", &x, "-o", &file.to_string_lossy()]);
+    check(
+        output.status.code() == Some(2)
+            && String::from_utf8_lossy(&output.stderr).contains("cannot write")
+            && output.stdout.is_empty(),
+        format!("-o a file: {}", text(&output)),
+    )
 }
 
 // ---- in the browser ---------------------------------------------------------

@@ -776,6 +776,7 @@ fn write_report(
         .and_then(|f| f.excluding(&args.exclude_ids, &args.exclude_tags))
         .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))?;
     let suite = Suite::load(&args.paths).map_err(|e| Failure(e.to_string()))?;
+    report::make_dir(&args.output).map_err(fail)?;
     // A line per implementation as soon as it has run.
     let mut closed = None;
     let columns = plan

@@ -562,6 +562,16 @@ pub struct Written {
     pub json: Vec<PathBuf>,
 }
 
+/// Makes the directory `dir` of a report, if it is missing: before the
+/// runs, so that a directory that cannot be made is known before they take
+/// their time.
+pub fn make_dir(dir: &Path) -> Result<(), ReportError> {
+    std::fs::create_dir_all(dir).map_err(|error| ReportError::Write {
+        path: dir.to_path_buf(),
+        error,
+    })
+}
+
 /// Writes the report of `matrix` into the directory `dir` (made if
 /// missing): `index.html`, `report.md` and each column's JSON report as
 /// `NAME.json` (which `--from NAME=DIR/NAME.json` reads again); and the
@@ -577,10 +587,7 @@ pub fn write(
             .map(|()| path.clone())
             .map_err(|error| ReportError::Write { path, error })
     };
-    std::fs::create_dir_all(dir).map_err(|error| ReportError::Write {
-        path: dir.to_path_buf(),
-        error,
-    })?;
+    make_dir(dir)?;
     let page = html::render(matrix, title).map_err(|e| ReportError::Render(Box::new(e)))?;
     let md = markdown::render(matrix, title);
     let mut written = Written {
