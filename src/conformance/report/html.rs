@@ -224,8 +224,9 @@ impl<'a> Page<'a> {
                 }
             }
         }
-        // A verdict that no row has is not offered, but for "not-run", which
-        // is not a verdict of the runs.
+        // Only the verdicts some row has are offered (and `not-run` only
+        // where some column did not run some vector); a link may still ask
+        // for another, and then shows no row.
         chips.retain(|c| c.rows > 0);
         tags.sort();
         let areas = matrix
