@@ -167,7 +167,10 @@
 //!   language (`docs/driver-protocol.md`);
 //! - `conformance::diff` (with the default `diff` feature): differential testing, random conversations
 //!   through the reference and another implementation, each disagreement
-//!   shrunk into a vector (`docs/differential.md`).
+//!   shrunk into a vector (`docs/differential.md`);
+//! - `conformance::report` (with the default `report` feature): several
+//!   implementations' runs side by side, as one HTML page and Markdown
+//!   tables (`hgframe report`).
 #![warn(clippy::indexing_slicing)]
 
 pub mod build;

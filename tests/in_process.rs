@@ -197,3 +197,26 @@ fn a_failure_shows_the_step_its_line_and_how_to_rerun_it() {
         "{text}"
     );
 }
+
+#[test]
+fn the_json_report_gives_each_vector_its_description_and_tags() {
+    let suite = header_suite();
+    let run = suite.run(wrong(false)(), &RunOptions::default());
+    let mut report: serde_json::Value =
+        serde_json::from_str(&Format::Json.render(&run, false)).unwrap();
+    let vectors = report["vectors"].as_array_mut().unwrap();
+    assert_eq!(vectors.len(), suite.vectors().len());
+    for (json, vector) in vectors.iter().zip(suite.vectors()) {
+        assert_eq!(json["id"], vector.id.as_str());
+        assert_eq!(json["description"], vector.description.as_str());
+        assert_eq!(json["tags"], serde_json::json!(vector.tags));
+    }
+    assert!(vectors.iter().any(|v| v["tags"] != serde_json::json!([])));
+    // A report written before they were added still follows the schema.
+    for v in vectors.iter_mut() {
+        let v = v.as_object_mut().unwrap();
+        v.remove("description");
+        v.remove("tags");
+    }
+    assert_eq!(report_schema::errors(&report), Vec::<String>::new());
+}

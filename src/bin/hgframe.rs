@@ -4,7 +4,7 @@ use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 #[cfg(feature = "diff")]
 use hgframe::conformance::diff;
 use hgframe::conformance::driver;
@@ -140,6 +140,60 @@ struct DiffArgs {
     shrink_budget: usize,
 }
 
+#[cfg(feature = "report")]
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Vector files or directories; the suite's vectors/ by default.
+    paths: Vec<PathBuf>,
+    /// Run only the vectors whose id matches this glob (repeatable).
+    #[arg(long = "id", value_name = "GLOB")]
+    ids: Vec<String>,
+    /// Run only the vectors with this tag (repeatable: all must match).
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Skip the selected vectors whose id matches this glob (repeatable).
+    #[arg(long = "exclude-id", value_name = "GLOB")]
+    exclude_ids: Vec<String>,
+    /// Skip the selected vectors with this tag (repeatable).
+    #[arg(long = "exclude-tag", value_name = "TAG")]
+    exclude_tags: Vec<String>,
+    /// A column of the report: run the vectors against COMMAND, which
+    /// speaks the driver protocol, as `hgframe run --impl COMMAND` does,
+    /// and call it NAME (letters, digits, '.', '_', '-'). Repeatable; the
+    /// columns are in the order of --impl and --from.
+    #[arg(long = "impl", value_name = "NAME=COMMAND")]
+    implementations: Vec<String>,
+    /// A column of the report from a saved run: a JSON report of `hgframe
+    /// run --format json` (or its --json FILE), or DIR/NAME.json of an
+    /// earlier report. Repeatable.
+    #[arg(long = "from", value_name = "NAME=FILE")]
+    saved: Vec<String>,
+    /// The expectation file of the --impl NAME (repeatable, one per NAME).
+    #[arg(long, value_name = "NAME=FILE")]
+    expectations: Vec<String>,
+    /// The error map of the --impl NAME (repeatable, one per NAME).
+    #[arg(long = "error-map", value_name = "NAME=FILE")]
+    error_maps: Vec<String>,
+    /// The comparison level, `exact` (the default) or `semantic`: of every
+    /// --impl, or of the --impl NAME as NAME=LEVEL (repeatable).
+    #[arg(long = "level", value_name = "[NAME=]LEVEL")]
+    levels: Vec<String>,
+    /// Seconds to wait for each answer of an implementation.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    timeout: f64,
+    /// The directory to write the report into (made if missing):
+    /// index.html, report.md, and each column's JSON report as NAME.json.
+    #[arg(long, short, value_name = "DIR", default_value = "report")]
+    output: PathBuf,
+    /// Also write the Markdown tables to this file (e.g.
+    /// "$GITHUB_STEP_SUMMARY").
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
+    /// The report's title.
+    #[arg(long, default_value = "hgframe conformance report")]
+    title: String,
+}
+
 #[derive(Subcommand)]
 enum VectorsCommand {
     /// Write seed corpora for the fuzz targets: every frame, human string,
@@ -200,6 +254,34 @@ enum Command {
     /// with 2 on bad input.
     #[cfg(feature = "diff")]
     Diff(DiffArgs),
+    /// Run the vectors against several implementations, or read their
+    /// saved runs, and write one report: a static HTML page and Markdown
+    /// tables.
+    ///
+    /// Each --impl NAME=COMMAND and --from NAME=FILE is a column; each
+    /// --impl has its own --expectations, --error-map and --level, given as
+    /// NAME=VALUE. DIR/index.html is one self-contained page (it works from
+    /// file://): each implementation's totals; a matrix of the vectors,
+    /// grouped by area, one colour and one word per verdict; filters by
+    /// text, tag, implementation and verdict; and a panel per vector with
+    /// each failing step's input, expected and actual outcomes side by
+    /// side and their differences marked. The filters and the open panel
+    /// are read from the URL and kept in it, so that a link shows what you
+    /// saw: index.html#verdict=failed&impl=hg47&tag=server&text=header&open=VECTOR-ID.
+    /// DIR/report.md holds the totals, the results by area and the vectors
+    /// that need attention, for a README or a CI summary.
+    ///
+    /// Example: hgframe report --impl ref='hgframe testee'
+    /// --impl hg47=adapters/mercurial-4.7/run
+    /// --expectations hg47=adapters/mercurial-4.7/expectations.yaml -o report/
+    ///
+    /// Prints a line of totals per implementation and the files written.
+    /// Exits with 0 once the report is written, whatever its verdicts
+    /// (`hgframe run` is the check that fails), and with 2 on bad input,
+    /// an implementation that does not start, or a saved run that cannot
+    /// be read.
+    #[cfg(feature = "report")]
+    Report(ReportArgs),
     /// Speak the driver protocol on standard input and output as the
     /// built-in reference (docs/driver-protocol.md), for
     /// `hgframe run --impl "hgframe testee"`.
@@ -540,7 +622,10 @@ fn decode(
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Failure> {
+/// Runs the command `cli`, which `matches` parsed (for the order of
+/// `hgframe report`'s columns).
+#[cfg_attr(not(feature = "report"), allow(unused_variables))]
+fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match cli.command {
@@ -586,6 +671,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             run_shell(Shell::client(options), &input, echo, &mut out).map(|()| ExitCode::SUCCESS)
         }
         Command::Run(args) => run_vectors(args, &mut out).map(success_or_1),
+        #[cfg(feature = "report")]
+        Command::Report(args) => write_report(args, matches, &mut out).map(|()| ExitCode::SUCCESS),
         #[cfg(feature = "diff")]
         Command::Diff(args) => run_diff(args, &mut out).map(success_or_1),
         Command::Testee => {
@@ -640,6 +727,77 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `hgframe report`.
+#[cfg(feature = "report")]
+fn write_report(
+    args: ReportArgs,
+    matches: &clap::ArgMatches,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    use hgframe::conformance::report::{self, Matrix, Plan};
+    let fail = |e: report::ReportError| Failure(e.to_string());
+    let mut plan = Plan::new();
+    // The columns in the order of the command line, --impl and --from mixed.
+    let mut columns: Vec<(usize, bool, &String)> = Vec::new();
+    if let Some(("report", report)) = matches.subcommand() {
+        let at = |id: &str| report.indices_of(id).map(Iterator::collect::<Vec<_>>);
+        for (index, argument) in at("implementations")
+            .unwrap_or_default()
+            .into_iter()
+            .zip(&args.implementations)
+        {
+            columns.push((index, true, argument));
+        }
+        for (index, argument) in at("saved").unwrap_or_default().into_iter().zip(&args.saved) {
+            columns.push((index, false, argument));
+        }
+    }
+    columns.sort_by_key(|&(index, _, _)| index);
+    for (_, run, argument) in columns {
+        if run {
+            plan.run(argument)
+        } else {
+            plan.saved(argument)
+        }
+        .map_err(fail)?;
+    }
+    for level in &args.levels {
+        plan.level(level).map_err(fail)?;
+    }
+    for file in &args.expectations {
+        plan.expectations(file).map_err(fail)?;
+    }
+    for file in &args.error_maps {
+        plan.error_map(file).map_err(fail)?;
+    }
+    let filter = runner::Filter::new(&args.ids, &args.tags)
+        .and_then(|f| f.excluding(&args.exclude_ids, &args.exclude_tags))
+        .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))?;
+    let suite = Suite::load(&args.paths).map_err(|e| Failure(e.to_string()))?;
+    report::make_dir(&args.output).map_err(fail)?;
+    // A line per implementation as soon as it has run.
+    let mut closed = None;
+    let columns = plan
+        .columns(&suite, &filter, args.timeout, |column| {
+            let line = format!("{}: {}", column.name, column.run.totals().line());
+            if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+                closed.get_or_insert(e);
+            }
+        })
+        .map_err(fail)?;
+    if let Some(e) = closed {
+        return Err(e.into());
+    }
+    let matrix = Matrix::new(columns, &suite);
+    let written = report::write(&matrix, &args.title, &args.output, args.markdown.as_deref())
+        .map_err(fail)?;
+    writeln!(out, "wrote {}", written.html.display())?;
+    for path in written.markdown.iter().chain(&written.json) {
+        writeln!(out, "wrote {}", path.display())?;
+    }
+    Ok(())
 }
 
 /// `hgframe diff`; returns whether no new mismatch was found.
@@ -697,8 +855,9 @@ fn success_or_1(ok: bool) -> ExitCode {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli, &matches) {
         Ok(code) => code,
         Err(Failure(message)) if message.is_empty() => ExitCode::SUCCESS,
         Err(Failure(message)) => {

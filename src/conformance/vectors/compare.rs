@@ -52,7 +52,7 @@ impl Level {
 }
 
 /// What kind of difference: the first four count only at the exact level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// CBOR payloads hold the same values with map keys in another order.

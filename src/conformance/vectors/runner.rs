@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::compare::{Difference, Kind, Level, describe};
 use super::expectations::{Entry, Expectations, Expected};
@@ -175,7 +175,7 @@ pub struct StepDifference {
 }
 
 /// The result of a vector once expectations are applied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// It passed, and nothing said it would not.
@@ -198,6 +198,32 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict, in the order of the reports' columns.
+    pub const ALL: [Verdict; 8] = [
+        Verdict::Passed,
+        Verdict::NonStrict,
+        Verdict::Failed,
+        Verdict::Broken,
+        Verdict::Unimplemented,
+        Verdict::ExpectedFailure,
+        Verdict::UnexpectedPass,
+        Verdict::Skipped,
+    ];
+
+    /// The verdict's name, as the JSON report writes it: `expected-failure`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::NonStrict => "non-strict",
+            Verdict::Failed => "failed",
+            Verdict::Broken => "broken",
+            Verdict::Unimplemented => "unimplemented",
+            Verdict::ExpectedFailure => "expected-failure",
+            Verdict::UnexpectedPass => "unexpected-pass",
+            Verdict::Skipped => "skipped",
+        }
+    }
+
     /// The verdict of `status` under `expectation`.
     pub fn of(status: &Status, expectation: Option<&Entry>) -> Verdict {
         match (status, expectation.map(|e| e.result)) {
@@ -232,6 +258,10 @@ pub struct VectorReport {
     pub file: String,
     /// The line of its id.
     pub line: usize,
+    /// What it shows (its `description`).
+    pub description: String,
+    /// Its tags.
+    pub tags: Vec<String>,
     /// The result, expectations applied.
     pub result: Verdict,
     /// How it went.
@@ -287,6 +317,8 @@ pub fn report(
         id: vector.id.clone(),
         file: vector.file.display().to_string(),
         line: vector.line,
+        description: vector.description.clone(),
+        tags: vector.tags.clone(),
         result: Verdict::of(&status, expectation.as_ref()),
         status,
         expectation,
@@ -324,18 +356,46 @@ impl Totals {
     pub fn of<'a>(reports: impl IntoIterator<Item = &'a VectorReport>) -> Totals {
         let mut t = Totals::default();
         for r in reports {
-            *match r.result {
-                Verdict::Passed => &mut t.passed,
-                Verdict::NonStrict => &mut t.non_strict,
-                Verdict::Failed => &mut t.failed,
-                Verdict::Broken => &mut t.broken,
-                Verdict::Unimplemented => &mut t.unimplemented,
-                Verdict::ExpectedFailure => &mut t.expected_failures,
-                Verdict::UnexpectedPass => &mut t.unexpected_passes,
-                Verdict::Skipped => &mut t.skipped,
-            } += 1;
+            t.add(r.result);
         }
         t
+    }
+
+    /// Counts one more vector of `verdict`.
+    pub fn add(&mut self, verdict: Verdict) {
+        *self.count_mut(verdict) += 1;
+    }
+
+    /// How many vectors have `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        match verdict {
+            Verdict::Passed => self.passed,
+            Verdict::NonStrict => self.non_strict,
+            Verdict::Failed => self.failed,
+            Verdict::Broken => self.broken,
+            Verdict::Unimplemented => self.unimplemented,
+            Verdict::ExpectedFailure => self.expected_failures,
+            Verdict::UnexpectedPass => self.unexpected_passes,
+            Verdict::Skipped => self.skipped,
+        }
+    }
+
+    /// Every vector counted.
+    pub fn all(&self) -> usize {
+        Verdict::ALL.iter().map(|&v| self.count(v)).sum()
+    }
+
+    fn count_mut(&mut self, verdict: Verdict) -> &mut usize {
+        match verdict {
+            Verdict::Passed => &mut self.passed,
+            Verdict::NonStrict => &mut self.non_strict,
+            Verdict::Failed => &mut self.failed,
+            Verdict::Broken => &mut self.broken,
+            Verdict::Unimplemented => &mut self.unimplemented,
+            Verdict::ExpectedFailure => &mut self.expected_failures,
+            Verdict::UnexpectedPass => &mut self.unexpected_passes,
+            Verdict::Skipped => &mut self.skipped,
+        }
     }
 
     /// The last line of every report: `N passed, N failed, N skipped`, with
@@ -857,4 +917,39 @@ pub fn junit(run: &RunReport) -> String {
     }
     report.add_test_suites(suites);
     report.to_string().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Totals, Verdict};
+
+    #[test]
+    fn verdict_names_are_their_json_names() {
+        for v in Verdict::ALL {
+            assert_eq!(serde_json::to_value(v).unwrap(), v.name());
+            let back: Verdict = serde_json::from_value(v.name().into()).unwrap();
+            assert_eq!(back, v);
+        }
+    }
+
+    #[test]
+    fn totals_count_each_verdict_in_its_own_field() {
+        for (i, v) in Verdict::ALL.into_iter().enumerate() {
+            let mut t = Totals::default();
+            for _ in 0..=i {
+                t.add(v);
+            }
+            assert_eq!(t.count(v), i + 1);
+            assert_eq!(t.all(), i + 1);
+            let json = serde_json::to_value(t).unwrap();
+            let fields: Vec<u64> = json
+                .as_object()
+                .unwrap()
+                .values()
+                .filter_map(|n| n.as_u64())
+                .filter(|&n| n > 0)
+                .collect();
+            assert_eq!(fields, vec![i as u64 + 1], "{v:?}: {json}");
+        }
+    }
 }

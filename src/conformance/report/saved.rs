@@ -1,0 +1,244 @@
+//! A run as its JSON report holds it (`hgframe run --format json`,
+//! `docs/report.schema.json`): what `hgframe report` reads from a saved
+//! file, and what it makes of a run it did itself, through the same JSON,
+//! so that both give the same report.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use crate::conformance::vectors::compare::{Kind, Level};
+use crate::conformance::vectors::expectations::Entry;
+use crate::conformance::vectors::runner::{self, REPORT_FORMAT, RunReport, Totals, Verdict};
+
+/// A run, read back from its JSON report.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SavedRun {
+    /// The report format's version.
+    pub format: u32,
+    /// The comparison level.
+    pub level: Level,
+    /// The implementation: `name version`, as its handshake gave them.
+    pub implementation: String,
+    /// The command of an external implementation.
+    #[serde(default)]
+    pub command: Option<String>,
+    /// The expectation file.
+    #[serde(default)]
+    pub expectations: Option<String>,
+    /// The error map.
+    #[serde(default)]
+    pub error_map: Option<String>,
+    /// How long the run took, in seconds.
+    #[serde(default)]
+    pub seconds: f64,
+    /// Every vector's report.
+    pub vectors: Vec<SavedVector>,
+    /// Entries of the expectation file that match no vector.
+    #[serde(default)]
+    pub unmatched_expectations: Vec<Entry>,
+    /// Why the run did not succeed; empty when it did.
+    #[serde(default)]
+    pub problems: Vec<String>,
+    /// The vector files that did not load.
+    #[serde(default)]
+    pub broken_files: Vec<String>,
+}
+
+/// How a vector went, by name (the report's `status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusName {
+    /// Every step gave what it had to.
+    Passed,
+    /// Only at the semantic level.
+    NonStrict,
+    /// A step did not.
+    Failed,
+    /// The exchange broke down.
+    Broken,
+    /// The implementation cannot run it.
+    Unimplemented,
+    /// It was not run.
+    Skipped,
+}
+
+/// One vector's report, read back.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SavedVector {
+    /// The vector's id.
+    pub id: String,
+    /// Its file.
+    pub file: String,
+    /// The line of its id.
+    pub line: usize,
+    /// What it shows (absent from reports written before it was added).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Its tags (absent from reports written before they were added).
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// The result, expectations applied.
+    pub result: Verdict,
+    /// How it went.
+    pub status: StatusName,
+    /// The step that failed, broke or was refused.
+    #[serde(default)]
+    pub step: Option<usize>,
+    /// That step's operation.
+    #[serde(default)]
+    pub op: Option<String>,
+    /// What the failing step had to give, in the trace form.
+    #[serde(default)]
+    pub expected: Option<Json>,
+    /// What it gave, in the trace form.
+    #[serde(default)]
+    pub actual: Option<Json>,
+    /// What differed: the failing step's differences, or every difference
+    /// of a non-strict vector, each with its step.
+    #[serde(default)]
+    pub differences: Vec<SavedDifference>,
+    /// Whether a failed vector passes at the semantic level.
+    #[serde(default)]
+    pub non_strict: Option<bool>,
+    /// What broke the exchange.
+    #[serde(default)]
+    pub problem: Option<String>,
+    /// Why it is unimplemented or skipped.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The expectation that applied to it.
+    #[serde(default)]
+    pub expectation: Option<Entry>,
+    /// The implementation's standard error during the vector.
+    #[serde(default)]
+    pub stderr: Option<String>,
+    /// How long it took, in seconds.
+    #[serde(default)]
+    pub seconds: f64,
+    /// The line of the step that failed, broke or was refused.
+    #[serde(default)]
+    pub step_line: Option<usize>,
+    /// That step's operation, as a vector file writes it.
+    #[serde(default)]
+    pub input: Option<String>,
+    /// A command that runs this vector alone.
+    #[serde(default)]
+    pub rerun: Option<String>,
+}
+
+/// One difference, read back.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct SavedDifference {
+    /// The step, for a non-strict vector's differences.
+    #[serde(default)]
+    pub step: Option<usize>,
+    /// The field of the outcome that differs (`frames[1]`).
+    pub field: String,
+    /// What kind of difference.
+    pub kind: Kind,
+}
+
+/// Why a saved report could not be read. Each names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SavedError {
+    /// The file cannot be read.
+    #[error("{}: cannot read: {error}", .path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The file is not JSON.
+    #[error("{}: not JSON: {error}", .path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// Where and why (serde_json gives the line and column).
+        error: serde_json::Error,
+    },
+    /// The JSON is not a report of `hgframe run`.
+    #[error(
+        "{}: not a report of `hgframe run --format json`: it has no \"format\" number",
+        .path.display()
+    )]
+    NotAReport {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The report is of a format this hgframe does not read.
+    #[error(
+        "{}: a report of format {found}; this hgframe reads format {REPORT_FORMAT}",
+        .path.display()
+    )]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// Its format.
+        found: u64,
+    },
+    /// A field does not hold what the format says.
+    #[error("{}: {field}: {message}", .path.display())]
+    Field {
+        /// The file.
+        path: PathBuf,
+        /// The field, as a path from the top (`vectors[3].result`).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl SavedRun {
+    /// The report in `text`, which came from `path` (for the errors).
+    pub fn parse(text: &str, path: &Path) -> Result<SavedRun, SavedError> {
+        let json: Json = serde_json::from_str(text).map_err(|error| SavedError::Syntax {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        let Some(format) = json.get("format").and_then(Json::as_u64) else {
+            return Err(SavedError::NotAReport {
+                path: path.to_path_buf(),
+            });
+        };
+        if format != u64::from(REPORT_FORMAT) {
+            return Err(SavedError::Format {
+                path: path.to_path_buf(),
+                found: format,
+            });
+        }
+        serde_path_to_error::deserialize(json).map_err(|e| SavedError::Field {
+            path: path.to_path_buf(),
+            field: e.path().to_string(),
+            message: e.inner().to_string(),
+        })
+    }
+
+    /// The report in the file `path`.
+    pub fn load(path: &Path) -> Result<SavedRun, SavedError> {
+        let text = std::fs::read_to_string(path).map_err(|error| SavedError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        SavedRun::parse(&text, path)
+    }
+
+    /// A run's report as its JSON holds it. It always reads back
+    /// (tests/report.rs checks every shape of vector report); an error
+    /// here is a bug of the JSON report.
+    pub fn from_run(run: &RunReport) -> Result<SavedRun, SavedError> {
+        SavedRun::parse(&runner::json(run), Path::new("<the run's JSON report>"))
+    }
+
+    /// The count of each verdict.
+    pub fn totals(&self) -> Totals {
+        let mut totals = Totals::default();
+        for v in &self.vectors {
+            totals.add(v.result);
+        }
+        totals
+    }
+}
