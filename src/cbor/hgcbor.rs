@@ -160,11 +160,10 @@ impl Reader<'_> {
             (5, n) => Header::Map(len(n)),
             (6, Some(n)) => Header::Tag(n),
             (7, None) => Header::Break,
+            // Mercurial refuses every float, so its value is never read.
             (7, Some(n)) => match minor {
                 0..=24 => Header::Simple(n as u8),
-                25 => Header::Float(half_to_f64(n as u16)),
-                26 => Header::Float(f64::from(f32::from_bits(n as u32))),
-                _ => Header::Float(f64::from_bits(n)),
+                _ => Header::Float(f64::NAN),
             },
             _ => return Err(HeaderError::Invalid),
         })
@@ -193,9 +192,6 @@ impl Reader<'_> {
     fn item(&mut self) -> Result<Item> {
         let first = self.peek_byte();
         let header = self.item_header()?;
-        // Mercurial refuses 31 ("indefinite") on everything but byte strings
-        // and the break.
-        let indefinite = first.is_some_and(|b| b & 0x1f == 31);
         Ok(match header {
             Header::Positive(n) => Item::Value(Value::Int(n.into())),
             Header::Negative(n) => Item::Value(Value::Int(-1 - i128::from(n))),
@@ -209,11 +205,10 @@ impl Reader<'_> {
             }
             Header::Bytes(None) => Item::IndefiniteBytes,
             Header::Text(_) => return Err(cbor("string major type not supported")),
-            Header::Array(_) | Header::Map(_) | Header::Tag(_) if indefinite => {
-                return Err(cbor("indefinite length uint not allowed here"));
-            }
             Header::Array(Some(n)) => Item::Array(self.count(n, 1)?),
             Header::Map(Some(n)) => Item::Map(self.count(n, 2)?),
+            // Mercurial refuses 31 ("indefinite") on everything but byte
+            // strings and the break (on a tag, `header` already has).
             Header::Array(None) | Header::Map(None) => {
                 return Err(cbor("indefinite length uint not allowed here"));
             }
@@ -336,20 +331,6 @@ impl Reader<'_> {
                 }
             }
         }
-    }
-}
-
-/// An IEEE half-precision float as a double (only its kind matters here:
-/// Mercurial refuses every float).
-fn half_to_f64(bits: u16) -> f64 {
-    let sign = if bits & 0x8000 != 0 { -1.0 } else { 1.0 };
-    let exponent = i32::from((bits >> 10) & 0x1f);
-    let fraction = f64::from(bits & 0x3ff);
-    sign * match exponent {
-        0 => fraction * 2f64.powi(-24),
-        31 if fraction == 0.0 => f64::INFINITY,
-        31 => f64::NAN,
-        e => (1.0 + fraction / 1024.0) * 2f64.powi(e - 15),
     }
 }
 
