@@ -141,6 +141,9 @@ const ROWS: &[(&str, &str)] = &[
     ("9cff", "ERR CBORDecodeError"),
     ("bcff", "ERR CBORDecodeError"),
     ("dc00", "ERR CBORDecodeError"),
+    // false, true and null only in their one-byte forms.
+    ("f815", "ERR CBORDecodeError"),
+    ("f816", "ERR CBORDecodeError"),
 ];
 
 #[test]
@@ -178,4 +181,14 @@ fn nesting_is_bounded() {
         .flatten()
         .collect();
     assert!(decode_all(&chain).is_err());
+}
+
+/// Nesting is counted on the way down and given back on the way up: 200
+/// sibling arrays are one level deep, not 200 (Mercurial 4.8 decodes them).
+#[test]
+fn siblings_do_not_nest() {
+    let mut payload = vec![0x98, 200];
+    payload.extend([0x80; 200]);
+    let values = decode_all(&payload).unwrap();
+    assert_eq!(norm(&values[0]), format!("[{}]", vec!["[]"; 200].join(",")));
 }
