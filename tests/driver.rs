@@ -853,8 +853,8 @@ struct Adapter {
     dir: &'static str,
     /// Its command in that directory: `run`, or `serve` for a live server.
     entry: &'static str,
-    /// A file its `setup.sh` makes: the adapter can run when it exists.
-    ready: &'static str,
+    /// The files its `setup.sh` makes: the adapter can run when they exist.
+    ready: &'static [&'static str],
     /// The implementation it reports.
     implementation: &'static str,
     /// What its `setup.sh` needs.
@@ -865,7 +865,7 @@ struct Adapter {
 const MERCURIAL: Adapter = Adapter {
     dir: "mercurial",
     entry: "run",
-    ready: ".venv/bin/python",
+    ready: &[".venv/bin/python"],
     implementation: "mercurial 7.2.4",
     needs: "Python 3 and PyPI",
 };
@@ -874,7 +874,7 @@ const MERCURIAL: Adapter = Adapter {
 const MERCURIAL_4_7: Adapter = Adapter {
     dir: "mercurial-4.7",
     entry: "run",
-    ready: ".hg47/python",
+    ready: &[".hg47/python"],
     implementation: "mercurial 4.7",
     needs: "Python 2.7 and PyPI",
 };
@@ -884,7 +884,7 @@ const MERCURIAL_4_7: Adapter = Adapter {
 const MERCURIAL_6_0: Adapter = Adapter {
     dir: "mercurial-6.0",
     entry: "run",
-    ready: ".hg60/python",
+    ready: &[".hg60/python"],
     implementation: "mercurial 6.0",
     needs: "Python 3.10 and PyPI",
 };
@@ -893,7 +893,9 @@ const MERCURIAL_6_0: Adapter = Adapter {
 const MERCURIAL_6_0_SERVE: Adapter = Adapter {
     dir: "mercurial-6.0",
     entry: "serve",
-    ready: ".hg60/python",
+    // The hg script too: a set-up made before setup.sh extracted it has
+    // the interpreter and the module only.
+    ready: &[".hg60/python", ".hg60/mercurial-6.0/hg"],
     implementation: "mercurial hg serve 6.0",
     needs: "Python 3.10 and PyPI, and Linux",
 };
@@ -904,7 +906,8 @@ const MERCURIAL_6_0_SERVE: Adapter = Adapter {
 const MERCURIAL_4_7_SERVE: Adapter = Adapter {
     dir: "mercurial-4.7",
     entry: "serve",
-    ready: ".hg47/python",
+    // The hg script too, as for 6.0.
+    ready: &[".hg47/python", ".hg47/mercurial-4.7/hg"],
     implementation: "mercurial hg serve 4.7",
     needs: "Python 2.7 and PyPI, and Linux",
 };
@@ -927,10 +930,9 @@ impl Adapter {
         if self.entry == "serve" && !cfg!(target_os = "linux") {
             return Some("the live adapter needs Linux (PR_SET_PDEATHSIG)".to_string());
         }
-        let ready = Path::new(env!("CARGO_MANIFEST_DIR"))
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("adapters")
-            .join(self.dir)
-            .join(self.ready);
+            .join(self.dir);
         // When scripts/test says which adapters it set up, that list alone
         // decides: a leftover of a failed set-up must not make a test run.
         if let Ok(required) = std::env::var("HGFRAME_REQUIRE_ADAPTERS") {
@@ -942,12 +944,14 @@ impl Adapter {
                 self.dir, self.needs
             ));
         }
-        if ready.exists() {
-            return None;
-        }
+        let missing = self
+            .ready
+            .iter()
+            .map(|f| dir.join(f))
+            .find(|f| !f.exists())?;
         Some(format!(
             "{} does not exist; run adapters/{}/setup.sh, which needs {} (scripts/test does)",
-            ready.display(),
+            missing.display(),
             self.dir,
             self.needs
         ))
