@@ -164,9 +164,12 @@ class Server:
 
     def _run(self, args):
         try:
+            # Tied to the adapter as hg serve is: a SIGKILL of the adapter
+            # during hg version or hg init must not leave them running.
             done = subprocess.run(self.hg + args, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  env=hg_env(), timeout=self.timeout)
+                                  env=hg_env(), timeout=self.timeout,
+                                  preexec_fn=die_with_parent(os.getpid()))
         except (OSError, subprocess.TimeoutExpired) as e:
             raise Failure('%s: %s' % (' '.join(self.hg + args), e))
         if done.returncode != 0:
