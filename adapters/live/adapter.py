@@ -150,6 +150,7 @@ class Server:
         self.timeout = timeout
         self.proc = None
         self.port = None
+        self.threads = []     # those that read the server's output
         self.dir = tempfile.mkdtemp(prefix=TMP_PREFIX)
         with open(os.path.join(self.dir, OWNER), 'w') as f:
             f.write('%d\n' % os.getpid())
@@ -225,8 +226,10 @@ class Server:
                 sys.stderr.write('hg serve: %s' % line.decode('utf-8', 'replace'))
                 sys.stderr.flush()
 
-        threading.Thread(target=read, daemon=True).start()
-        threading.Thread(target=forward, daemon=True).start()
+        self.threads = [threading.Thread(target=read, daemon=True),
+                        threading.Thread(target=forward, daemon=True)]
+        for t in self.threads:
+            t.start()
         deadline = time.monotonic() + self.timeout
         while not port:
             if self.proc.poll() is not None:
@@ -297,6 +300,16 @@ class Server:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        # The readers end at the end of the server's output, which its
+        # death closes. They must be gone before the next server starts:
+        # a preexec_fn runs in a fork of this process, and forking while
+        # another thread runs is safe only as long as that thread holds no
+        # lock the child needs (the stderr they write to has one).
+        for t in self.threads:
+            t.join(timeout=2)
+            if t.is_alive():
+                log('a reader of hg serve %d did not end within 2 s' % self.proc.pid)
+        self.threads = []
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
