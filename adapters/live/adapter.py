@@ -156,22 +156,39 @@ class Server:
             f.write('%d\n' % os.getpid())
         self.errorlog = os.path.join(self.dir, 'error.log')
         self.logged = 0
+        # One deadline for the whole start, which answers the handshake (or
+        # a vector's start, after a restart) and must come within the
+        # runner's time for one answer: each part gets what is left.
+        deadline = time.monotonic() + timeout
         try:
-            self.version = self._version()
-            self._start()
+            self.version = self._version(deadline)
+            self._start(deadline)
         except BaseException:
             self.stop()
             raise
 
-    def _run(self, args):
+    def _left(self, deadline, what):
+        """The seconds left before ``deadline``, for ``what``; a Failure if
+        none are."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Failure('hg serve did not start within %g s: no time was left for %s'
+                          % (self.timeout, what))
+        return left
+
+    def _run(self, args, deadline):
+        timeout = self._left(deadline, 'hg %s' % args[0])
         try:
             # Tied to the adapter as hg serve is: a SIGKILL of the adapter
             # during hg version or hg init must not leave them running.
             done = subprocess.run(self.hg + args, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  env=hg_env(), timeout=self.timeout,
+                                  env=hg_env(), timeout=timeout,
                                   preexec_fn=die_with_parent(os.getpid()))
-        except (OSError, subprocess.TimeoutExpired) as e:
+        except subprocess.TimeoutExpired:
+            raise Failure('hg serve did not start within %g s: %s did not end in the '
+                          '%.2g s left' % (self.timeout, ' '.join(self.hg + args), timeout))
+        except OSError as e:
             raise Failure('%s: %s' % (' '.join(self.hg + args), e))
         if done.returncode != 0:
             raise Failure('%s exited with %d: %s' % (
@@ -179,16 +196,16 @@ class Server:
                 done.stderr.decode('utf-8', 'replace').strip()))
         return done.stdout
 
-    def _version(self):
-        out = self._run(['version', '-q']).decode('utf-8', 'replace')
+    def _version(self, deadline):
+        out = self._run(['version', '-q'], deadline).decode('utf-8', 'replace')
         m = re.search(r'\(version ([^)]+)\)', out)
         if not m:
             raise Failure('hg version -q did not give a version: %r' % out)
         return m.group(1)
 
-    def _start(self):
+    def _start(self, deadline):
         repo = os.path.join(self.dir, 'repo')
-        self._run(['init', repo])
+        self._run(['init', repo], deadline)
         # web.port=0 rather than -p 0: with an explicit -p, hg serve does
         # not print where it listens. The kernel picks a free port and the
         # server says which: no port is guessed.
@@ -230,18 +247,18 @@ class Server:
                         threading.Thread(target=forward, daemon=True)]
         for t in self.threads:
             t.start()
-        deadline = time.monotonic() + self.timeout
         while not port:
             if self.proc.poll() is not None:
                 time.sleep(0.1)
                 raise Failure('hg serve exited with %d before it listened: %s' % (
                     self.proc.returncode, b''.join(lines).decode('utf-8', 'replace').strip()))
             if time.monotonic() > deadline:
-                raise Failure('hg serve did not say where it listens within %g s' % self.timeout)
+                raise Failure('hg serve did not start within %g s: it had not said where '
+                              'it listens' % self.timeout)
             time.sleep(0.02)
         self.port = port[0]
         # The route must answer an empty input, or nothing else will work.
-        status, body, _ = self.post(b'')
+        status, body, _ = self.post(b'', deadline)
         if status != 200:
             raise Failure('POST %s answered %d: %s' % (
                 self.path, status, body.decode('utf-8', 'replace').strip()))
@@ -249,11 +266,21 @@ class Server:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def post(self, body):
+    def post(self, body, deadline=None):
         """POSTs ``body`` to the route: (status, body, what the error log
         gained meanwhile). HTTP/1.0, so that the response ends when the
         server closes the connection, which it does after it has written
-        its error log."""
+        its error log. The whole exchange must end by ``deadline`` (by
+        default the timeout from now)."""
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
+
+        def left():
+            t = deadline - time.monotonic()
+            if t <= 0:
+                raise TimeoutError('no whole answer within %g s' % self.timeout)
+            return t
+
         request = b''.join([
             b'POST %s HTTP/1.0\r\n' % self.path.encode('ascii'),
             b'Host: 127.0.0.1:%d\r\n' % self.port,
@@ -263,9 +290,11 @@ class Server:
             b'\r\n', body])
         chunks = []
         try:
-            with socket.create_connection(('127.0.0.1', self.port), timeout=self.timeout) as s:
+            with socket.create_connection(('127.0.0.1', self.port), timeout=left()) as s:
+                s.settimeout(left())
                 s.sendall(request)
                 while True:
+                    s.settimeout(left())
                     chunk = s.recv(1 << 16)
                     if not chunk:
                         break
@@ -708,7 +737,9 @@ def main():
                         help="the server's Python, which decides how its error log "
                              "writes exception messages")
     parser.add_argument('--server-timeout', type=float, default=8.0,
-                        help='seconds for hg to start and for each HTTP exchange')
+                        help='seconds for the whole start of the server (hg version, '
+                             'hg init, hg serve until it answers), and for each HTTP '
+                             'exchange after it')
     parser.add_argument('hg', nargs='+', help='the hg command, after --')
     opts = parser.parse_args()
 
