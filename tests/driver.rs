@@ -1331,10 +1331,22 @@ fn gone(pid: u32) -> bool {
     true
 }
 
+/// A python3 that holds an exclusive flock on the file it is given until
+/// its standard input ends; it says `locked` when it holds it.
+const HOLD_LOCK: &str = "import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print('locked', flush=True)
+sys.stdin.read()
+";
+
 /// A SIGKILL of the adapter takes its hg serve down with it (nothing can
 /// catch it: the kernel does it, PR_SET_PDEATHSIG), the next adapter
 /// removes the directory that the killed one left, and an adapter that
-/// ends normally leaves neither process nor directory.
+/// ends normally leaves neither process nor directory. The sweep goes by
+/// the directory's lock, not by pid: it spares a directory whose lock is
+/// held and removes one whose lock is free though its `adapter.pid` names
+/// a live process.
 fn serve_no_leftover(serve: &Serve) -> Result<(), Failed> {
     let Live {
         child: mut killed,
@@ -1355,12 +1367,52 @@ fn serve_no_leftover(serve: &Serve) -> Result<(), Failed> {
     // Its directory is still there, until an adapter starts (this test's
     // next one, or one of a test running beside it).
 
-    let mut next = start_live(serve.live)?;
+    let tag = format!("{}-{}", serve.live.dir, std::process::id());
+    let held = std::env::temp_dir().join(format!("hgframe-live-test-held-{tag}"));
+    let free = std::env::temp_dir().join(format!("hgframe-live-test-free-{tag}"));
+    std::fs::create_dir_all(&held)?;
+    std::fs::create_dir_all(&free)?;
+    std::fs::write(free.join("adapter.lock"), "")?;
+    std::fs::write(
+        free.join("adapter.pid"),
+        format!("{}\n", std::process::id()),
+    )?;
+    let mut holder = Command::new("python3")
+        .args(["-c", HOLD_LOCK])
+        .arg(held.join("adapter.lock"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut locked = String::new();
+    std::io::BufReader::new(holder.stdout.take().ok_or("no stdout")?).read_line(&mut locked)?;
+
+    let next = start_live(serve.live);
+    let (held_kept, free_kept) = (held.exists(), free.exists());
+    drop(holder.stdin.take());
+    holder.wait()?;
+    let _ = std::fs::remove_dir_all(&held);
+    let _ = std::fs::remove_dir_all(&free);
+    let mut next = next?;
+    check(
+        locked == "locked\n",
+        format!("the lock holder said {locked:?}"),
+    )?;
     check(
         !dir.exists(),
         format!(
             "{} is still there after the next adapter started",
             dir.display()
+        ),
+    )?;
+    check(
+        held_kept,
+        format!("{} was removed, though its lock was held", held.display()),
+    )?;
+    check(
+        !free_kept,
+        format!(
+            "{} is still there: its lock was free, but its adapter.pid names a live process",
+            free.display()
         ),
     )?;
     writeln!(next.stdin, r#"{{"type": "bye"}}"#)?;

@@ -37,12 +37,15 @@ import argparse
 import ast
 import codecs
 import ctypes
+import errno
+import fcntl
 import json
 import os
 import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -53,8 +56,15 @@ import traceback
 PROTOCOL = 2
 # Every throw-away directory starts so: the sweep of leftovers looks for it.
 TMP_PREFIX = 'hgframe-live-'
-# The file in it that holds the adapter's pid.
+# The file in it on which its adapter holds an exclusive flock as long as
+# it runs (the kernel lets go of it when the adapter dies, however it
+# dies); it also holds the adapter's pid, for a person to read.
+LOCK = 'adapter.lock'
+# Where an earlier version of the adapter wrote its pid, instead of a lock.
 OWNER = 'adapter.pid'
+# A directory without a lock file is left over once it has not changed for
+# so many seconds: an adapter locks its directory right after making it.
+STALE = 60
 PR_SET_PDEATHSIG = 1
 
 
@@ -109,9 +119,55 @@ def pid_alive(pid):
     return True
 
 
+def lock_dir(path):
+    """Takes the exclusive flock of the new directory ``path``, for as long
+    as the adapter runs: the lock file is made and locked under another
+    name, then renamed, so that no sweep sees it unlocked."""
+    tmp = os.path.join(path, '.%s.new' % LOCK)
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(fd, b'%d\n' % os.getpid())
+        os.rename(tmp, os.path.join(path, LOCK))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def left_over_without_lock(path, st):
+    """Whether ``path``, which has no lock file, is left over: unchanged
+    for STALE seconds (an adapter locks its directory at once), and if an
+    earlier adapter wrote its pid there, that process is gone."""
+    if time.time() - st.st_mtime < STALE:
+        return False
+    try:
+        with open(os.path.join(path, OWNER)) as f:
+            return not pid_alive(int(f.read().strip()))
+    except (OSError, ValueError):
+        return True
+
+
+def remove_left_over(path, why):
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        log('could not remove %s, %s: %s' % (path, why, e))
+        return
+    if os.path.lexists(path):
+        log('could not remove %s, %s: it is still there' % (path, why))
+    else:
+        log('removed %s, %s' % (path, why))
+
+
 def sweep_leftovers():
     """Removes the throw-away directories of adapters that died without
-    cleaning up (a SIGKILL): those whose owner's pid is gone."""
+    cleaning up (a SIGKILL): those whose lock nobody holds. Pids are not
+    trusted: a pid can be reused, and an adapter in another PID namespace
+    that shares /tmp has pids this one cannot see; a flock is released
+    only when its holder is gone."""
     root = tempfile.gettempdir()
     try:
         names = os.listdir(root)
@@ -122,13 +178,33 @@ def sweep_leftovers():
             continue
         path = os.path.join(root, name)
         try:
-            with open(os.path.join(path, OWNER)) as f:
-                pid = int(f.read().strip())
-        except (OSError, ValueError):
+            st = os.lstat(path)
+        except OSError:
             continue
-        if not pid_alive(pid):
-            shutil.rmtree(path, ignore_errors=True)
-            log('removed %s, left by adapter %d' % (path, pid))
+        # Only this user's directories (not a link, nor another's).
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            continue
+        try:
+            fd = os.open(os.path.join(path, LOCK), os.O_RDONLY | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            if left_over_without_lock(path, st):
+                remove_left_over(path, 'which had no lock for %d s' % STALE)
+            continue
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                    log('cannot lock %s: %s' % (os.path.join(path, LOCK), e))
+                continue        # its adapter runs
+            # Its adapter may have removed it itself just now, before it
+            # let go of the lock.
+            if os.path.lexists(path):
+                remove_left_over(path, 'whose adapter is gone')
+        finally:
+            os.close(fd)
 
 
 def hg_env():
@@ -152,8 +228,11 @@ class Server:
         self.port = None
         self.threads = []     # those that read the server's output
         self.dir = tempfile.mkdtemp(prefix=TMP_PREFIX)
-        with open(os.path.join(self.dir, OWNER), 'w') as f:
-            f.write('%d\n' % os.getpid())
+        try:
+            self.lock = lock_dir(self.dir)
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
         self.errorlog = os.path.join(self.dir, 'error.log')
         self.logged = 0
         # One deadline for the whole start, which answers the handshake (or
@@ -339,7 +418,12 @@ class Server:
             if t.is_alive():
                 log('a reader of hg serve %d did not end within 2 s' % self.proc.pid)
         self.threads = []
+        # Removed before the lock is let go of: no sweep can take it for
+        # a leftover meanwhile.
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.lock is not None:
+            os.close(self.lock)
+            self.lock = None
 
 
 # ---- what the route says ------------------------------------------------------
