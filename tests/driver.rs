@@ -90,6 +90,7 @@ fn main() {
                     serve_expectations(&HG47_SERVE, "semantic")
                 }),
                 ("agrees-with-in-process", || serve_agrees(&HG47_SERVE)),
+                ("recv-takes-one-frame", || serve_one_frame(&HG47_SERVE)),
                 ("no-leftover-process", || serve_no_leftover(&HG47_SERVE)),
             ],
         ),
@@ -103,6 +104,7 @@ fn main() {
                     serve_expectations(&HG60_SERVE, "semantic")
                 }),
                 ("agrees-with-in-process", || serve_agrees(&HG60_SERVE)),
+                ("recv-takes-one-frame", || serve_one_frame(&HG60_SERVE)),
                 ("no-leftover-process", || serve_no_leftover(&HG60_SERVE)),
             ],
         ),
@@ -1226,6 +1228,49 @@ fn serve_agrees(serve: &Serve) -> Result<(), Failed> {
     )
 }
 
+/// A `recv` step must hold exactly one frame: the adapter answers one that
+/// does not as the reference does (`error`, in its words), rather than
+/// POST it and report what the route made of the leftover bytes (an
+/// extra byte after a whole frame was the server's "received incomplete
+/// frame" abort). A frame that is one afterwards runs as usual.
+fn serve_one_frame(serve: &Serve) -> Result<(), Failed> {
+    let mut live = start_live(serve.live)?;
+    let mut testee = Testee::new();
+    let mut wrong = Vec::new();
+    for (i, frame) in [
+        "0800000100010111a1446e616d654161ab",
+        "0800000100010111a1446e616d6541",
+        "08000001",
+        "",
+        "0800000100010111a1446e616d654161",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for request in [
+            format!(r#"{{"type": "start", "vector": "v{i}", "target": {{"kind": "server"}}}}"#),
+            format!(
+                r#"{{"type": "step", "index": 0, "on": "server", "op": "recv", "args": "{frame}", "pull": true}}"#
+            ),
+        ] {
+            writeln!(live.stdin, "{request}")?;
+            let mut line = String::new();
+            live.stdout.read_line(&mut line)?;
+            let got: Json = serde_json::from_str(&line).map_err(|e| format!("{e}: {line:?}"))?;
+            let want = testee.answer(&request);
+            if want.as_ref() != Some(&got) {
+                wrong.push(format!(
+                    "{request}\nanswered {got}\nthe reference: {want:?}"
+                ));
+            }
+        }
+    }
+    writeln!(live.stdin, r#"{{"type": "bye"}}"#)?;
+    drop(live.stdin);
+    live.child.wait()?;
+    check(wrong.is_empty(), wrong.join("\n\n"))
+}
+
 /// The pids of the processes whose parent is `parent`, from /proc.
 fn children(parent: u32) -> Vec<u32> {
     let mut out = Vec::new();
@@ -1258,6 +1303,8 @@ struct Live {
     child: std::process::Child,
     /// Its standard input: the adapter ends at its end.
     stdin: std::process::ChildStdin,
+    /// Its answers, after the handshake's.
+    stdout: std::io::BufReader<std::process::ChildStdout>,
     /// Its `hg serve`.
     server: u32,
     /// The throw-away directory of that server's repository.
@@ -1278,7 +1325,8 @@ fn start_live(adapter: Adapter) -> Result<Live, Failed> {
         r#"{{"type": "hello", "protocol": 2, "suite": "hg-framing-2018"}}"#
     )?;
     let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
+    let mut stdout = std::io::BufReader::new(child.stdout.take().ok_or("no stdout")?);
+    stdout.read_line(&mut line)?;
     let hello: Json = serde_json::from_str(&line).map_err(|e| format!("{e}: {line:?}"))?;
     let version = adapter
         .implementation
@@ -1314,6 +1362,7 @@ fn start_live(adapter: Adapter) -> Result<Live, Failed> {
     Ok(Live {
         child,
         stdin,
+        stdout,
         server: *server,
         dir,
     })
@@ -1353,6 +1402,7 @@ fn serve_no_leftover(serve: &Serve) -> Result<(), Failed> {
         stdin: _stdin,
         server,
         dir,
+        ..
     } = start_live(serve.live)?;
     check(running(server), "hg serve is not running")?;
     killed.kill()?; // SIGKILL

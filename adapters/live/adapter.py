@@ -547,8 +547,17 @@ def parse_reflection(body, frames):
         payload = frame[8:]
         got = tuple(int(x) for x in m.groups())
         if got != (typeid, flags, request) or not body.startswith(payload + b'\n', m.end()):
-            raise Failure('frame %d: the server read it otherwise than it was sent '
-                          '(type, flags, request %s; sent %s)' % (index, got, (typeid, flags, request)))
+            # The payload it read ends where its action line begins, at
+            # best a guess when the payload holds a newline and a '['.
+            action = body.find(b'\n[', m.end())
+            if action >= 0:
+                read = '%d bytes' % (action - m.end())
+            else:
+                read, action = 'a payload', len(body)
+            raise Failure('frame %d: the server read it otherwise than it was sent: type, '
+                          'flags, request %s and %s (%r); sent %s and %d bytes (%r)'
+                          % (index, got, read, body[m.end():action][:40],
+                             (typeid, flags, request), len(payload), payload[:40]))
         start = m.end() + len(payload) + 1
         end = body.find(b'\n', start)
         if end < 0:
@@ -676,6 +685,41 @@ def raised(python, text):
 
 # ---- one vector ----------------------------------------------------------------
 
+def escape(data):
+    """Bytes as the reference's messages write them: as in a Python
+    literal, without quotes."""
+    named = {0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t'}
+    return ''.join(named.get(b) or (chr(b) if 0x20 <= b <= 0x7e else '\\x%02x' % b)
+                   for b in data)
+
+
+def one_frame(args):
+    """The bytes of a ``recv`` step, which must be exactly one frame. The
+    route reads the POST body with ``readframe`` until it ends, so more
+    bytes would be read as more frames (or as a broken one) and fewer
+    would run into the next frame: the step's own action would be lost.
+    Anything else is answered ``error`` as the reference (``hgframe
+    testee``) answers it, in its words: it cannot read such a request."""
+    try:
+        frame = bytes.fromhex(args)
+    except (TypeError, ValueError) as e:
+        raise Failure('cannot read the request: args: %s' % e)
+    if not frame:
+        raise Failure('cannot read the request: args: expected a frame, got no bytes')
+    if len(frame) < 8:
+        raise Failure('cannot read the request: args: not a frame: received incomplete '
+                      'frame: got %d bytes: %s'
+                      % (len(frame), escape(frame + bytes(8 - len(frame)))))
+    length = frame[0] | frame[1] << 8 | frame[2] << 16
+    if len(frame) - 8 < length:
+        raise Failure('cannot read the request: args: not a frame: frame length error: '
+                      'expected %d; got %d' % (length, len(frame) - 8))
+    if len(frame) - 8 > length:
+        raise Failure('cannot read the request: args: %d bytes after the frame'
+                      % (len(frame) - 8 - length))
+    return frame
+
+
 NOT_EXPRESSIBLE = {
     'makeoutputstream': 'the debugreflect route only feeds frames to the server '
                         'reactor and calls oninputeof; it makes no output stream',
@@ -716,12 +760,15 @@ class Vector:
         return outcomes, final, None
 
     def step(self, on, op, args):
+        # A recv that is not one frame is a request the reference cannot
+        # read either, whatever state the vector is in.
+        frame = one_frame(args) if op == 'recv' else None
         if self.over:
             raise Unimplemented(self.over)
         if on != 'server':
             raise Unimplemented('the live server has no %s' % on)
         if op == 'recv':
-            self.frames.append(bytes.fromhex(args))
+            self.frames.append(frame)
             outcomes, _, exc = self.reflect()
             if exc:
                 call, what = exc
