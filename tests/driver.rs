@@ -91,6 +91,7 @@ fn main() {
                 }),
                 ("agrees-with-in-process", || serve_agrees(&HG47_SERVE)),
                 ("recv-takes-one-frame", || serve_one_frame(&HG47_SERVE)),
+                ("surrogate-pairs", || serve_surrogate_pairs(&HG47_SERVE)),
                 ("no-leftover-process", || serve_no_leftover(&HG47_SERVE)),
             ],
         ),
@@ -105,6 +106,7 @@ fn main() {
                 }),
                 ("agrees-with-in-process", || serve_agrees(&HG60_SERVE)),
                 ("recv-takes-one-frame", || serve_one_frame(&HG60_SERVE)),
+                ("surrogate-pairs", || serve_surrogate_pairs(&HG60_SERVE)),
                 ("no-leftover-process", || serve_no_leftover(&HG60_SERVE)),
             ],
         ),
@@ -1103,6 +1105,10 @@ struct Serve {
     /// Server vectors whose result over HTTP differs from the in-process
     /// one for the route's rendering alone: they fail over HTTP only.
     rendering: &'static [&'static str],
+    /// The route's JSON writer, as the adapter's reasons name it, and
+    /// command names (hex) that it writes with a surrogate pair escape,
+    /// each with whether the adapter can read it exactly.
+    pairs: (&'static str, &'static [(&'static str, bool)]),
 }
 
 const HG47_SERVE: Serve = Serve {
@@ -1111,6 +1117,16 @@ const HG47_SERVE: Serve = Serve {
     expectations: "adapters/mercurial-4.7/serve-expectations.yaml",
     xfail: (5, 2),
     rendering: &[],
+    // json.dumps writes any character beyond the BMP as a pair, and so too
+    // its two surrogates encoded one by one (CESU-8).
+    pairs: (
+        "json.dumps",
+        &[
+            ("f09f9280", false),
+            ("eda0bdedb280", false),
+            ("f09d849e", false),
+        ],
+    ),
 };
 
 const HG60_SERVE: Serve = Serve {
@@ -1120,6 +1136,13 @@ const HG60_SERVE: Serve = Serve {
     xfail: (4, 4),
     // templatefilters.json writes a set as an array.
     rendering: &["server/flow/set-args"],
+    // templatefilters.json writes a byte that is not UTF-8 as U+DC80 to
+    // U+DCFF, which after an encoded high surrogate makes a pair: only a
+    // pair with another low half is a character beyond the BMP alone.
+    pairs: (
+        "templatefilters.json",
+        &[("f09f9280", false), ("eda0bd80", false), ("f09d849e", true)],
+    ),
 };
 
 /// Whether an unimplemented vector's reason is one the live adapter gives
@@ -1269,6 +1292,54 @@ fn serve_one_frame(serve: &Serve) -> Result<(), Failed> {
     drop(live.stdin);
     live.child.wait()?;
     check(wrong.is_empty(), wrong.join("\n\n"))
+}
+
+/// A command name that the route's JSON writes with a surrogate pair
+/// escape is unimplemented, with the reason, where the pair stands for
+/// more than one byte string (json.loads would join it into one character,
+/// which need not be the bytes the server held); one that can only be a
+/// character beyond the BMP runs.
+fn serve_surrogate_pairs(serve: &Serve) -> Result<(), Failed> {
+    let (renderer, names) = serve.pairs;
+    let mut live = start_live(serve.live)?;
+    let mut wrong = Vec::new();
+    for (i, &(name, exact)) in names.iter().enumerate() {
+        // {b'name': NAME}, a command request of request 1 on stream 1.
+        let payload = format!("a1446e616d65{:02x}{name}", 0x40 + name.len() / 2);
+        let frame = format!("{:02x}00000100010111{payload}", payload.len() / 2);
+        writeln!(
+            live.stdin,
+            r#"{{"type": "start", "vector": "v{i}", "target": {{"kind": "server"}}}}"#
+        )?;
+        writeln!(
+            live.stdin,
+            r#"{{"type": "step", "index": 0, "on": "server", "op": "recv", "args": "{frame}", "pull": true}}"#
+        )?;
+        let mut answers = Vec::new();
+        for _ in 0..2 {
+            let mut line = String::new();
+            live.stdout.read_line(&mut line)?;
+            answers
+                .push(serde_json::from_str::<Json>(&line).map_err(|e| format!("{e}: {line:?}"))?);
+        }
+        let answer = &answers[1];
+        let ok = if exact {
+            answer["outcome"]["command"]["bytes"] == name
+        } else {
+            answer["unimplemented"].as_str().is_some_and(|r| {
+                r.starts_with("the debugreflect route writes both ")
+                    && r.contains(&format!("({renderer})"))
+                    && live_reason(r)
+            })
+        };
+        if !ok {
+            wrong.push(format!("{name}: {answer}"));
+        }
+    }
+    writeln!(live.stdin, r#"{{"type": "bye"}}"#)?;
+    drop(live.stdin);
+    live.child.wait()?;
+    check(wrong.is_empty(), wrong.join("\n"))
 }
 
 /// The pids of the processes whose parent is `parent`, from /proc.

@@ -460,6 +460,44 @@ class Renderer:
         self.name = name
         self.errors = {'python-json': 'surrogatepass', 'hg-json': 'hgframe-utf8b'}[name]
 
+    # An escaped high surrogate right after an unescaped backslash, then an
+    # escaped low one.
+    PAIR = re.compile(rb'(?<!\\)(?:\\\\)*\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})', re.I)
+
+    def check(self, line):
+        """Refuses an action line whose bytes cannot be told: a string that
+        holds a surrogate pair escape which stands for more than one byte
+        string. json.loads joins the pair into one character, the UTF-8 of
+        which need not be what the server held.
+
+        ``python-json``: every pair. Python 2's UTF-8 decoder lets encoded
+        surrogates through, so the four-byte UTF-8 of U+1F480 and its two
+        surrogates encoded one by one (CESU-8, ``ed a0 bd ed b2 80``) are
+        both written ``\\ud83d\\udc80``.
+
+        ``hg-json``: a pair whose low half is U+DC80 to U+DCFF, which UTF-8b
+        also writes for a byte 0x80 to 0xff that is not UTF-8, after an
+        encoded high surrogate (which toutf8b lets through): U+1F480 and
+        ``ed a0 bd 80`` are both ``\\ud83d\\udc80``. Any other pair can
+        only be a character beyond the BMP (toutf8b writes an encoded low
+        surrogate byte by byte), which json.loads reads exactly."""
+        for m in self.PAIR.finditer(line):
+            high, low = int(m.group(1), 16), int(m.group(2), 16)
+            if self.name == 'hg-json' and not 0xdc80 <= low <= 0xdcff:
+                continue
+            c = chr(0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00))
+            if self.name == 'hg-json':
+                other = ('the encoded surrogate U+%04X followed by the byte 0x%02x (UTF-8b)'
+                         % (high, low - 0xdc00))
+            else:
+                other = 'its two surrogates encoded one by one (CESU-8, %s)' % (
+                    (chr(high) + chr(low)).encode('utf-8', 'surrogatepass').hex())
+            raise Unimplemented(
+                'the debugreflect route writes both the UTF-8 of U+%04X (%s) and %s as '
+                '\\u%04x\\u%04x (%s): which bytes the server held cannot be told'
+                % (ord(c), c.encode('utf-8').hex(), other, high, low,
+                   {'python-json': 'json.dumps', 'hg-json': 'templatefilters.json'}[self.name]))
+
     def bytes(self, s):
         return s.encode('utf-8', self.errors)
 
@@ -530,7 +568,7 @@ RECEIVED = re.compile(rb'received: (\d+) (\d+) (\d+) ')
 NO_FRAME = b'received: <no frame>\n'
 
 
-def parse_reflection(body, frames):
+def parse_reflection(body, frames, renderer):
     """The route's body for ``frames``: the list of (action, meta) per
     frame, and the ``oninputeof`` object. Each frame's line must show it as
     it was sent (type, flags, request id and payload): the payload can hold
@@ -562,6 +600,7 @@ def parse_reflection(body, frames):
         end = body.find(b'\n', start)
         if end < 0:
             raise Failure('frame %d: no action line after it' % index)
+        renderer.check(body[start:end])
         line = loads(body[start:end])
         if not (isinstance(line, list) and len(line) == 2 and isinstance(line[0], str)
                 and isinstance(line[1], Pairs)):
@@ -570,6 +609,7 @@ def parse_reflection(body, frames):
         pos = end + 1
     if not body.startswith(NO_FRAME, pos):
         raise Failure('more frames read than sent: %r' % body[pos:pos + 80])
+    renderer.check(body[pos + len(NO_FRAME):])
     final = loads(body[pos + len(NO_FRAME):])
     if not isinstance(final, Pairs):
         raise Failure('the oninputeof line is not an object: %r' % (final,))
@@ -752,7 +792,7 @@ class Vector:
         if status != 200:
             raise Failure('POST %s answered %d: %s' % (
                 self.server.path, status, body.decode('utf-8', 'replace')))
-        actions, final = parse_reflection(body, self.frames)
+        actions, final = parse_reflection(body, self.frames, self.renderer)
         outcomes = [action_outcome(self.renderer, a, m) for a, m in actions]
         if outcomes[:len(self.answers)] != self.answers:
             raise Failure('the server answered the earlier frames otherwise this '
