@@ -91,7 +91,7 @@ fn main() {
                 }),
                 ("agrees-with-in-process", || serve_agrees(&HG47_SERVE)),
                 ("recv-takes-one-frame", || serve_one_frame(&HG47_SERVE)),
-                ("surrogate-pairs", || serve_surrogate_pairs(&HG47_SERVE)),
+                ("ambiguous-json", || serve_ambiguous_json(&HG47_SERVE)),
                 ("no-leftover-process", || serve_no_leftover(&HG47_SERVE)),
             ],
         ),
@@ -106,7 +106,7 @@ fn main() {
                 }),
                 ("agrees-with-in-process", || serve_agrees(&HG60_SERVE)),
                 ("recv-takes-one-frame", || serve_one_frame(&HG60_SERVE)),
-                ("surrogate-pairs", || serve_surrogate_pairs(&HG60_SERVE)),
+                ("ambiguous-json", || serve_ambiguous_json(&HG60_SERVE)),
                 ("no-leftover-process", || serve_no_leftover(&HG60_SERVE)),
             ],
         ),
@@ -1102,47 +1102,76 @@ struct Serve {
     expectations: &'static str,
     /// Its expected failures at the exact and at the semantic level.
     xfail: (u64, u64),
-    /// Server vectors whose result over HTTP differs from the in-process
-    /// one for the route's rendering alone: they fail over HTTP only.
-    rendering: &'static [&'static str],
-    /// The route's JSON writer, as the adapter's reasons name it, and
-    /// command names (hex) that it writes with a surrogate pair escape,
-    /// each with whether the adapter can read it exactly.
-    pairs: (&'static str, &'static [(&'static str, bool)]),
+    /// Command request payloads (CBOR, hex) whose action the route writes
+    /// in JSON that could stand for more than one value, or that looks so
+    /// and does not: each with the command the adapter reads exactly
+    /// (`Ok`), or a part of the reason it gives for answering
+    /// unimplemented (`Err`).
+    ambiguous: &'static [(&'static str, Result<&'static str, &'static str>)],
 }
+
+/// {b'name': b'a', b'args': {1: b'x'}}: an integer key.
+const INT_KEY: &str = "a2446e616d6541614461726773a1014178";
+/// {b'name': b'a', b'args': {b'k': [1]}}: a list.
+const LIST: &str = "a2446e616d6541614461726773a1416b8101";
 
 const HG47_SERVE: Serve = Serve {
     live: MERCURIAL_4_7_SERVE,
     in_process: MERCURIAL_4_7,
     expectations: "adapters/mercurial-4.7/serve-expectations.yaml",
     xfail: (5, 2),
-    rendering: &[],
-    // json.dumps writes any character beyond the BMP as a pair, and so too
-    // its two surrogates encoded one by one (CESU-8).
-    pairs: (
-        "json.dumps",
-        &[
-            ("f09f9280", false),
-            ("eda0bdedb280", false),
-            ("f09d849e", false),
-        ],
-    ),
+    // json.dumps writes any character beyond the BMP as a surrogate pair,
+    // and its two surrogates encoded one by one (CESU-8) the same; and an
+    // integer key as it writes a byte string.
+    ambiguous: &[
+        // {b'name': U+1F480}, its CESU-8, and {b'name': U+1D11E}.
+        (
+            "a1446e616d6544f09f9280",
+            Err("both the UTF-8 of U+1F480 (f09f9280) and its two surrogates"),
+        ),
+        (
+            "a1446e616d6546eda0bdedb280",
+            Err("both the UTF-8 of U+1F480 (f09f9280) and its two surrogates"),
+        ),
+        (
+            "a1446e616d6544f09d849e",
+            Err("both the UTF-8 of U+1D11E (f09d849e) and its two surrogates"),
+        ),
+        (INT_KEY, Err("map key as a JSON string (json.dumps)")),
+        (LIST, Ok("61")),
+    ],
 };
 
 const HG60_SERVE: Serve = Serve {
     live: MERCURIAL_6_0_SERVE,
     in_process: MERCURIAL_6_0,
     expectations: "adapters/mercurial-6.0/serve-expectations.yaml",
-    xfail: (4, 4),
-    // templatefilters.json writes a set as an array.
-    rendering: &["server/flow/set-args"],
+    xfail: (3, 3),
     // templatefilters.json writes a byte that is not UTF-8 as U+DC80 to
     // U+DCFF, which after an encoded high surrogate makes a pair: only a
-    // pair with another low half is a character beyond the BMP alone.
-    pairs: (
-        "templatefilters.json",
-        &[("f09f9280", false), ("eda0bd80", false), ("f09d849e", true)],
-    ),
+    // pair with another low half is a character beyond the BMP alone. It
+    // writes a set as it writes a list, and refuses an integer key.
+    ambiguous: &[
+        // {b'name': U+1F480}, {b'name': b'\xed\xa0\xbd\x80'}, {b'name': U+1D11E}.
+        (
+            "a1446e616d6544f09f9280",
+            Err(
+                "both the UTF-8 of U+1F480 (f09f9280) and the encoded surrogate U+D83D followed by the byte 0x80",
+            ),
+        ),
+        (
+            "a1446e616d6544eda0bd80",
+            Err(
+                "both the UTF-8 of U+1F480 (f09f9280) and the encoded surrogate U+D83D followed by the byte 0x80",
+            ),
+        ),
+        ("a1446e616d6544f09d849e", Ok("f09d849e")),
+        (INT_KEY, Err("could not render the action as JSON")),
+        (
+            LIST,
+            Err("a set as a JSON array, as it writes a list (templatefilters.json)"),
+        ),
+    ],
 };
 
 /// Whether an unimplemented vector's reason is one the live adapter gives
@@ -1205,9 +1234,7 @@ fn serve_expectations(serve: &Serve, level: &str) -> Result<(), Failed> {
 
 /// Over HTTP, every server vector that runs to its end has the result the
 /// in-process adapter gives on the same Mercurial: the transport and the
-/// route's JSON change nothing that the adapter does not refuse, but for
-/// the rendering differences the `Serve` names, which fail over HTTP and
-/// pass in process.
+/// route's JSON change nothing that the adapter does not refuse.
 fn serve_agrees(serve: &Serve) -> Result<(), Failed> {
     let live = serve.live.run(&["--id", "server/*"]);
     let in_process = serve.in_process.run(&["--id", "server/*"]);
@@ -1225,17 +1252,6 @@ fn serve_agrees(serve: &Serve) -> Result<(), Failed> {
         }
         compared += 1;
         let id = v["id"].as_str().unwrap_or_default();
-        if serve.rendering.contains(&id) {
-            check(
-                v["result"] == "failed" && results.get(id) == Some(&&Json::from("passed")),
-                format!(
-                    "{id}: {} over HTTP, {:?} in process",
-                    v["result"],
-                    results.get(id)
-                ),
-            )?;
-            continue;
-        }
         check(
             results.get(id) == Some(&&v["result"]),
             format!(
@@ -1294,18 +1310,18 @@ fn serve_one_frame(serve: &Serve) -> Result<(), Failed> {
     check(wrong.is_empty(), wrong.join("\n\n"))
 }
 
-/// A command name that the route's JSON writes with a surrogate pair
-/// escape is unimplemented, with the reason, where the pair stands for
-/// more than one byte string (json.loads would join it into one character,
-/// which need not be the bytes the server held); one that can only be a
-/// character beyond the BMP runs.
-fn serve_surrogate_pairs(serve: &Serve) -> Result<(), Failed> {
-    let (renderer, names) = serve.pairs;
+/// An action whose JSON could stand for more than one value is
+/// unimplemented, with the reason, rather than read as one of them: a
+/// surrogate pair escape that stands for more than one byte string
+/// (json.loads would join it into one character, which need not be the
+/// bytes the server held), a map key that json.dumps wrote as a string
+/// whatever its type, an array that templatefilters.json wrote for a set
+/// as for a list. What can be read exactly runs.
+fn serve_ambiguous_json(serve: &Serve) -> Result<(), Failed> {
     let mut live = start_live(serve.live)?;
     let mut wrong = Vec::new();
-    for (i, &(name, exact)) in names.iter().enumerate() {
-        // {b'name': NAME}, a command request of request 1 on stream 1.
-        let payload = format!("a1446e616d65{:02x}{name}", 0x40 + name.len() / 2);
+    for (i, &(payload, want)) in serve.ambiguous.iter().enumerate() {
+        // A command request of request 1 on stream 1.
         let frame = format!("{:02x}00000100010111{payload}", payload.len() / 2);
         writeln!(
             live.stdin,
@@ -1323,17 +1339,17 @@ fn serve_surrogate_pairs(serve: &Serve) -> Result<(), Failed> {
                 .push(serde_json::from_str::<Json>(&line).map_err(|e| format!("{e}: {line:?}"))?);
         }
         let answer = &answers[1];
-        let ok = if exact {
-            answer["outcome"]["command"]["bytes"] == name
-        } else {
-            answer["unimplemented"].as_str().is_some_and(|r| {
-                r.starts_with("the debugreflect route writes both ")
-                    && r.contains(&format!("({renderer})"))
-                    && live_reason(r)
-            })
+        let ok = match want {
+            Ok(command) => {
+                answer["outcome"]["action"] == "runcommand"
+                    && answer["outcome"]["command"]["bytes"] == command
+            }
+            Err(part) => answer["unimplemented"]
+                .as_str()
+                .is_some_and(|r| r.contains(part) && live_reason(r)),
         };
         if !ok {
-            wrong.push(format!("{name}: {answer}"));
+            wrong.push(format!("{payload}: {answer}"));
         }
     }
     writeln!(live.stdin, r#"{{"type": "bye"}}"#)?;

@@ -501,10 +501,21 @@ class Renderer:
     def bytes(self, s):
         return s.encode('utf-8', self.errors)
 
+    # How json.dumps writes an integer, None, boolean or float map key.
+    KEYLIKE = re.compile(r'null|true|false|NaN|-?Infinity|-?\d+(\.\d+)?([eE][-+]?\d+)?')
+
     def value(self, j):
         """A JSON value of the route as typed JSON: a string is a byte
         string (the route writes bytes and text alike), an object a map with
-        byte-string keys."""
+        byte-string keys.
+
+        What would read as a value other than the server's, and so could
+        make a vector pass wrongly, is unimplemented: under python-json a
+        map key that reads as a number, null or a boolean (json.dumps writes
+        such keys of any type as strings: b'1' and 1 are both "1"), under
+        hg-json an array (templatefilters.json writes a set as one, as it
+        writes a list). Text and bytes are both strings in both, and are
+        read as bytes: refusing them would refuse every string (README)."""
         if j is None or isinstance(j, bool):
             return j
         if isinstance(j, int):
@@ -514,8 +525,18 @@ class Renderer:
         if isinstance(j, str):
             return {'bytes': self.bytes(j).hex()}
         if isinstance(j, Pairs):
+            for k, _ in j:
+                if self.name == 'python-json' and self.KEYLIKE.fullmatch(k):
+                    raise Unimplemented(
+                        'the debugreflect route writes an integer, None, boolean or float map '
+                        'key as a JSON string (json.dumps), as it writes a byte string: the '
+                        'key "%s" may be either' % k)
             return {'map': [[{'bytes': self.bytes(k).hex()}, self.value(v)] for k, v in j]}
         if isinstance(j, list):
+            if self.name == 'hg-json':
+                raise Unimplemented(
+                    'the debugreflect route writes a set as a JSON array, as it writes a '
+                    'list (templatefilters.json): which the server held cannot be told')
             return [self.value(x) for x in j]
         raise Failure('cannot read %r' % (j,))
 
