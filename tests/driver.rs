@@ -1100,8 +1100,9 @@ struct Serve {
     in_process: Adapter,
     /// Its expectation file.
     expectations: &'static str,
-    /// Its expected failures at the exact and at the semantic level.
-    xfail: (u64, u64),
+    /// What its README says of a run with the expectation file, at the
+    /// exact and at the semantic level.
+    figures: [Figures; 2],
     /// Command request payloads (CBOR, hex) whose action the route writes
     /// in JSON that could stand for more than one value, or that looks so
     /// and does not: each with the command the adapter reads exactly
@@ -1109,6 +1110,27 @@ struct Serve {
     /// unimplemented (`Err`).
     ambiguous: &'static [(&'static str, Result<&'static str, &'static str>)],
 }
+
+/// A README's figures for one level of an `hg serve` run with its
+/// expectation file.
+struct Figures {
+    /// passed, non-strict, expected failures and unimplemented, of all the
+    /// vectors (nothing fails, breaks, passes unexpectedly or is skipped).
+    totals: [u64; 4],
+    /// The unimplemented server vectors, by how their reason begins.
+    unimplemented: &'static [(&'static str, u64)],
+    /// Of the steps of the server vectors: how many there are, how many ran
+    /// and passed, and how many unimplemented vectors passed some.
+    steps: [u64; 3],
+}
+
+/// How the live adapter's reasons begin, for each thing the route cannot
+/// express.
+const RESPONSE_CALL: &str = "the debugreflect route only feeds frames to the server reactor";
+const DEFER_OUTPUT: &str = "the debugreflect route makes its server reactor with the default";
+const AFTER_RAISE: &str = "the debugreflect route ends the request at the exception";
+const UNRENDERABLE: &str = "the debugreflect route could not render the action as JSON";
+const SET_OR_LIST: &str = "the debugreflect route writes a set as a JSON array";
 
 /// {b'name': b'a', b'args': {1: b'x'}}: an integer key.
 const INT_KEY: &str = "a2446e616d6541614461726773a1014178";
@@ -1119,7 +1141,30 @@ const HG47_SERVE: Serve = Serve {
     live: MERCURIAL_4_7_SERVE,
     in_process: MERCURIAL_4_7,
     expectations: "adapters/mercurial-4.7/serve-expectations.yaml",
-    xfail: (5, 2),
+    // adapters/mercurial-4.7/README.md, "Its own hg serve".
+    figures: [
+        Figures {
+            totals: [75, 0, 5, 273],
+            unimplemented: &[
+                (RESPONSE_CALL, 30),
+                (DEFER_OUTPUT, 5),
+                (AFTER_RAISE, 3),
+                (UNRENDERABLE, 1),
+            ],
+            steps: [311, 199, 27],
+        },
+        Figures {
+            totals: [75, 1, 2, 275],
+            // payload-empty and payload-not-cbor pass their exception step.
+            unimplemented: &[
+                (RESPONSE_CALL, 30),
+                (DEFER_OUTPUT, 5),
+                (AFTER_RAISE, 5),
+                (UNRENDERABLE, 1),
+            ],
+            steps: [311, 202, 29],
+        },
+    ],
     // json.dumps writes any character beyond the BMP as a surrogate pair,
     // and its two surrogates encoded one by one (CESU-8) the same; and an
     // integer key as it writes a byte string.
@@ -1146,7 +1191,9 @@ const HG60_SERVE: Serve = Serve {
     live: MERCURIAL_6_0_SERVE,
     in_process: MERCURIAL_6_0,
     expectations: "adapters/mercurial-6.0/serve-expectations.yaml",
-    xfail: (3, 3),
+    // adapters/mercurial-6.0/README.md, "Its own hg serve": the same at
+    // both levels.
+    figures: [HG60_FIGURES, HG60_FIGURES],
     // templatefilters.json writes a byte that is not UTF-8 as U+DC80 to
     // U+DCFF, which after an encoded high surrogate makes a pair: only a
     // pair with another low half is a character beyond the BMP alone. It
@@ -1174,6 +1221,17 @@ const HG60_SERVE: Serve = Serve {
     ],
 };
 
+const HG60_FIGURES: Figures = Figures {
+    totals: [75, 0, 3, 275],
+    unimplemented: &[
+        (RESPONSE_CALL, 30),
+        (DEFER_OUTPUT, 5),
+        (AFTER_RAISE, 5),
+        (SET_OR_LIST, 1),
+    ],
+    steps: [311, 200, 29],
+};
+
 /// Whether an unimplemented vector's reason is one the live adapter gives
 /// for what the debugreflect route cannot express, or the runner's for a
 /// target the adapter does not offer.
@@ -1182,9 +1240,26 @@ fn live_reason(reason: &str) -> bool {
         || reason.starts_with("the implementation does not support the ")
 }
 
+/// The number of steps of each vector of the suite, by id.
+fn step_counts() -> Result<std::collections::HashMap<String, u64>, Failed> {
+    let output = hgframe(&["vectors", "export"], None);
+    exit_code(&output, 0)?;
+    let suite: Json = serde_json::from_slice(&output.stdout).map_err(|e| e.to_string())?;
+    Ok(suite["vectors"]
+        .as_array()
+        .ok_or("no vectors")?
+        .iter()
+        .map(|v| {
+            let steps = v["steps"].as_array().map_or(0, Vec::len) as u64;
+            (v["id"].as_str().unwrap_or_default().to_string(), steps)
+        })
+        .collect())
+}
+
 /// `hg serve`'s expectation file holds at `level`: no failure outside it,
-/// every unimplemented vector for a reason of the route, and a server area
-/// that really ran.
+/// every unimplemented vector for a reason of the route, and the figures
+/// its README gives: the totals, the unimplemented server vectors by
+/// reason, and how many steps ran.
 fn serve_expectations(serve: &Serve, level: &str) -> Result<(), Failed> {
     let output = serve
         .live
@@ -1192,19 +1267,66 @@ fn serve_expectations(serve: &Serve, level: &str) -> Result<(), Failed> {
     exit_code(&output, 0)?;
     let report = json_report(&output)?;
     let t = &report["totals"];
-    let xfail = if level == "exact" {
-        serve.xfail.0
-    } else {
-        serve.xfail.1
-    };
+    let figures = &serve.figures[usize::from(level != "exact")];
+    let [passed, non_strict, xfail, unimplemented] = figures.totals;
     check(
         report["implementation"] == serve.live.implementation
             && t["failed"] == 0
             && t["broken"] == 0
             && t["unexpected_passes"] == 0
-            && t["passed"].as_u64() > Some(60)
-            && t["expected_failures"] == xfail,
-        format!("{t:#}"),
+            && t["skipped"] == 0
+            && t["passed"] == passed
+            && t["non_strict"] == non_strict
+            && t["expected_failures"] == xfail
+            && t["unimplemented"] == unimplemented,
+        format!(
+            "{t:#}\nthe README says {passed} passed, {non_strict} non-strict, \
+             {xfail} expected failures, {unimplemented} unimplemented"
+        ),
+    )?;
+    // The unimplemented server vectors, by reason; and the steps.
+    let counts = step_counts()?;
+    let mut by_reason = vec![0; figures.unimplemented.len()];
+    let [mut steps, mut ran, mut partial] = [0; 3];
+    for v in vectors(&report) {
+        let id = v["id"].as_str().unwrap_or_default();
+        if !id.starts_with("server/") {
+            continue;
+        }
+        let total = counts.get(id).copied().unwrap_or_default();
+        steps += total;
+        // The step it stopped at, if it stopped at one: as many before it
+        // ran and passed. (Refused at its start, it gives none.)
+        let stopped = v["step"].as_u64();
+        let whole = v["result"] == "passed" || v["result"] == "non-strict";
+        ran += stopped.unwrap_or(if whole { total } else { 0 });
+        if v["result"] != "unimplemented" {
+            continue;
+        }
+        partial += u64::from(stopped > Some(0));
+        let reason = v["reason"].as_str().unwrap_or_default();
+        let i = figures
+            .unimplemented
+            .iter()
+            .position(|(start, _)| reason.starts_with(start))
+            .ok_or_else(|| format!("a reason the README does not give: {v:#}"))?;
+        by_reason[i] += 1;
+    }
+    let want: Vec<u64> = figures.unimplemented.iter().map(|&(_, n)| n).collect();
+    check(
+        by_reason == want,
+        format!(
+            "unimplemented server vectors by reason: {by_reason:?}; the README says {want:?} ({:?})",
+            figures.unimplemented
+        ),
+    )?;
+    check(
+        [steps, ran, partial] == figures.steps,
+        format!(
+            "{steps} steps, {ran} ran and passed, {partial} unimplemented vectors passed some; \
+             the README says {:?}",
+            figures.steps
+        ),
     )?;
     for v in vectors(&report) {
         let id = v["id"].as_str().unwrap_or_default();
@@ -1261,9 +1383,13 @@ fn serve_agrees(serve: &Serve) -> Result<(), Failed> {
             ),
         )?;
     }
+    // The README's table at the exact level: passed and failed.
+    let [passed, _, failed, _] = serve.figures[0].totals;
     check(
-        compared > 60,
-        format!("only {compared} vectors ran to their end"),
+        compared == passed + failed,
+        format!(
+            "{compared} vectors ran to their end; the README says {passed} passed and {failed} failed"
+        ),
     )
 }
 
