@@ -37,12 +37,15 @@ import argparse
 import ast
 import codecs
 import ctypes
+import errno
+import fcntl
 import json
 import os
 import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -53,8 +56,15 @@ import traceback
 PROTOCOL = 2
 # Every throw-away directory starts so: the sweep of leftovers looks for it.
 TMP_PREFIX = 'hgframe-live-'
-# The file in it that holds the adapter's pid.
+# The file in it on which its adapter holds an exclusive flock as long as
+# it runs (the kernel lets go of it when the adapter dies, however it
+# dies); it also holds the adapter's pid, for a person to read.
+LOCK = 'adapter.lock'
+# Where an earlier version of the adapter wrote its pid, instead of a lock.
 OWNER = 'adapter.pid'
+# A directory without a lock file is left over once it has not changed for
+# so many seconds: an adapter locks its directory right after making it.
+STALE = 60
 PR_SET_PDEATHSIG = 1
 
 
@@ -109,9 +119,55 @@ def pid_alive(pid):
     return True
 
 
+def lock_dir(path):
+    """Takes the exclusive flock of the new directory ``path``, for as long
+    as the adapter runs: the lock file is made and locked under another
+    name, then renamed, so that no sweep sees it unlocked."""
+    tmp = os.path.join(path, '.%s.new' % LOCK)
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.write(fd, b'%d\n' % os.getpid())
+        os.rename(tmp, os.path.join(path, LOCK))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def left_over_without_lock(path, st):
+    """Whether ``path``, which has no lock file, is left over: unchanged
+    for STALE seconds (an adapter locks its directory at once), and if an
+    earlier adapter wrote its pid there, that process is gone."""
+    if time.time() - st.st_mtime < STALE:
+        return False
+    try:
+        with open(os.path.join(path, OWNER)) as f:
+            return not pid_alive(int(f.read().strip()))
+    except (OSError, ValueError):
+        return True
+
+
+def remove_left_over(path, why):
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        log('could not remove %s, %s: %s' % (path, why, e))
+        return
+    if os.path.lexists(path):
+        log('could not remove %s, %s: it is still there' % (path, why))
+    else:
+        log('removed %s, %s' % (path, why))
+
+
 def sweep_leftovers():
     """Removes the throw-away directories of adapters that died without
-    cleaning up (a SIGKILL): those whose owner's pid is gone."""
+    cleaning up (a SIGKILL): those whose lock nobody holds. Pids are not
+    trusted: a pid can be reused, and an adapter in another PID namespace
+    that shares /tmp has pids this one cannot see; a flock is released
+    only when its holder is gone."""
     root = tempfile.gettempdir()
     try:
         names = os.listdir(root)
@@ -122,13 +178,33 @@ def sweep_leftovers():
             continue
         path = os.path.join(root, name)
         try:
-            with open(os.path.join(path, OWNER)) as f:
-                pid = int(f.read().strip())
-        except (OSError, ValueError):
+            st = os.lstat(path)
+        except OSError:
             continue
-        if not pid_alive(pid):
-            shutil.rmtree(path, ignore_errors=True)
-            log('removed %s, left by adapter %d' % (path, pid))
+        # Only this user's directories (not a link, nor another's).
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            continue
+        try:
+            fd = os.open(os.path.join(path, LOCK), os.O_RDONLY | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            if left_over_without_lock(path, st):
+                remove_left_over(path, 'which had no lock for %d s' % STALE)
+            continue
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                if e.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                    log('cannot lock %s: %s' % (os.path.join(path, LOCK), e))
+                continue        # its adapter runs
+            # Its adapter may have removed it itself just now, before it
+            # let go of the lock.
+            if os.path.lexists(path):
+                remove_left_over(path, 'whose adapter is gone')
+        finally:
+            os.close(fd)
 
 
 def hg_env():
@@ -150,24 +226,48 @@ class Server:
         self.timeout = timeout
         self.proc = None
         self.port = None
+        self.threads = []     # those that read the server's output
         self.dir = tempfile.mkdtemp(prefix=TMP_PREFIX)
-        with open(os.path.join(self.dir, OWNER), 'w') as f:
-            f.write('%d\n' % os.getpid())
+        try:
+            self.lock = lock_dir(self.dir)
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
         self.errorlog = os.path.join(self.dir, 'error.log')
         self.logged = 0
+        # One deadline for the whole start, which answers the handshake (or
+        # a vector's start, after a restart) and must come within the
+        # runner's time for one answer: each part gets what is left.
+        deadline = time.monotonic() + timeout
         try:
-            self.version = self._version()
-            self._start()
+            self.version = self._version(deadline)
+            self._start(deadline)
         except BaseException:
             self.stop()
             raise
 
-    def _run(self, args):
+    def _left(self, deadline, what):
+        """The seconds left before ``deadline``, for ``what``; a Failure if
+        none are."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Failure('hg serve did not start within %g s: no time was left for %s'
+                          % (self.timeout, what))
+        return left
+
+    def _run(self, args, deadline):
+        timeout = self._left(deadline, 'hg %s' % args[0])
         try:
+            # Tied to the adapter as hg serve is: a SIGKILL of the adapter
+            # during hg version or hg init must not leave them running.
             done = subprocess.run(self.hg + args, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  env=hg_env(), timeout=self.timeout)
-        except (OSError, subprocess.TimeoutExpired) as e:
+                                  env=hg_env(), timeout=timeout,
+                                  preexec_fn=die_with_parent(os.getpid()))
+        except subprocess.TimeoutExpired:
+            raise Failure('hg serve did not start within %g s: %s did not end in the '
+                          '%.2g s left' % (self.timeout, ' '.join(self.hg + args), timeout))
+        except OSError as e:
             raise Failure('%s: %s' % (' '.join(self.hg + args), e))
         if done.returncode != 0:
             raise Failure('%s exited with %d: %s' % (
@@ -175,16 +275,16 @@ class Server:
                 done.stderr.decode('utf-8', 'replace').strip()))
         return done.stdout
 
-    def _version(self):
-        out = self._run(['version', '-q']).decode('utf-8', 'replace')
+    def _version(self, deadline):
+        out = self._run(['version', '-q'], deadline).decode('utf-8', 'replace')
         m = re.search(r'\(version ([^)]+)\)', out)
         if not m:
             raise Failure('hg version -q did not give a version: %r' % out)
         return m.group(1)
 
-    def _start(self):
+    def _start(self, deadline):
         repo = os.path.join(self.dir, 'repo')
-        self._run(['init', repo])
+        self._run(['init', repo], deadline)
         # web.port=0 rather than -p 0: with an explicit -p, hg serve does
         # not print where it listens. The kernel picks a free port and the
         # server says which: no port is guessed.
@@ -222,20 +322,22 @@ class Server:
                 sys.stderr.write('hg serve: %s' % line.decode('utf-8', 'replace'))
                 sys.stderr.flush()
 
-        threading.Thread(target=read, daemon=True).start()
-        threading.Thread(target=forward, daemon=True).start()
-        deadline = time.monotonic() + self.timeout
+        self.threads = [threading.Thread(target=read, daemon=True),
+                        threading.Thread(target=forward, daemon=True)]
+        for t in self.threads:
+            t.start()
         while not port:
             if self.proc.poll() is not None:
                 time.sleep(0.1)
                 raise Failure('hg serve exited with %d before it listened: %s' % (
                     self.proc.returncode, b''.join(lines).decode('utf-8', 'replace').strip()))
             if time.monotonic() > deadline:
-                raise Failure('hg serve did not say where it listens within %g s' % self.timeout)
+                raise Failure('hg serve did not start within %g s: it had not said where '
+                              'it listens' % self.timeout)
             time.sleep(0.02)
         self.port = port[0]
         # The route must answer an empty input, or nothing else will work.
-        status, body, _ = self.post(b'')
+        status, body, _ = self.post(b'', deadline)
         if status != 200:
             raise Failure('POST %s answered %d: %s' % (
                 self.path, status, body.decode('utf-8', 'replace').strip()))
@@ -243,11 +345,21 @@ class Server:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def post(self, body):
+    def post(self, body, deadline=None):
         """POSTs ``body`` to the route: (status, body, what the error log
         gained meanwhile). HTTP/1.0, so that the response ends when the
         server closes the connection, which it does after it has written
-        its error log."""
+        its error log. The whole exchange must end by ``deadline`` (by
+        default the timeout from now)."""
+        if deadline is None:
+            deadline = time.monotonic() + self.timeout
+
+        def left():
+            t = deadline - time.monotonic()
+            if t <= 0:
+                raise TimeoutError('no whole answer within %g s' % self.timeout)
+            return t
+
         request = b''.join([
             b'POST %s HTTP/1.0\r\n' % self.path.encode('ascii'),
             b'Host: 127.0.0.1:%d\r\n' % self.port,
@@ -257,9 +369,11 @@ class Server:
             b'\r\n', body])
         chunks = []
         try:
-            with socket.create_connection(('127.0.0.1', self.port), timeout=self.timeout) as s:
+            with socket.create_connection(('127.0.0.1', self.port), timeout=left()) as s:
+                s.settimeout(left())
                 s.sendall(request)
                 while True:
+                    s.settimeout(left())
                     chunk = s.recv(1 << 16)
                     if not chunk:
                         break
@@ -294,7 +408,22 @@ class Server:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        # The readers end at the end of the server's output, which its
+        # death closes. They must be gone before the next server starts:
+        # a preexec_fn runs in a fork of this process, and forking while
+        # another thread runs is safe only as long as that thread holds no
+        # lock the child needs (the stderr they write to has one).
+        for t in self.threads:
+            t.join(timeout=2)
+            if t.is_alive():
+                log('a reader of hg serve %d did not end within 2 s' % self.proc.pid)
+        self.threads = []
+        # Removed before the lock is let go of: no sweep can take it for
+        # a leftover meanwhile.
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.lock is not None:
+            os.close(self.lock)
+            self.lock = None
 
 
 # ---- what the route says ------------------------------------------------------
@@ -331,13 +460,62 @@ class Renderer:
         self.name = name
         self.errors = {'python-json': 'surrogatepass', 'hg-json': 'hgframe-utf8b'}[name]
 
+    # An escaped high surrogate right after an unescaped backslash, then an
+    # escaped low one.
+    PAIR = re.compile(rb'(?<!\\)(?:\\\\)*\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})', re.I)
+
+    def check(self, line):
+        """Refuses an action line whose bytes cannot be told: a string that
+        holds a surrogate pair escape which stands for more than one byte
+        string. json.loads joins the pair into one character, the UTF-8 of
+        which need not be what the server held.
+
+        ``python-json``: every pair. Python 2's UTF-8 decoder lets encoded
+        surrogates through, so the four-byte UTF-8 of U+1F480 and its two
+        surrogates encoded one by one (CESU-8, ``ed a0 bd ed b2 80``) are
+        both written ``\\ud83d\\udc80``.
+
+        ``hg-json``: a pair whose low half is U+DC80 to U+DCFF, which UTF-8b
+        also writes for a byte 0x80 to 0xff that is not UTF-8, after an
+        encoded high surrogate (which toutf8b lets through): U+1F480 and
+        ``ed a0 bd 80`` are both ``\\ud83d\\udc80``. Any other pair can
+        only be a character beyond the BMP (toutf8b writes an encoded low
+        surrogate byte by byte), which json.loads reads exactly."""
+        for m in self.PAIR.finditer(line):
+            high, low = int(m.group(1), 16), int(m.group(2), 16)
+            if self.name == 'hg-json' and not 0xdc80 <= low <= 0xdcff:
+                continue
+            c = chr(0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00))
+            if self.name == 'hg-json':
+                other = ('the encoded surrogate U+%04X followed by the byte 0x%02x (UTF-8b)'
+                         % (high, low - 0xdc00))
+            else:
+                other = 'its two surrogates encoded one by one (CESU-8, %s)' % (
+                    (chr(high) + chr(low)).encode('utf-8', 'surrogatepass').hex())
+            raise Unimplemented(
+                'the debugreflect route writes both the UTF-8 of U+%04X (%s) and %s as '
+                '\\u%04x\\u%04x (%s): which bytes the server held cannot be told'
+                % (ord(c), c.encode('utf-8').hex(), other, high, low,
+                   {'python-json': 'json.dumps', 'hg-json': 'templatefilters.json'}[self.name]))
+
     def bytes(self, s):
         return s.encode('utf-8', self.errors)
+
+    # How json.dumps writes an integer, None, boolean or float map key.
+    KEYLIKE = re.compile(r'null|true|false|NaN|-?Infinity|-?\d+(\.\d+)?([eE][-+]?\d+)?')
 
     def value(self, j):
         """A JSON value of the route as typed JSON: a string is a byte
         string (the route writes bytes and text alike), an object a map with
-        byte-string keys."""
+        byte-string keys.
+
+        What would read as a value other than the server's, and so could
+        make a vector pass wrongly, is unimplemented: under python-json a
+        map key that reads as a number, null or a boolean (json.dumps writes
+        such keys of any type as strings: b'1' and 1 are both "1"), under
+        hg-json an array (templatefilters.json writes a set as one, as it
+        writes a list). Text and bytes are both strings in both, and are
+        read as bytes: refusing them would refuse every string (README)."""
         if j is None or isinstance(j, bool):
             return j
         if isinstance(j, int):
@@ -347,8 +525,18 @@ class Renderer:
         if isinstance(j, str):
             return {'bytes': self.bytes(j).hex()}
         if isinstance(j, Pairs):
+            for k, _ in j:
+                if self.name == 'python-json' and self.KEYLIKE.fullmatch(k):
+                    raise Unimplemented(
+                        'the debugreflect route writes an integer, None, boolean or float map '
+                        'key as a JSON string (json.dumps), as it writes a byte string: the '
+                        'key "%s" may be either' % k)
             return {'map': [[{'bytes': self.bytes(k).hex()}, self.value(v)] for k, v in j]}
         if isinstance(j, list):
+            if self.name == 'hg-json':
+                raise Unimplemented(
+                    'the debugreflect route writes a set as a JSON array, as it writes a '
+                    'list (templatefilters.json): which the server held cannot be told')
             return [self.value(x) for x in j]
         raise Failure('cannot read %r' % (j,))
 
@@ -401,7 +589,7 @@ RECEIVED = re.compile(rb'received: (\d+) (\d+) (\d+) ')
 NO_FRAME = b'received: <no frame>\n'
 
 
-def parse_reflection(body, frames):
+def parse_reflection(body, frames, renderer):
     """The route's body for ``frames``: the list of (action, meta) per
     frame, and the ``oninputeof`` object. Each frame's line must show it as
     it was sent (type, flags, request id and payload): the payload can hold
@@ -418,12 +606,22 @@ def parse_reflection(body, frames):
         payload = frame[8:]
         got = tuple(int(x) for x in m.groups())
         if got != (typeid, flags, request) or not body.startswith(payload + b'\n', m.end()):
-            raise Failure('frame %d: the server read it otherwise than it was sent '
-                          '(type, flags, request %s; sent %s)' % (index, got, (typeid, flags, request)))
+            # The payload it read ends where its action line begins, at
+            # best a guess when the payload holds a newline and a '['.
+            action = body.find(b'\n[', m.end())
+            if action >= 0:
+                read = '%d bytes' % (action - m.end())
+            else:
+                read, action = 'a payload', len(body)
+            raise Failure('frame %d: the server read it otherwise than it was sent: type, '
+                          'flags, request %s and %s (%r); sent %s and %d bytes (%r)'
+                          % (index, got, read, body[m.end():action][:40],
+                             (typeid, flags, request), len(payload), payload[:40]))
         start = m.end() + len(payload) + 1
         end = body.find(b'\n', start)
         if end < 0:
             raise Failure('frame %d: no action line after it' % index)
+        renderer.check(body[start:end])
         line = loads(body[start:end])
         if not (isinstance(line, list) and len(line) == 2 and isinstance(line[0], str)
                 and isinstance(line[1], Pairs)):
@@ -432,6 +630,7 @@ def parse_reflection(body, frames):
         pos = end + 1
     if not body.startswith(NO_FRAME, pos):
         raise Failure('more frames read than sent: %r' % body[pos:pos + 80])
+    renderer.check(body[pos + len(NO_FRAME):])
     final = loads(body[pos + len(NO_FRAME):])
     if not isinstance(final, Pairs):
         raise Failure('the oninputeof line is not an object: %r' % (final,))
@@ -547,6 +746,41 @@ def raised(python, text):
 
 # ---- one vector ----------------------------------------------------------------
 
+def escape(data):
+    """Bytes as the reference's messages write them: as in a Python
+    literal, without quotes."""
+    named = {0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t'}
+    return ''.join(named.get(b) or (chr(b) if 0x20 <= b <= 0x7e else '\\x%02x' % b)
+                   for b in data)
+
+
+def one_frame(args):
+    """The bytes of a ``recv`` step, which must be exactly one frame. The
+    route reads the POST body with ``readframe`` until it ends, so more
+    bytes would be read as more frames (or as a broken one) and fewer
+    would run into the next frame: the step's own action would be lost.
+    Anything else is answered ``error`` as the reference (``hgframe
+    testee``) answers it, in its words: it cannot read such a request."""
+    try:
+        frame = bytes.fromhex(args)
+    except (TypeError, ValueError) as e:
+        raise Failure('cannot read the request: args: %s' % e)
+    if not frame:
+        raise Failure('cannot read the request: args: expected a frame, got no bytes')
+    if len(frame) < 8:
+        raise Failure('cannot read the request: args: not a frame: received incomplete '
+                      'frame: got %d bytes: %s'
+                      % (len(frame), escape(frame + bytes(8 - len(frame)))))
+    length = frame[0] | frame[1] << 8 | frame[2] << 16
+    if len(frame) - 8 < length:
+        raise Failure('cannot read the request: args: not a frame: frame length error: '
+                      'expected %d; got %d' % (length, len(frame) - 8))
+    if len(frame) - 8 > length:
+        raise Failure('cannot read the request: args: %d bytes after the frame'
+                      % (len(frame) - 8 - length))
+    return frame
+
+
 NOT_EXPRESSIBLE = {
     'makeoutputstream': 'the debugreflect route only feeds frames to the server '
                         'reactor and calls oninputeof; it makes no output stream',
@@ -579,7 +813,7 @@ class Vector:
         if status != 200:
             raise Failure('POST %s answered %d: %s' % (
                 self.server.path, status, body.decode('utf-8', 'replace')))
-        actions, final = parse_reflection(body, self.frames)
+        actions, final = parse_reflection(body, self.frames, self.renderer)
         outcomes = [action_outcome(self.renderer, a, m) for a, m in actions]
         if outcomes[:len(self.answers)] != self.answers:
             raise Failure('the server answered the earlier frames otherwise this '
@@ -587,12 +821,15 @@ class Vector:
         return outcomes, final, None
 
     def step(self, on, op, args):
+        # A recv that is not one frame is a request the reference cannot
+        # read either, whatever state the vector is in.
+        frame = one_frame(args) if op == 'recv' else None
         if self.over:
             raise Unimplemented(self.over)
         if on != 'server':
             raise Unimplemented('the live server has no %s' % on)
         if op == 'recv':
-            self.frames.append(bytes.fromhex(args))
+            self.frames.append(frame)
             outcomes, _, exc = self.reflect()
             if exc:
                 call, what = exc
@@ -692,7 +929,9 @@ def main():
                         help="the server's Python, which decides how its error log "
                              "writes exception messages")
     parser.add_argument('--server-timeout', type=float, default=8.0,
-                        help='seconds for hg to start and for each HTTP exchange')
+                        help='seconds for the whole start of the server (hg version, '
+                             'hg init, hg serve until it answers), and for each HTTP '
+                             'exchange after it')
     parser.add_argument('hg', nargs='+', help='the hg command, after --')
     opts = parser.parse_args()
 

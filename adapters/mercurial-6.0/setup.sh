@@ -76,20 +76,38 @@ if [ -z "$python" ]; then
 fi
 say "Python 3.10: $python"
 
+# The sdist comes straight from PyPI's files, by the Python 3.10's urllib:
+# pip download would also build its metadata, fetching setuptools and
+# running setup.py.
+# Its URL is the one PyPI's simple index gives for it (a file's path there
+# never changes); the /packages/source/ redirect is not served everywhere
+# PyPI is (it answers 404 on this project's machines).
+url="https://files.pythonhosted.org/packages/a7/80/98c2d47cd1b962ce0a3592aba711f6b2ee66de395b3d28b852f272c74bed/$sdist"
 mkdir -p "$dir"
 if [ ! -f "$dir/$sdist" ] || ! echo "$sha256  $dir/$sdist" | sha256sum -c --status; then
     rm -f "$dir/$sdist"
     tmp="$(mktemp -d "$dir/download.XXXXXX")"
-    say "downloading mercurial==$version from PyPI"
-    if ! "$python" -m pip download --quiet --disable-pip-version-check --retries 2 \
-            --no-deps --no-binary :all: "mercurial==$version" -d "$tmp" 2>"$tmp/pip.log"; then
-        tail -n 3 "$tmp/pip.log" >&2
+    say "downloading $url"
+    if ! why="$("$python" - "$url" "$tmp/$sdist" 2>&1 <<'EOF'
+import shutil, socket, sys, urllib.error, urllib.request
+url, dest = sys.argv[1:]
+try:
+    with urllib.request.urlopen(url, timeout=60) as r, open(dest, 'wb') as f:
+        shutil.copyfileobj(r, f)
+except urllib.error.HTTPError as e:
+    sys.exit('HTTP %d %s' % (e.code, e.reason))
+except urllib.error.URLError as e:
+    sys.exit(str(e.reason))
+except (OSError, socket.timeout) as e:
+    sys.exit('%s: %s' % (type(e).__name__, e))
+EOF
+)"; then
         rm -rf "$tmp"
-        fail "could not download mercurial==$version from PyPI (no network?)"
+        fail "could not download $url: ${why:-no reason given}"
     fi
     if ! echo "$sha256  $tmp/$sdist" | sha256sum -c --status; then
         rm -rf "$tmp"
-        fail "$sdist from PyPI does not have the expected sha256 $sha256"
+        fail "$sdist from $url does not have PyPI's sha256 $sha256"
     fi
     mv "$tmp/$sdist" "$dir/$sdist"
     rm -rf "$tmp"
