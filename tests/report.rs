@@ -97,6 +97,15 @@ fn main() {
         Trial::test("report/browser/mercurial-adapters", browser_mercurial)
             .with_ignored_flag(missing.is_some() || adapters.is_some()),
     );
+    // The README's front table, on every adapter.
+    let all = adapters_missing_of(&ALL_ADAPTERS);
+    if let Some(reason) = &all {
+        eprintln!("note: report/readme-results-are-current is ignored: {reason}");
+    }
+    trials.push(
+        Trial::test("report/readme-results-are-current", readme_results)
+            .with_ignored_flag(all.is_some()),
+    );
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -1334,10 +1343,18 @@ fn browser_screenshot() -> Result<(), Failed> {
 /// tests/driver.rs, `HGFRAME_REQUIRE_ADAPTERS` (set by scripts/test)
 /// decides when it is set, and the files their set-up makes otherwise.
 fn adapters_missing() -> Option<String> {
-    let adapters = [
-        ("mercurial", ".venv/bin/python"),
-        ("mercurial-4.7", ".hg47/python"),
-    ];
+    adapters_missing_of(&ALL_ADAPTERS[..2])
+}
+
+/// Every Mercurial adapter, with a file its set-up makes.
+const ALL_ADAPTERS: [(&str, &str); 3] = [
+    ("mercurial", ".venv/bin/python"),
+    ("mercurial-4.7", ".hg47/mercurial-4.7/hg"),
+    ("mercurial-6.0", ".hg60/mercurial-6.0/hg"),
+];
+
+/// Why some of `adapters` cannot run, if they cannot.
+fn adapters_missing_of(adapters: &[(&str, &str)]) -> Option<String> {
     if let Ok(required) = std::env::var("HGFRAME_REQUIRE_ADAPTERS") {
         let missing: Vec<&str> = adapters
             .iter()
@@ -1428,4 +1445,16 @@ fn browser_mercurial() -> Result<(), Failed> {
         page.visible().into_iter().collect::<BTreeSet<_>>() == hg47["expected-failure"],
         "#verdict=expected-failure&impl=hg47 shows hg47's expected failures",
     )
+}
+
+/// README.md's results table is what `hgframe report` gives now
+/// (`scripts/readme-results --check`, with this build's binary).
+fn readme_results() -> Result<(), Failed> {
+    let output = Command::new("bash")
+        .args(["scripts/readme-results", "--check"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("HGFRAME", env!("CARGO_BIN_EXE_hgframe"))
+        .output()
+        .unwrap();
+    check(output.status.success(), text(&output))
 }
