@@ -509,6 +509,39 @@ fn handles_of_another_reactor_are_refused() {
     assert!(client.next_frame(id).unwrap().is_ok());
 }
 
+/// Each client action has the seed's name, and the reactor's debug form
+/// shows its requests.
+#[test]
+fn client_actions_have_the_seeds_names() {
+    let mut client = ClientReactor::default();
+    client
+        .call_command(Value::bytes("a"), Value::Null, None)
+        .unwrap();
+    assert!(
+        format!("{client:?}").starts_with("ClientReactor {"),
+        "{client:?}"
+    );
+    let send = client.flush_commands().unwrap();
+    let ClientAction::SendFrames(id) = &send else {
+        panic!("{send:?}")
+    };
+    client_frames(&mut client, *id);
+    let mut recv = |human: &str| {
+        let frame = hgframe::text::parse_human(human).unwrap();
+        client.on_frame_recv(&frame.as_frame_ref()).unwrap()
+    };
+    let data = recv("1 2 stream-begin command-response continuation x");
+    let error =
+        recv("1 2 0 error-response 0 cbor:{b'type': b'server', b'message': [{b'msg': b'x'}]}");
+    let unknown = recv("7 2 0 command-response eos x");
+    let names: Vec<&str> = [&send, &data, &error, &unknown]
+        .iter()
+        .map(|a| a.seed_name())
+        .collect();
+    assert_eq!(names, ["sendframes", "responsedata", "error", "error"]);
+    assert_eq!(ClientAction::Noop.seed_name(), "noop");
+}
+
 /// A builder's refusal inside a reactor keeps the builder's class.
 #[test]
 fn build_errors_keep_their_class() {
