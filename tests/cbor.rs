@@ -141,6 +141,43 @@ fn text_strings_are_major_type_3() {
     assert_eq!(hex::encode(cbor::encode(&map).unwrap()), "a2416202616101");
 }
 
+/// Python 2's dict semantics in the encoder, each row Mercurial 4.8's
+/// `cborutil` under Python 2.7: a `long` key sorts after every `int` (by
+/// type name), maps of more than eight entries sort and merge as small ones
+/// do (`1` and `True` are one key; the last value wins).
+#[test]
+fn python2_keys_sort_and_merge_as_mercurial_does() {
+    let rows = [
+        (
+            "{-18446744073709551616: 1, 5: 2, -1: 3}",
+            "a3200305023bffffffffffffffff01",
+        ),
+        (
+            "{b'k9': 9, b'k8': 8, b'k7': 7, b'k6': 6, b'k5': 5, b'k4': 4, b'k3': 3, b'k2': 2, b'k1': 1, b'k0': 0}",
+            "aa426b3000426b3101426b3202426b3303426b3404426b3505426b3606426b3707426b3808426b3909",
+        ),
+        (
+            "{1: b'a', True: b'b', 2: 0, 3: 0, 4: 0, 5: 0, 6: 0, 7: 0, 8: 0, 9: 0}",
+            "a901416202000300040005000600070008000900",
+        ),
+    ];
+    for (literal, expected) in rows {
+        let value = parse_literal(literal).unwrap();
+        assert_eq!(
+            hex::encode(cbor::encode(&value).unwrap()),
+            expected,
+            "{literal}"
+        );
+    }
+    // Text keys (which Mercurial cannot encode at all) sort by code point
+    // within their type, as Python 2 sorts unicode, and stay apart.
+    let map = parse_literal("{u'b': 1, u'a': 2, u'c': 3}").unwrap();
+    assert_eq!(
+        hex::encode(cbor::encode(&map).unwrap()),
+        "a3616102616201616303"
+    );
+}
+
 #[test]
 fn encoder_refusals() {
     assert_eq!(
