@@ -248,18 +248,21 @@ fn short_reads_are_read_until_the_end() {
     );
 }
 
-/// A reader that fails once with `kind`, then reads `data`.
-struct FailsOnce<'a> {
+/// A reader of `data` that fails once with `kind` on the read after its
+/// end: when the builder probes whether the data has really ended.
+struct FailsAfterEnd<'a> {
     data: &'a [u8],
     kind: std::io::ErrorKind,
-    failed: bool,
+    ends: u8,
 }
 
-impl std::io::Read for FailsOnce<'_> {
+impl std::io::Read for FailsAfterEnd<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if !self.failed {
-            self.failed = true;
-            return Err(self.kind.into());
+        if self.data.is_empty() {
+            self.ends += 1;
+            if self.ends == 2 {
+                return Err(self.kind.into());
+            }
         }
         std::io::Read::read(&mut self.data, buf)
     }
@@ -267,10 +270,10 @@ impl std::io::Read for FailsOnce<'_> {
 
 #[test]
 fn interrupted_data_reads_are_retried_and_other_errors_returned() {
-    let source = |kind| FailsOnce {
+    let source = |kind| FailsAfterEnd {
         data: b"data",
         kind,
-        failed: false,
+        ends: 0,
     };
     let got = frames(
         command("c", "{}").with_data(source(std::io::ErrorKind::Interrupted)),
@@ -278,6 +281,7 @@ fn interrupted_data_reads_are_retried_and_other_errors_returned() {
     );
     assert_eq!(got.len(), 2);
     assert_eq!(got[1].payload, b"data");
+    assert_eq!(got[1].flags, FrameFlags::COMMAND_DATA_EOS);
     let (got, err) = run(
         command("c", "{}").with_data(source(std::io::ErrorKind::ConnectionReset)),
         1,
