@@ -21,7 +21,9 @@
 //! The browser tests need Chromium (`scripts/install-chromium`; or name a
 //! binary in `HGFRAME_CHROMIUM`). Without it they are ignored, with the
 //! reason printed, unless `HGFRAME_REQUIRE_CHROMIUM=1` (scripts/test sets
-//! it when the install succeeds): then they fail.
+//! it when the install succeeds): then they fail. scripts/test itself fails
+//! when the install does in CI (`CI=true`) or under
+//! `HGFRAME_REQUIRE_CHROMIUM=1`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, Write};
@@ -67,6 +69,10 @@ fn main() {
         Trial::test("report/columns-in-command-line-order", column_order),
         Trial::test("report/untrusted-text-is-escaped", escaped_files),
         Trial::test("report/bad-arguments-exit-2", bad_arguments),
+        Trial::test(
+            "report/scripts-test-requires-chromium-in-ci",
+            scripts_test_chromium,
+        ),
     ];
     for (name, test) in [
         (
@@ -968,6 +974,93 @@ fn bad_arguments() -> Result<(), Failed> {
             && output.stdout.is_empty(),
         format!("-o a file: {}", text(&output)),
     )
+}
+
+/// scripts/test, when Chromium cannot be installed: in CI (`CI=true`) or
+/// when the caller requires the browser tests (`HGFRAME_REQUIRE_CHROMIUM=1`)
+/// it fails before running anything; elsewhere it runs the tests, the
+/// browser ones ignored. `cargo` and the adapters' set-up are stand-ins
+/// here, and `HGFRAME_CHROMIUM` names no program, so the install fails at
+/// once.
+fn scripts_test_chromium() -> Result<(), Failed> {
+    let dir = tmp("scripts-test");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let bash = which(Path::new("bash")).ok_or("no bash on PATH")?;
+    let log = dir.join("cargo.log");
+    let stubs = [
+        (
+            "cargo",
+            format!(
+                "#!/bin/sh\necho \"cargo $* HGFRAME_REQUIRE_CHROMIUM=${{HGFRAME_REQUIRE_CHROMIUM-unset}}\" >> {}\n",
+                quote(&log)
+            ),
+        ),
+        (
+            "bash",
+            format!(
+                "#!/bin/sh\ncase \"$1\" in adapters/*/setup.sh) exit 1;; esac\nexec {} \"$@\"\n",
+                quote(&bash)
+            ),
+        ),
+    ];
+    for (name, script) in stubs {
+        let path = dir.join(name);
+        std::fs::write(&path, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = std::env::join_paths(std::iter::once(dir.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    // The environment, whether the tests run, and what cargo then sees.
+    type Case<'a> = (&'a [(&'a str, &'a str)], bool, &'a str);
+    let cases: [Case; 4] = [
+        (&[("CI", "true")], false, ""),
+        (&[("HGFRAME_REQUIRE_CHROMIUM", "1")], false, ""),
+        (&[("CI", "false")], true, "HGFRAME_REQUIRE_CHROMIUM=unset"),
+        (&[], true, "HGFRAME_REQUIRE_CHROMIUM=unset"),
+    ];
+    for (env, runs, cargo_env) in cases {
+        let _ = std::fs::remove_file(&log);
+        let mut command = Command::new(&bash);
+        command
+            .arg("scripts/test")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("PATH", &path)
+            .env("HGFRAME_CHROMIUM", dir.join("no-such-browser"))
+            .env("HGFRAME_FUZZ_SECONDS", "0")
+            .env_remove("CI")
+            .env_remove("HGFRAME_REQUIRE_CHROMIUM")
+            .env_remove("HGFRAME_REQUIRE_ADAPTERS");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let output = command.output().unwrap();
+        let cargo = std::fs::read_to_string(&log).unwrap_or_default();
+        if runs {
+            check(
+                output.status.success() && cargo.contains(cargo_env),
+                format!(
+                    "{env:?}: the tests run, with {cargo_env}: {cargo:?}\n{}",
+                    text(&output)
+                ),
+            )?;
+        } else {
+            check(
+                !output.status.success()
+                    && cargo.is_empty()
+                    && String::from_utf8_lossy(&output.stderr)
+                        .contains("Chromium could not be installed"),
+                format!(
+                    "{env:?}: fails before the tests: {cargo:?}\n{}",
+                    text(&output)
+                ),
+            )?;
+        }
+    }
+    Ok(())
 }
 
 // ---- in the browser ---------------------------------------------------------
