@@ -73,6 +73,10 @@ fn main() {
             "report/scripts-test-requires-chromium-in-ci",
             scripts_test_chromium,
         ),
+        Trial::test(
+            "report/empty-hgframe-chromium-is-unset",
+            empty_chromium_is_unset,
+        ),
     ];
     for (name, test) in [
         (
@@ -1067,7 +1071,14 @@ fn scripts_test_chromium() -> Result<(), Failed> {
 
 /// The browser, or why there is none.
 fn chromium() -> Result<PathBuf, String> {
-    match std::env::var_os("HGFRAME_CHROMIUM") {
+    chromium_named(std::env::var_os("HGFRAME_CHROMIUM"))
+}
+
+/// The browser that `HGFRAME_CHROMIUM` names, if set and not empty, as
+/// scripts/install-chromium reads it; else chromium or chromium-browser on
+/// PATH.
+fn chromium_named(named: Option<std::ffi::OsString>) -> Result<PathBuf, String> {
+    match named.filter(|name| !name.is_empty()) {
         Some(name) => which(Path::new(&name)).ok_or(format!(
             "HGFRAME_CHROMIUM={} is not a program",
             name.to_string_lossy()
@@ -1080,6 +1091,17 @@ fn chromium() -> Result<PathBuf, String> {
                     .to_string()
             }),
     }
+}
+
+/// `HGFRAME_CHROMIUM=""` is no browser name, as scripts/install-chromium
+/// takes it: the browser is looked for on PATH.
+fn empty_chromium_is_unset() -> Result<(), Failed> {
+    let empty = chromium_named(Some("".into()));
+    let unset = chromium_named(None);
+    check(
+        empty == unset,
+        format!("HGFRAME_CHROMIUM=\"\": {empty:?}; unset: {unset:?}"),
+    )
 }
 
 fn which(name: &Path) -> Option<PathBuf> {
