@@ -77,6 +77,10 @@ fn main() {
             "report/empty-hgframe-chromium-is-unset",
             empty_chromium_is_unset,
         ),
+        Trial::test(
+            "report/the-browser-leaves-no-process",
+            browser_leaves_no_process,
+        ),
     ];
     for (name, test) in [
         (
@@ -1121,13 +1125,17 @@ const BROWSER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Chromium, headless, on `url` with `args`: its standard output. Killed,
 /// with its children, after [`BROWSER_TIMEOUT`].
 fn browse(args: &[&str], url: &str) -> Result<String, Failed> {
+    browse_with(&chromium()?, args, url)
+}
+
+/// [`browse`] with the program `browser`.
+fn browse_with(browser: &Path, args: &[&str], url: &str) -> Result<String, Failed> {
     use std::os::unix::process::CommandExt;
-    let browser = chromium()?;
     // A profile of its own for each browser: the trials run at once.
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let profile = tmp(&format!("chromium-profile-{}-{run}", std::process::id()));
-    let mut child = Command::new(&browser)
+    let mut child = Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -1152,21 +1160,29 @@ fn browse(args: &[&str], url: &str) -> Result<String, Failed> {
     };
     let stdout = pipe(Box::new(child.stdout.take().unwrap()));
     let stderr = pipe(Box::new(child.stderr.take().unwrap()));
+    // The browser and every process it started: a child left behind
+    // would hold the pipes open, and the readers would wait for it.
+    let group = format!("-{}", child.id());
+    let kill_group = || {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(std::process::Stdio::null())
+            .status();
+    };
     let started = std::time::Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break Some(status);
         }
         if started.elapsed() > BROWSER_TIMEOUT {
-            // The browser and every process it started.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
-            let _ = child.wait();
             break None;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
+    kill_group();
+    if status.is_none() {
+        let _ = child.wait();
+    }
     let output = Output {
         status: status.unwrap_or_else(|| child.wait().unwrap()),
         stdout: stdout.join().unwrap_or_default(),
@@ -1185,6 +1201,30 @@ fn browse(args: &[&str], url: &str) -> Result<String, Failed> {
         format!("{}: {}", browser.display(), text(&output)),
     )?;
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// A browser that exits at once and leaves a child behind, holding its
+/// standard output: [`browse_with`] kills the child (the browser's process
+/// group) rather than wait for it to close the pipe.
+fn browser_leaves_no_process() -> Result<(), Failed> {
+    let dir = tmp("leaving-browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    let browser = dir.join("browser");
+    std::fs::write(
+        &browser,
+        "#!/bin/sh\nsleep 40 &\necho '<html></html>'\nexit 0\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let started = std::time::Instant::now();
+    let out = browse_with(&browser, &[], "about:blank")?;
+    let took = started.elapsed();
+    check(out.contains("<html>"), format!("its output: {out:?}"))?;
+    check(
+        took < std::time::Duration::from_secs(20),
+        format!("{took:?}: the browser's child was left to run"),
+    )
 }
 
 fn url(path: &Path, fragment: &str) -> String {
