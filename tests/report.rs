@@ -1227,6 +1227,19 @@ fn browser_leaves_no_process() -> Result<(), Failed> {
     )
 }
 
+/// `text` for a query or fragment value: every byte but letters, digits
+/// and `-_.~/` percent-encoded.
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn url(path: &Path, fragment: &str) -> String {
     let path = std::fs::canonicalize(path).unwrap();
     format!("file://{}{fragment}", path.display())
@@ -1451,7 +1464,19 @@ fn browser_open() -> Result<(), Failed> {
 fn browser_escaped() -> Result<(), Failed> {
     let fixture = fixture()?;
     let dir = hostile_dir(fixture)?;
-    let page = dom(&dir, "#open=codec/header/decode-zero")?;
+    // Ids too are hostile there: the link names the spoiled one.
+    let id = format!("codec/header/decode-zero {HOSTILE}");
+    let page = dom(&dir, &format!("#open={}", url_encode(&id)))?;
+    let open: Vec<String> = page
+        .rows()
+        .into_iter()
+        .filter(|(_, _, open)| *open)
+        .map(|(id, _, _)| unescape(&id))
+        .collect();
+    check(
+        open == [id.clone()],
+        format!("open: {open:?}, wanted {id:?}"),
+    )?;
     check(
         page.text.matches("<script").count() == 1,
         "one script element, the page's own",
