@@ -743,10 +743,10 @@ fn old_reports() -> Result<(), Failed> {
     let suite = Suite::load(&[]).unwrap();
     let tagged = suite.vectors().iter().find(|v| v.tags.len() > 1).unwrap();
     check(
-        page.contains(&format!(
+        unescape(&page).contains(&format!(
             "data-id=\"{}\" data-tags=\"{}\"",
             tagged.id,
-            tagged.tags.join(" ")
+            serde_json::to_string(&tagged.tags).unwrap()
         )),
         format!("{}'s tags {:?}", tagged.id, tagged.tags),
     )
@@ -1489,6 +1489,35 @@ fn browser_escaped() -> Result<(), Failed> {
     check(
         page.rows().len() == vectors(&fixture.column("fake")).len(),
         "every row is there",
+    )?;
+    // A tag of spaces, quotes and markup filters as any other: the rows
+    // that have it, and only those.
+    let tag = format!("header {HOSTILE}");
+    let report = json(&fixture.dir.join("hostile.json"));
+    let want: BTreeSet<String> = vectors(&report)
+        .iter()
+        .filter(|v| {
+            v["tags"]
+                .as_array()
+                .is_some_and(|t| t.contains(&Json::from(tag.as_str())))
+        })
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    check(!want.is_empty(), format!("no vector is tagged {tag:?}"))?;
+    let page = dom(&dir, &format!("#tag={}", url_encode(&tag)))?;
+    let shown: BTreeSet<String> = page.visible().iter().map(|id| unescape(id)).collect();
+    check(
+        shown == want,
+        format!(
+            "#tag={tag:?}: shown {} rows, wanted {}; first shown {:?}",
+            shown.len(),
+            want.len(),
+            shown.iter().next()
+        ),
+    )?;
+    check(
+        !page.text.contains("(none)</option>"),
+        "the tag is one the select offers",
     )
 }
 

@@ -29,9 +29,19 @@
       .map((c) => c.dataset.verdict);
   }
 
+  // A row's tags: a JSON array (a tag may hold spaces).
+  function tagsOf(row) {
+    try {
+      const tags = JSON.parse(row.dataset.tags || '[]');
+      return Array.isArray(tags) ? tags : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
   function matches(row, want, words, g, column) {
     if (words && !row.dataset.search.includes(words)) return false;
-    if (g && !row.dataset.tags.split(' ').includes(g)) return false;
+    if (g && !tagsOf(row).includes(g)) return false;
     const cells = cellsOf(row, column);
     if (want.length) return cells.some((v) => want.includes(v));
     return !column || cells.some((v) => v !== 'not-run');

@@ -110,7 +110,8 @@ struct RowView<'a> {
     id: &'a str,
     description: &'a str,
     tags: &'a [String],
-    /// The tags, separated by spaces, for the script.
+    /// The tags as a JSON array, for the script: a tag may hold spaces,
+    /// or any other separator.
     tag_list: String,
     /// What the text filter searches, in lower case.
     search: String,
@@ -288,13 +289,12 @@ fn row_view<'a>(matrix: &'a Matrix, row: &'a Row) -> RowView<'a> {
             None => {}
         }
     }
-    let tag_list = row.tags.join(" ");
     RowView {
         id: &row.id,
         description: &row.description,
         tags: &row.tags,
-        search: format!("{} {} {}", row.id, row.description, tag_list).to_lowercase(),
-        tag_list,
+        search: format!("{} {} {}", row.id, row.description, row.tags.join(" ")).to_lowercase(),
+        tag_list: serde_json::to_string(&row.tags).unwrap_or_else(|_| "[]".to_string()),
         location: format!("{}:{}", row.file, row.line),
         cells,
         passes,
