@@ -94,6 +94,10 @@ fn main() {
         ),
         ("report/browser/open-from-the-url", browser_open),
         (
+            "report/browser/query-filters-can-be-cleared",
+            browser_query_filters_clear,
+        ),
+        (
             "report/browser/untrusted-text-makes-no-element",
             browser_escaped,
         ),
@@ -1315,6 +1319,18 @@ fn browser_filters() -> Result<(), Failed> {
                 .collect(),
         ),
         ("#verdict=no-such-verdict", BTreeSet::new()),
+        // A fragment says all: the query's verdict is not added to it.
+        (
+            "?verdict=unimplemented#text=DECODE-length",
+            vectors(&fixture.column("ref"))
+                .iter()
+                .filter(|v| {
+                    let words = format!("{} {}", v["id"], v["description"]).to_lowercase();
+                    words.contains("decode-length")
+                })
+                .map(|v| v["id"].as_str().unwrap().to_string())
+                .collect(),
+        ),
     ];
     let total = vectors(&fixture.column("ref")).len();
     for (fragment, want) in cases {
@@ -1344,18 +1360,9 @@ fn browser_filters() -> Result<(), Failed> {
     Ok(())
 }
 
-/// A page that loads the report in a frame, clicks a failed cell of the
-/// fake's column, and writes what it saw as JSON for the test.
-const CLICKER: &str = r#"<!DOCTYPE html>
-<html><body>
-<script type="application/json" id="result">pending</script>
-<iframe id="report" src="index.html#impl=fake&verdict=failed" style="width:1200px;height:900px"></iframe>
-<script>
-document.getElementById('report').addEventListener('load', function () {
-  const out = document.getElementById('result');
-  const seen = {};
-  try {
-    const doc = this.contentDocument;
+/// In the report in a frame: clicks a failed cell of the fake's column, and
+/// says what it saw.
+const CLICKER: &str = r#"
     const cell = doc.querySelector('details.vector:not([hidden]) > summary .cell[data-impl="fake"][data-verdict="failed"]');
     const row = cell.closest('details');
     seen.id = row.dataset.id;
@@ -1371,30 +1378,15 @@ document.getElementById('report').addEventListener('load', function () {
     seen.sides = Array.from(detail.querySelectorAll('.side h5')).map((h) => h.textContent);
     seen.marked = detail.querySelectorAll('.side .diff-value').length;
     seen.differences = Array.from(detail.querySelectorAll('.differences li')).map((li) => li.dataset.field);
-  } catch (e) {
-    seen.error = String(e);
-  }
-  out.textContent = JSON.stringify(seen).replace(/</g, '\\u003c');
-});
-</script>
-</body></html>
 "#;
 
 fn browser_click() -> Result<(), Failed> {
     let fixture = fixture()?;
-    let clicker = fixture.out().join("click.html");
-    std::fs::write(&clicker, CLICKER).unwrap();
-    let text = browse(
-        &["--allow-file-access-from-files", "--dump-dom"],
-        &url(&clicker, ""),
+    let seen = in_frame(
+        &fixture.out(),
+        "index.html#impl=fake&verdict=failed",
+        CLICKER,
     )?;
-    let re =
-        Regex::new(r#"(?s)<script type="application/json" id="result">(.*?)</script>"#).unwrap();
-    let seen: Json = re
-        .captures(&text)
-        .and_then(|c| serde_json::from_str(&c[1]).ok())
-        .ok_or(format!("no result in\n{text}"))?;
-    check(seen.get("error").is_none(), format!("{seen}"))?;
     let id = seen["id"].as_str().unwrap_or_default();
     check(
         by_verdict(&fixture.column("fake"))["failed"].contains(id),
@@ -1436,6 +1428,97 @@ fn browser_click() -> Result<(), Failed> {
     check(
         seen["differences"] == Json::Array(fields),
         format!("{seen} against {report}"),
+    )
+}
+
+/// A page that loads `src` of the report in a frame and, once it has
+/// loaded, runs `body` with `doc` and `win` (the frame's document and
+/// window) and `seen`, an object it fills for the test, which gets it as
+/// JSON.
+fn in_frame(dir: &Path, src: &str, body: &str) -> Result<Json, Failed> {
+    let page = format!(
+        r#"<!DOCTYPE html>
+<html><body>
+<script type="application/json" id="result">pending</script>
+<iframe id="report" src="{src}" style="width:1200px;height:900px"></iframe>
+<script>
+document.getElementById('report').addEventListener('load', function () {{
+  const out = document.getElementById('result');
+  const seen = {{}};
+  try {{
+    const doc = this.contentDocument;
+    const win = this.contentWindow;
+    {body}
+  }} catch (e) {{
+    seen.error = String(e);
+  }}
+  out.textContent = JSON.stringify(seen).replace(/</g, '\\u003c');
+}});
+</script>
+</body></html>
+"#
+    );
+    static FRAMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = FRAMES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = dir.join(format!("frame-{n}.html"));
+    std::fs::write(&file, page).unwrap();
+    let text = browse(
+        &["--allow-file-access-from-files", "--dump-dom"],
+        &url(&file, ""),
+    )?;
+    let re =
+        Regex::new(r#"(?s)<script type="application/json" id="result">(.*?)</script>"#).unwrap();
+    let seen: Json = re
+        .captures(&text)
+        .and_then(|c| serde_json::from_str(&c[1]).ok())
+        .ok_or(format!("no result in\n{text}"))?;
+    check(seen.get("error").is_none(), format!("{seen}"))?;
+    Ok(seen)
+}
+
+/// A filter that came in the query string goes: "clear" clears it, and
+/// the URL the script writes holds the fragment alone, so that unchecking
+/// the last verdict leaves none.
+fn browser_query_filters_clear() -> Result<(), Failed> {
+    let fixture = fixture()?;
+    let total = vectors(&fixture.column("ref")).len();
+    let failed = by_verdict(&fixture.column("fake"))["failed"].len();
+    let seen = in_frame(
+        &fixture.out(),
+        "index.html?verdict=failed&impl=fake",
+        r#"
+    const shown = () => Number(doc.getElementById('shown').dataset.shown);
+    const base = win.location.href.split(/[?#]/)[0];
+    const href = () => win.location.href.slice(base.length);
+    seen.before = shown();
+    doc.getElementById('f-clear').click();
+    seen.cleared = shown();
+    seen.checked = Array.from(doc.querySelectorAll('#f-verdict input')).filter((b) => b.checked).length;
+    seen.impl = doc.getElementById('f-impl').value;
+    seen.clearedUrl = href();
+    const broken = doc.querySelector('#f-verdict input[value="broken"]');
+    broken.click();
+    seen.brokenUrl = href();
+    broken.click();
+    seen.noneUrl = href();
+    seen.none = shown();
+"#,
+    )?;
+    check(
+        seen["before"] == failed,
+        format!("{failed} failed shown first: {seen}"),
+    )?;
+    check(
+        seen["cleared"] == total && seen["checked"] == 0 && seen["impl"] == "",
+        format!("clear shows all {total}: {seen}"),
+    )?;
+    check(
+        seen["clearedUrl"] == "" && seen["brokenUrl"] == "#verdict=broken" && seen["noneUrl"] == "",
+        format!("the URLs written hold no query: {seen}"),
+    )?;
+    check(
+        seen["none"] == total,
+        format!("no verdict, all shown: {seen}"),
     )
 }
 

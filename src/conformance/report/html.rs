@@ -12,8 +12,9 @@
 //! vector.
 //!
 //! The filters and the open panel are also read from the URL, from the
-//! query string or the fragment, and written back to the fragment, so that
-//! a link shows what its sender saw:
+//! fragment (or the query string when there is no fragment), and written
+//! back to the fragment, the query dropped, so that a link shows what its
+//! sender saw:
 //! `index.html#verdict=failed,broken&impl=hg47&tag=server&text=header&open=codec/header/x`.
 //!
 //! Everything a report holds comes from the implementations (their names,
