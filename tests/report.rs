@@ -288,6 +288,9 @@ struct Fixture {
 
 const COLUMNS: [&str; 3] = ["ref", "fake", "loose"];
 
+/// What the file of `--markdown` holds before the fixture's report.
+const SUMMARY_BEFORE: &str = "## An earlier step\n\nIts summary.\n";
+
 fn fixture() -> Result<&'static Fixture, Failed> {
     static FIXTURE: OnceLock<Result<Fixture, String>> = OnceLock::new();
     FIXTURE
@@ -322,7 +325,9 @@ fn make_fixture() -> Result<Fixture, String> {
     let me = quote(&std::env::current_exe().unwrap());
     let testee = format!("{} testee", quote(Path::new(env!("CARGO_BIN_EXE_hgframe"))));
     let out = dir.join("out");
+    // --markdown adds to a file (as to $GITHUB_STEP_SUMMARY).
     let md = dir.join("summary.md");
+    std::fs::write(&md, SUMMARY_BEFORE).unwrap();
     let fake_run = vec![
         "--impl".to_string(),
         me.clone(),
@@ -580,8 +585,8 @@ fn counts_in_files() -> Result<(), Failed> {
     // verdicts.
     let md = read(&fixture.out().join("report.md"));
     check(
-        read(&fixture.dir.join("summary.md")) == md,
-        "--markdown FILE holds what report.md does",
+        read(&fixture.dir.join("summary.md")) == format!("{SUMMARY_BEFORE}{md}"),
+        "--markdown FILE holds what it held, then what report.md does",
     )?;
     let header = md
         .lines()

@@ -185,8 +185,8 @@ struct ReportArgs {
     /// index.html, report.md, and each column's JSON report as NAME.json.
     #[arg(long, short, value_name = "DIR", default_value = "report")]
     output: PathBuf,
-    /// Also write the Markdown tables to this file (e.g.
-    /// "$GITHUB_STEP_SUMMARY").
+    /// Also add the Markdown tables to this file, made if missing, after
+    /// what it holds (e.g. "$GITHUB_STEP_SUMMARY").
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
     /// The report's title.

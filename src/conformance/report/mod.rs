@@ -574,8 +574,10 @@ pub fn make_dir(dir: &Path) -> Result<(), ReportError> {
 
 /// Writes the report of `matrix` into the directory `dir` (made if
 /// missing): `index.html`, `report.md` and each column's JSON report as
-/// `NAME.json` (which `--from NAME=DIR/NAME.json` reads again); and the
-/// Markdown into `markdown` too, when given.
+/// `NAME.json` (which `--from NAME=DIR/NAME.json` reads again); and adds
+/// the Markdown to the file `markdown` too, when given (made if missing;
+/// what it holds is kept, as a CI summary such as `$GITHUB_STEP_SUMMARY`
+/// wants).
 pub fn write(
     matrix: &Matrix,
     title: &str,
@@ -596,7 +598,7 @@ pub fn write(
         json: Vec::new(),
     };
     if let Some(path) = markdown {
-        written.markdown.push(write(path.to_path_buf(), &md)?);
+        written.markdown.push(append(path, &md)?);
     }
     for column in matrix.columns() {
         written.json.push(write(
@@ -605,4 +607,19 @@ pub fn write(
         )?);
     }
     Ok(written)
+}
+
+/// Adds `text` to the file `path`, made if missing.
+fn append(path: &Path, text: &str) -> Result<PathBuf, ReportError> {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map(|()| path.to_path_buf())
+        .map_err(|error| ReportError::Write {
+            path: path.to_path_buf(),
+            error,
+        })
 }
