@@ -70,6 +70,10 @@ fn main() {
         Trial::test("report/untrusted-text-is-escaped", escaped_files),
         Trial::test("report/bad-arguments-exit-2", bad_arguments),
         Trial::test(
+            "report/every-column-checked-before-any-runs",
+            checked_before_running,
+        ),
+        Trial::test(
             "report/scripts-test-requires-chromium-in-ci",
             scripts_test_chromium,
         ),
@@ -1078,6 +1082,76 @@ fn scripts_test_chromium() -> Result<(), Failed> {
         }
     }
     Ok(())
+}
+
+/// A later column's bad input (a saved run, an expectation file, an error
+/// map that cannot be read; a --markdown file that cannot be written) is
+/// found before an earlier column runs.
+fn checked_before_running() -> Result<(), Failed> {
+    let dir = tmp("checked-first");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let marker = dir.join("a-ran");
+    let me = quote(&std::env::current_exe().unwrap());
+    let a = format!(
+        "a=sh -c {}",
+        shlex::try_quote(&format!("touch {}; exec {me}", quote(&marker))).unwrap()
+    );
+    let b = "b=hgframe testee".to_string();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--from".into(), "b=/nonexistent/run.json".into()],
+            "b: /nonexistent/run.json: cannot read",
+        ),
+        (
+            vec![
+                "--impl".into(),
+                b.clone(),
+                "--expectations".into(),
+                "b=/nonexistent/e.yaml".into(),
+            ],
+            "b: /nonexistent/e.yaml",
+        ),
+        (
+            vec![
+                "--impl".into(),
+                b.clone(),
+                "--error-map".into(),
+                "b=/nonexistent/map.yaml".into(),
+            ],
+            "b: /nonexistent/map.yaml",
+        ),
+        (
+            vec!["--markdown".into(), "/nonexistent/dir/summary.md".into()],
+            "cannot write /nonexistent/dir/summary.md",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (args, want) in cases {
+        let _ = std::fs::remove_file(&marker);
+        let mut all: Vec<String> = vec![
+            "report".into(),
+            "--impl".into(),
+            a.clone(),
+            "--id".into(),
+            "codec/header/*".into(),
+        ];
+        all.extend(args.iter().cloned());
+        all.extend(["-o".into(), dir.join("out").to_string_lossy().into_owned()]);
+        let output = hgframe(&all.iter().map(String::as_str).collect::<Vec<_>>());
+        if !(output.status.code() == Some(2)
+            && String::from_utf8_lossy(&output.stderr).contains(want)
+            && output.stdout.is_empty()
+            && !marker.exists())
+        {
+            wrong.push(format!(
+                "{args:?}: wanted exit 2 and {want:?} before a ran (a ran: {}):\n{}",
+                marker.exists(),
+                text(&output)
+            ));
+        }
+    }
+    check(wrong.is_empty(), wrong.join("\n"))
 }
 
 // ---- in the browser ---------------------------------------------------------

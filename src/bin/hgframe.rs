@@ -777,6 +777,9 @@ fn write_report(
         .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))?;
     let suite = Suite::load(&args.paths).map_err(|e| Failure(e.to_string()))?;
     report::make_dir(&args.output).map_err(fail)?;
+    if let Some(path) = &args.markdown {
+        report::check_markdown(path).map_err(fail)?;
+    }
     // A line per implementation as soon as it has run.
     let mut closed = None;
     let columns = plan

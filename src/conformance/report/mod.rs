@@ -344,8 +344,10 @@ impl Plan {
 
     /// Makes every column, in order: runs the vectors of `suite` that
     /// `filter` selects against each command (waiting at most `timeout`
-    /// for each answer), and reads each saved run. `done` sees each column
-    /// as soon as it is made.
+    /// for each answer), and reads each saved run. Every column's inputs
+    /// (saved runs, expectation files, error maps, the timeout) are read
+    /// and checked first, so that a bad one is known before any run takes
+    /// its time. `done` sees each column as soon as it is made.
     pub fn columns(
         &self,
         suite: &Suite,
@@ -356,45 +358,20 @@ impl Plan {
         if self.sources.is_empty() {
             return Err(ReportError::Empty);
         }
+        let ready = self
+            .sources
+            .iter()
+            .map(|(name, source)| Ok((name, self.prepare(name, source, filter, timeout)?)))
+            .collect::<Result<Vec<_>, ReportError>>()?;
         let mut columns = Vec::new();
-        for (name, source) in &self.sources {
-            let column = match source {
-                Source::Saved(path) => Column::load(name, path)?,
-                Source::Run(RunSettings {
-                    command,
-                    expectations,
-                    error_map,
-                    level,
-                }) => {
-                    let options = RunOptions {
-                        filter: filter.clone(),
-                        expectations: expectations
-                            .as_deref()
-                            .map(Expectations::load)
-                            .transpose()
-                            .map_err(|error| ReportError::Expectations {
-                                name: name.clone(),
-                                error: Box::new(error),
-                            })?,
-                        command: Some(command.clone()),
-                        allow_unimplemented: false,
-                        level: level.unwrap_or(self.level),
-                        error_map: error_map
-                            .as_deref()
-                            .map(ErrorMap::load)
-                            .transpose()
-                            .map_err(|error| ReportError::ErrorMap {
-                                name: name.clone(),
-                                error: Box::new(error),
-                            })?,
-                    };
-                    let start = |error| ReportError::Start {
+        for (name, ready) in ready {
+            let column = match ready {
+                Ready::Saved(column) => column,
+                Ready::Run(choice, options) => {
+                    let implementation = choice.open().map_err(|error| ReportError::Start {
                         name: name.clone(),
                         error: Box::new(error),
-                    };
-                    let implementation = Choice::from_args(Some(command), timeout)
-                        .and_then(|choice| choice.open())
-                        .map_err(start)?;
+                    })?;
                     Column::from_run(name, &suite.run(implementation, &options))?
                 }
             };
@@ -403,6 +380,63 @@ impl Plan {
         }
         Ok(columns)
     }
+
+    /// What the column `name` needs, read and checked: its saved run, or
+    /// its implementation and run options.
+    fn prepare(
+        &self,
+        name: &str,
+        source: &Source,
+        filter: &Filter,
+        timeout: f64,
+    ) -> Result<Ready, ReportError> {
+        let settings = match source {
+            Source::Saved(path) => return Ok(Ready::Saved(Column::load(name, path)?)),
+            Source::Run(settings) => settings,
+        };
+        let RunSettings {
+            command,
+            expectations,
+            error_map,
+            level,
+        } = settings;
+        let options = RunOptions {
+            filter: filter.clone(),
+            expectations: expectations
+                .as_deref()
+                .map(Expectations::load)
+                .transpose()
+                .map_err(|error| ReportError::Expectations {
+                    name: name.to_string(),
+                    error: Box::new(error),
+                })?,
+            command: Some(command.clone()),
+            allow_unimplemented: false,
+            level: level.unwrap_or(self.level),
+            error_map: error_map
+                .as_deref()
+                .map(ErrorMap::load)
+                .transpose()
+                .map_err(|error| ReportError::ErrorMap {
+                    name: name.to_string(),
+                    error: Box::new(error),
+                })?,
+        };
+        let choice =
+            Choice::from_args(Some(command), timeout).map_err(|error| ReportError::Start {
+                name: name.to_string(),
+                error: Box::new(error),
+            })?;
+        Ok(Ready::Run(choice, options))
+    }
+}
+
+/// A column ready to be made.
+enum Ready {
+    /// A saved run, read.
+    Saved(Column),
+    /// A run to make: its implementation and options.
+    Run(Choice, RunOptions),
 }
 
 fn set_once<T>(
@@ -570,6 +604,12 @@ pub fn make_dir(dir: &Path) -> Result<(), ReportError> {
         path: dir.to_path_buf(),
         error,
     })
+}
+
+/// Checks that the Markdown can be added to the file `path` (made, empty,
+/// if missing): before the runs, as [`make_dir`].
+pub fn check_markdown(path: &Path) -> Result<(), ReportError> {
+    append(path, "").map(drop)
 }
 
 /// Writes the report of `matrix` into the directory `dir` (made if
