@@ -67,6 +67,7 @@ fn main() {
         Trial::test("report/saved-runs-give-the-same-page", saved_runs_same_page),
         Trial::test("report/old-reports-get-tags-from-the-vectors", old_reports),
         Trial::test("report/columns-in-command-line-order", column_order),
+        Trial::test("report/filters-apply-to-saved-runs", saved_filtered),
         Trial::test("report/untrusted-text-is-escaped", escaped_files),
         Trial::test("report/bad-arguments-exit-2", bad_arguments),
         Trial::test(
@@ -798,6 +799,74 @@ fn column_order() -> Result<(), Failed> {
         .map(|l| l.split(':').next().unwrap())
         .collect();
     check(lines == ["b", "a", "c"], stdout.to_string())
+}
+
+/// --id, --tag, --exclude-id and --exclude-tag select a saved run's
+/// vectors as they select a run's: the reference saved and the reference
+/// run, under the same filters, give the same rows and the same counts.
+fn saved_filtered() -> Result<(), Failed> {
+    let fixture = fixture()?;
+    let out = tmp("saved-filtered");
+    let testee = format!("{} testee", quote(Path::new(env!("CARGO_BIN_EXE_hgframe"))));
+    let output = hgframe(&[
+        "report",
+        "--from",
+        &format!("saved={}", fixture.out().join("ref.json").display()),
+        "--impl",
+        &format!("run={testee}"),
+        "--id",
+        "codec/*",
+        "--tag",
+        "readframe",
+        "--exclude-id",
+        "codec/readframe/payload-3276*",
+        "--exclude-tag",
+        "edge-size",
+        "-o",
+        &out.to_string_lossy(),
+    ]);
+    check(output.status.success(), text(&output))?;
+    let run = json(&out.join("run.json"));
+    let verdicts = by_verdict(&run);
+    check(
+        verdicts.get("skipped").is_some_and(|s| !s.is_empty())
+            && verdicts.get("passed").is_some_and(|s| !s.is_empty()),
+        format!("the filters select and exclude some: {verdicts:?}"),
+    )?;
+    let page = Page {
+        text: read(&out.join("index.html")),
+    };
+    check(
+        page.rows().len() == vectors(&run).len(),
+        format!(
+            "{} rows, {} selected",
+            page.rows().len(),
+            vectors(&run).len()
+        ),
+    )?;
+    let summary = page.summary();
+    let of = |column: &str| -> BTreeMap<String, usize> {
+        summary
+            .iter()
+            .filter(|((c, _), _)| c == column)
+            .map(|((_, v), n)| (v.clone(), *n))
+            .collect()
+    };
+    check(
+        of("saved") == of("run"),
+        format!("saved: {:?}\nrun: {:?}", of("saved"), of("run")),
+    )?;
+    let md = read(&out.join("report.md"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout
+        .lines()
+        .take(2)
+        .map(|l| l.split_once(": ").map_or(l, |(_, t)| t))
+        .collect();
+    check(
+        lines.len() == 2 && lines[0] == lines[1],
+        format!("the same totals printed:\n{stdout}\n{md}"),
+    )
 }
 
 /// A saved report whose every string is hostile.

@@ -145,16 +145,20 @@ struct DiffArgs {
 struct ReportArgs {
     /// Vector files or directories; the suite's vectors/ by default.
     paths: Vec<PathBuf>,
-    /// Run only the vectors whose id matches this glob (repeatable).
+    /// Only the vectors whose id matches this glob (repeatable), in every
+    /// column, saved runs too.
     #[arg(long = "id", value_name = "GLOB")]
     ids: Vec<String>,
-    /// Run only the vectors with this tag (repeatable: all must match).
+    /// Only the vectors with this tag (repeatable: all must match), in
+    /// every column.
     #[arg(long = "tag", value_name = "TAG")]
     tags: Vec<String>,
-    /// Skip the selected vectors whose id matches this glob (repeatable).
+    /// Skip the selected vectors whose id matches this glob (repeatable),
+    /// in every column: a saved run's become skipped too.
     #[arg(long = "exclude-id", value_name = "GLOB")]
     exclude_ids: Vec<String>,
-    /// Skip the selected vectors with this tag (repeatable).
+    /// Skip the selected vectors with this tag (repeatable), in every
+    /// column.
     #[arg(long = "exclude-tag", value_name = "TAG")]
     exclude_tags: Vec<String>,
     /// A column of the report: run the vectors against COMMAND, which

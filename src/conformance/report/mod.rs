@@ -174,7 +174,9 @@ pub struct Column {
     pub name: String,
     /// Its run.
     pub run: SavedRun,
-    /// Its JSON report, as `hgframe run --format json` writes it.
+    /// Its JSON report, as `hgframe run --format json` writes it: for a
+    /// saved run, the file as it was read, whatever the filter took out of
+    /// `run`.
     pub json: String,
 }
 
@@ -344,7 +346,9 @@ impl Plan {
 
     /// Makes every column, in order: runs the vectors of `suite` that
     /// `filter` selects against each command (waiting at most `timeout`
-    /// for each answer), and reads each saved run. Every column's inputs
+    /// for each answer), and reads each saved run, of which `filter` keeps
+    /// the vectors it selects, those it excludes skipped (a vector that a
+    /// saved run lacks the tags of has those of `suite`). Every column's inputs
     /// (saved runs, expectation files, error maps, the timeout) are read
     /// and checked first, so that a bad one is known before any run takes
     /// its time. `done` sees each column as soon as it is made.
@@ -361,7 +365,7 @@ impl Plan {
         let ready = self
             .sources
             .iter()
-            .map(|(name, source)| Ok((name, self.prepare(name, source, filter, timeout)?)))
+            .map(|(name, source)| Ok((name, self.prepare(name, source, suite, filter, timeout)?)))
             .collect::<Result<Vec<_>, ReportError>>()?;
         let mut columns = Vec::new();
         for (name, ready) in ready {
@@ -387,11 +391,16 @@ impl Plan {
         &self,
         name: &str,
         source: &Source,
+        suite: &Suite,
         filter: &Filter,
         timeout: f64,
     ) -> Result<Ready, ReportError> {
         let settings = match source {
-            Source::Saved(path) => return Ok(Ready::Saved(Column::load(name, path)?)),
+            Source::Saved(path) => {
+                let mut column = Column::load(name, path)?;
+                column.run.select(filter, suite);
+                return Ok(Ready::Saved(column));
+            }
             Source::Run(settings) => settings,
         };
         let RunSettings {

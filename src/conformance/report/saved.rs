@@ -3,14 +3,18 @@
 //! file, and what it makes of a run it did itself, through the same JSON,
 //! so that both give the same report.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value as Json;
 
+use crate::conformance::run::Suite;
 use crate::conformance::vectors::compare::{Kind, Level};
 use crate::conformance::vectors::expectations::Entry;
-use crate::conformance::vectors::runner::{self, REPORT_FORMAT, RunReport, Totals, Verdict};
+use crate::conformance::vectors::runner::{
+    self, Filter, REPORT_FORMAT, RunReport, Totals, Verdict,
+};
 
 /// A run, read back from its JSON report.
 #[derive(Clone, Debug, Deserialize)]
@@ -128,6 +132,35 @@ pub struct SavedVector {
     pub rerun: Option<String>,
 }
 
+impl SavedVector {
+    /// This vector as a run gives it when it skips it for `reason`.
+    fn skipped(&self, reason: String) -> SavedVector {
+        SavedVector {
+            id: self.id.clone(),
+            file: self.file.clone(),
+            line: self.line,
+            description: self.description.clone(),
+            tags: self.tags.clone(),
+            result: Verdict::Skipped,
+            status: StatusName::Skipped,
+            step: None,
+            op: None,
+            expected: None,
+            actual: None,
+            differences: Vec::new(),
+            non_strict: None,
+            problem: None,
+            reason: Some(reason),
+            expectation: None,
+            stderr: None,
+            seconds: 0.0,
+            step_line: None,
+            input: None,
+            rerun: None,
+        }
+    }
+}
+
 /// One difference, read back.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct SavedDifference {
@@ -231,6 +264,35 @@ impl SavedRun {
     /// here is a bug of the JSON report.
     pub fn from_run(run: &RunReport) -> Result<SavedRun, SavedError> {
         SavedRun::parse(&runner::json(run), Path::new("<the run's JSON report>"))
+    }
+
+    /// Keeps the vectors that `filter` selects, as a run under it would
+    /// have them: one that it excludes becomes skipped, with the reason a
+    /// run gives (one skipped already keeps its own). The tags of a vector
+    /// whose report lacks them (one written before they were in it) are
+    /// those of the vector of `suite` with its id.
+    pub fn select(&mut self, filter: &Filter, suite: &Suite) {
+        let known: HashMap<&str, &[String]> = suite
+            .vectors()
+            .iter()
+            .map(|v| (v.id.as_str(), v.tags.as_slice()))
+            .collect();
+        self.vectors.retain_mut(|v| {
+            let tags = v
+                .tags
+                .as_deref()
+                .or_else(|| known.get(v.id.as_str()).copied())
+                .unwrap_or_default();
+            if !filter.selects_id(&v.id, tags) {
+                return false;
+            }
+            if let Some(reason) = filter.excluded_id(&v.id, tags) {
+                if v.status != StatusName::Skipped {
+                    *v = v.skipped(reason);
+                }
+            }
+            true
+        });
     }
 
     /// The count of each verdict.

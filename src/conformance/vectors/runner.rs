@@ -54,17 +54,29 @@ impl Filter {
 
     /// Whether `vector` is selected (it may still be excluded).
     pub fn selects(&self, vector: &Vector) -> bool {
-        self.ids.as_ref().is_none_or(|set| set.is_match(&vector.id))
-            && self.tags.iter().all(|t| vector.tags.contains(t))
+        self.selects_id(&vector.id, &vector.tags)
     }
 
     /// Why a selected `vector` is skipped, if it is excluded.
     pub fn excluded(&self, vector: &Vector) -> Option<String> {
-        if let Some(tag) = self.exclude_tags.iter().find(|t| vector.tags.contains(t)) {
+        self.excluded_id(&vector.id, &vector.tags)
+    }
+
+    /// Whether the vector `id` with `tags` is selected: [`Filter::selects`]
+    /// for a vector known by its report (`hgframe report --from`).
+    pub fn selects_id(&self, id: &str, tags: &[String]) -> bool {
+        self.ids.as_ref().is_none_or(|set| set.is_match(id))
+            && self.tags.iter().all(|t| tags.contains(t))
+    }
+
+    /// Why the selected vector `id` with `tags` is skipped, if it is
+    /// excluded: [`Filter::excluded`] for a vector known by its report.
+    pub fn excluded_id(&self, id: &str, tags: &[String]) -> Option<String> {
+        if let Some(tag) = self.exclude_tags.iter().find(|t| tags.contains(t)) {
             return Some(format!("excluded by --exclude-tag {tag}"));
         }
         let (set, globs) = self.exclude_ids.as_ref()?;
-        let matched = set.matches(&vector.id);
+        let matched = set.matches(id);
         let first = matched.first().and_then(|&i| globs.get(i))?;
         Some(format!("excluded by --exclude-id {first}"))
     }
