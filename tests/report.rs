@@ -68,6 +68,10 @@ fn main() {
         Trial::test("report/old-reports-get-tags-from-the-vectors", old_reports),
         Trial::test("report/columns-in-command-line-order", column_order),
         Trial::test("report/filters-apply-to-saved-runs", saved_filtered),
+        Trial::test(
+            "report/a-broken-vector-file-leaves-the-others",
+            broken_vector_file,
+        ),
         Trial::test("report/untrusted-text-is-escaped", escaped_files),
         Trial::test("report/bad-arguments-exit-2", bad_arguments),
         Trial::test(
@@ -866,6 +870,60 @@ fn saved_filtered() -> Result<(), Failed> {
     check(
         lines.len() == 2 && lines[0] == lines[1],
         format!("the same totals printed:\n{stdout}\n{md}"),
+    )
+}
+
+/// A vector file that does not load is reported, and recorded in each
+/// run, and the other files' vectors run, as `hgframe run` does: the report
+/// is written, and the exit status is 2.
+fn broken_vector_file() -> Result<(), Failed> {
+    let dir = tmp("broken-file");
+    let _ = std::fs::remove_dir_all(&dir);
+    let vectors_dir = dir.join("vectors");
+    std::fs::create_dir_all(&vectors_dir).unwrap();
+    let header = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/codec/header.yaml");
+    std::fs::copy(&header, vectors_dir.join("header.yaml")).unwrap();
+    std::fs::write(
+        vectors_dir.join("broken.yaml"),
+        "format: 2\nprotocol: hg-framing-2018\nvectors:\n- id: broken/x\n  steps: 7\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let testee = format!("{} testee", quote(Path::new(env!("CARGO_BIN_EXE_hgframe"))));
+    let output = hgframe(&[
+        "report",
+        &vectors_dir.to_string_lossy(),
+        "--impl",
+        &format!("ref={testee}"),
+        "-o",
+        &out.to_string_lossy(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    check(
+        output.status.code() == Some(2)
+            && stderr.contains("broken.yaml")
+            && stderr.contains("running the others"),
+        format!("exit 2, the broken file named: {}", text(&output)),
+    )?;
+    let run = json(&out.join("ref.json"));
+    let suite = Suite::load(&[header]).unwrap();
+    check(
+        vectors(&run).len() == suite.vectors().len()
+            && by_verdict(&run).keys().collect::<Vec<_>>() == ["passed"],
+        format!("the header vectors ran: {:?}", by_verdict(&run)),
+    )?;
+    let broken = run["broken_files"].as_array().cloned().unwrap_or_default();
+    check(
+        broken.len() == 1
+            && broken[0]
+                .as_str()
+                .is_some_and(|e| e.contains("broken.yaml")),
+        format!("the run records the broken file: {broken:?}"),
+    )?;
+    let page = read(&out.join("index.html"));
+    check(
+        page.contains("broken.yaml"),
+        "the page shows the broken file",
     )
 }
 

@@ -283,7 +283,8 @@ enum Command {
     /// Exits with 0 once the report is written, whatever its verdicts
     /// (`hgframe run` is the check that fails), and with 2 on bad input,
     /// an implementation that does not start, or a saved run that cannot
-    /// be read.
+    /// be read; a malformed vector file is reported first, the others
+    /// still run and the report is written, then it exits with 2.
     #[cfg(feature = "report")]
     Report(ReportArgs),
     /// Speak the driver protocol on standard input and output as the
@@ -779,7 +780,17 @@ fn write_report(
     let filter = runner::Filter::new(&args.ids, &args.tags)
         .and_then(|f| f.excluding(&args.exclude_ids, &args.exclude_tags))
         .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))?;
-    let suite = Suite::load(&args.paths).map_err(|e| Failure(e.to_string()))?;
+    // As `hgframe run`: the files that load run, those that do not are
+    // reported first, recorded in each run, and fail the command once the
+    // report is written.
+    let suite = Suite::load_partial(&args.paths);
+    let broken = SuiteError::Load(suite.errors().to_vec());
+    if !suite.errors().is_empty() {
+        if suite.vectors().is_empty() {
+            return Err(Failure(broken.to_string()));
+        }
+        eprintln!("hgframe: error: {broken}; running the others");
+    }
     report::make_dir(&args.output).map_err(fail)?;
     if let Some(path) = &args.markdown {
         report::check_markdown(path).map_err(fail)?;
@@ -804,7 +815,12 @@ fn write_report(
     for path in written.markdown.iter().chain(&written.json) {
         writeln!(out, "wrote {}", path.display())?;
     }
-    Ok(())
+    match suite.errors().len() {
+        0 => Ok(()),
+        n => Err(Failure(format!(
+            "{n} error(s) in the vector files (listed above); the report holds the other files' vectors"
+        ))),
+    }
 }
 
 /// `hgframe diff`; returns whether no new mismatch was found.
