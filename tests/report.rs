@@ -66,6 +66,7 @@ fn main() {
         ),
         Trial::test("report/saved-runs-give-the-same-page", saved_runs_same_page),
         Trial::test("report/old-reports-get-tags-from-the-vectors", old_reports),
+        Trial::test("report/a-tag-given-twice-counts-once", tags_twice),
         Trial::test("report/columns-in-command-line-order", column_order),
         Trial::test("report/filters-apply-to-saved-runs", saved_filtered),
         Trial::test(
@@ -770,6 +771,60 @@ fn old_reports() -> Result<(), Failed> {
     )
 }
 
+/// A vector whose report gives a tag twice counts once for it, and shows
+/// it once.
+fn tags_twice() -> Result<(), Failed> {
+    let fixture = fixture()?;
+    let mut report = fixture.column("ref");
+    let mut header = 0;
+    for v in report["vectors"].as_array_mut().unwrap() {
+        let tags = v["tags"].as_array_mut().unwrap();
+        if tags.contains(&Json::from("header")) {
+            header += 1;
+            tags.push(Json::from("header"));
+        }
+    }
+    let path = tmp("tags-twice.json");
+    std::fs::write(&path, report.to_string()).unwrap();
+    let out = tmp("tags-twice");
+    let output = hgframe(&[
+        "report",
+        "--from",
+        &format!("twice={}", path.display()),
+        "-o",
+        &out.to_string_lossy(),
+    ]);
+    check(output.status.success(), text(&output))?;
+    let page = read(&out.join("index.html"));
+    check(
+        header > 0
+            && page.contains(&format!(
+                "<option value=\"header\">header ({header})</option>"
+            )),
+        format!("the header tag counts {header} vectors"),
+    )?;
+    let id = vectors(&report)
+        .iter()
+        .find(|v| {
+            v["tags"]
+                .as_array()
+                .unwrap()
+                .contains(&Json::from("header"))
+        })
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let panel = Page { text: page }
+        .panel(&id)
+        .unwrap_or_default()
+        .to_string();
+    check(
+        panel.matches("<span class=\"tag\">header</span>").count() == 1,
+        format!("{id} shows its tag once:\n{panel}"),
+    )
+}
+
 /// Columns come in the order of --impl and --from on the command line.
 fn column_order() -> Result<(), Failed> {
     let fixture = fixture()?;
@@ -1027,8 +1082,19 @@ fn bad_arguments() -> Result<(), Failed> {
     let mut report = fixture.column("ref");
     report["vectors"][2]["result"] = Json::from("sort-of");
     std::fs::write(&bad_field, report.to_string()).unwrap();
+    let twice = fixture.dir.join("twice.json");
+    let mut report = fixture.column("ref");
+    report["vectors"][3]["id"] = report["vectors"][1]["id"].clone();
+    std::fs::write(&twice, report.to_string()).unwrap();
     let x = format!("x={saved}");
     let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            vec!["--from".into(), format!("x={}", twice.display())],
+            format!(
+                "vectors[3].id: {} is reported twice (vectors[1] too)",
+                report["vectors"][1]["id"]
+            ),
+        ),
         (vec![], "no implementation".into()),
         (
             vec!["--impl".into(), "hgframe testee".into()],

@@ -470,6 +470,13 @@ pub fn area(id: &str) -> &str {
     id.rsplit_once('/').map_or(id, |(area, _)| area)
 }
 
+/// `items` without the repeats, in the order of their first.
+fn unique(mut items: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| seen.insert(item.clone()));
+    items
+}
+
 /// One vector of a report, with its result in each column.
 #[derive(Clone, Debug)]
 pub struct Row {
@@ -477,7 +484,7 @@ pub struct Row {
     pub id: String,
     /// What it shows.
     pub description: String,
-    /// Its tags.
+    /// Its tags, each once.
     pub tags: Vec<String>,
     /// Its file and the line of its id.
     pub file: String,
@@ -550,11 +557,13 @@ impl Matrix {
                         .find_map(|r| r.description.clone())
                         .or_else(|| vector.map(|v| v.description.clone()))
                         .unwrap_or_default(),
-                    tags: reports
-                        .iter()
-                        .find_map(|r| r.tags.clone())
-                        .or_else(|| vector.map(|v| v.tags.clone()))
-                        .unwrap_or_default(),
+                    tags: unique(
+                        reports
+                            .iter()
+                            .find_map(|r| r.tags.clone())
+                            .or_else(|| vector.map(|v| v.tags.clone()))
+                            .unwrap_or_default(),
+                    ),
                     file: first.map(|r| r.file.clone()).unwrap_or_default(),
                     line: first.map_or(0, |r| r.line),
                     cells,

@@ -243,11 +243,25 @@ impl SavedRun {
                 found: format,
             });
         }
-        serde_path_to_error::deserialize(json).map_err(|e| SavedError::Field {
-            path: path.to_path_buf(),
-            field: e.path().to_string(),
-            message: e.inner().to_string(),
-        })
+        let run: SavedRun =
+            serde_path_to_error::deserialize(json).map_err(|e| SavedError::Field {
+                path: path.to_path_buf(),
+                field: e.path().to_string(),
+                message: e.inner().to_string(),
+            })?;
+        // A run reports each vector once: two reports of one would give
+        // the row one and the totals both.
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, v) in run.vectors.iter().enumerate() {
+            if let Some(first) = seen.insert(&v.id, i) {
+                return Err(SavedError::Field {
+                    path: path.to_path_buf(),
+                    field: format!("vectors[{i}].id"),
+                    message: format!("{:?} is reported twice (vectors[{first}] too)", v.id),
+                });
+            }
+        }
+        Ok(run)
     }
 
     /// The report in the file `path`.
