@@ -59,6 +59,10 @@ pub enum ReportError {
         "--level {0:?}: wants exact or semantic, or NAME=exact or NAME=semantic for one --impl"
     )]
     Level(String),
+    /// A column whose name is not one ([`is_name`]): it would not be a
+    /// file name of the report's directory.
+    #[error("{0:?} cannot name an implementation: letters, digits, '.', '_' and '-'")]
+    BadName(String),
     /// Two implementations of the same name.
     #[error("two implementations are named {0:?}")]
     DuplicateName(String),
@@ -632,7 +636,8 @@ pub fn check_markdown(path: &Path) -> Result<(), ReportError> {
 
 /// Writes the report of `matrix` into the directory `dir` (made if
 /// missing): `index.html`, `report.md` and each column's JSON report as
-/// `NAME.json` (which `--from NAME=DIR/NAME.json` reads again); and adds
+/// `NAME.json` (which `--from NAME=DIR/NAME.json` reads again; a column
+/// whose name is not one, [`is_name`], is refused); and adds
 /// the Markdown to the file `markdown` too, when given (made if missing;
 /// what it holds is kept, as a CI summary such as `$GITHUB_STEP_SUMMARY`
 /// wants).
@@ -642,6 +647,11 @@ pub fn write(
     dir: &Path,
     markdown: Option<&Path>,
 ) -> Result<Written, ReportError> {
+    // A column's name is public: one that is no plain file name (`../x`)
+    // would write its JSON report outside `dir`.
+    if let Some(column) = matrix.columns().iter().find(|c| !is_name(&c.name)) {
+        return Err(ReportError::BadName(column.name.clone()));
+    }
     let write = |path: PathBuf, text: &str| {
         std::fs::write(&path, text)
             .map(|()| path.clone())
@@ -680,4 +690,30 @@ fn append(path: &Path, text: &str) -> Result<PathBuf, ReportError> {
             path: path.to_path_buf(),
             error,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conformance::reference::Reference;
+
+    #[test]
+    fn a_column_name_that_is_no_file_name_is_refused() {
+        let suite = Suite::load(&["vectors/codec/header.yaml".into()]).unwrap();
+        let run = suite.run(Reference::new(), &RunOptions::default());
+        let dir = std::env::temp_dir().join(format!("hgframe-report-names-{}", std::process::id()));
+        let out = dir.join("out");
+        for name in ["../x", "a/b", "", "..", "x y"] {
+            let mut column = Column::from_run("ok", &run).unwrap();
+            column.name = name.to_string();
+            let matrix = Matrix::new(vec![column], &suite);
+            let written = write(&matrix, "t", &out, None);
+            assert!(
+                matches!(&written, Err(ReportError::BadName(n)) if n == name),
+                "{name:?}: {written:?}"
+            );
+        }
+        assert!(!dir.join("x.json").exists(), "../x.json was written");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
