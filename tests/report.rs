@@ -31,6 +31,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+#[path = "common/report_schema.rs"]
+mod report_schema;
+
 use hgframe::conformance::driver::testee::Testee;
 use hgframe::conformance::run::Suite;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -63,6 +66,10 @@ fn main() {
         Trial::test(
             "report/failure-detail-has-input-expected-actual",
             failure_detail,
+        ),
+        Trial::test(
+            "report/non-strict-detail-has-input-expected-actual",
+            non_strict_detail,
         ),
         Trial::test("report/saved-runs-give-the-same-page", saved_runs_same_page),
         Trial::test("report/old-reports-get-tags-from-the-vectors", old_reports),
@@ -705,6 +712,67 @@ fn failure_detail() -> Result<(), Failed> {
         )),
         format!("the frame {human} {hex} in\n{panel}"),
     )
+}
+
+/// A non-strict vector's report carries its first differing step's input,
+/// line, and expected and actual outcomes, and its panel shows them side
+/// by side, that step's differences marked (at the exact level only).
+fn non_strict_detail() -> Result<(), Failed> {
+    let fixture = fixture()?;
+    let loose = fixture.column("loose");
+    let v = vectors(&loose)
+        .iter()
+        .find(|v| v["result"] == "non-strict")
+        .ok_or("no non-strict vector")?;
+    let id = v["id"].as_str().unwrap();
+    let first = v["differences"][0]["step"].as_u64().ok_or("no step")?;
+    let field = v["differences"][0]["field"].as_str().unwrap();
+    check(
+        v["expected"].is_object()
+            && v["actual"].is_object()
+            && v["input"].is_string()
+            && v["step_line"].is_u64(),
+        format!("{id}: the first differing step's outcomes and input in {v}"),
+    )?;
+    let suite = Suite::load(&[]).unwrap();
+    let vector = suite.vectors().iter().find(|x| x.id == id).unwrap();
+    check(
+        v["step_line"].as_u64() == vector.step_lines.get(first as usize).map(|&l| l as u64),
+        format!("{id}: step_line {} is step {first}'s", v["step_line"]),
+    )?;
+    let page = Page {
+        text: fixture.html(),
+    };
+    let panel = page.panel(id).ok_or(format!("no panel for {id}"))?;
+    let detail = panel
+        .split("<section class=\"detail\"")
+        .find(|s| s.starts_with(" data-impl=\"loose\" data-verdict=\"non-strict\""))
+        .ok_or(format!("no non-strict detail for loose in\n{panel}"))?;
+    let sides: Vec<&str> = detail.split("<div class=\"side ").skip(1).collect();
+    check(
+        sides.len() == 3
+            && sides[0].starts_with("input\"")
+            && sides[1].starts_with("expected\"")
+            && sides[2].starts_with("actual\""),
+        format!("input, expected and actual in\n{detail}"),
+    )?;
+    for side in &sides[1..] {
+        check(
+            side.contains("<div class=\"line diff-exact\" style=\"--depth: ")
+                && side.contains(&format!("data-path=\"{field}\"")),
+            format!("{field} marked in\n{side}"),
+        )?;
+    }
+    check(
+        detail.contains(&format!("step {first}")),
+        format!("the detail names step {first}:\n{detail}"),
+    )?;
+    // Every column's JSON report still follows its schema.
+    for name in COLUMNS {
+        let errors = report_schema::errors(&fixture.column(name));
+        check(errors.is_empty(), format!("{name}.json: {errors:#?}"))?;
+    }
+    Ok(())
 }
 
 /// The same runs read back from their JSON reports give the same page.

@@ -7,7 +7,8 @@
 //! verdict. Each row opens into a panel that shows, for each implementation
 //! that did not pass, why: a failing step's input, expected and actual
 //! outcomes side by side (frames as human strings and hex), with the
-//! report's differences marked, a broken exchange's problem, a refusal's
+//! report's differences marked (for a non-strict vector, those of its
+//! first step that differed, when its report has them), a broken exchange's problem, a refusal's
 //! reason, the adapter's standard error and the command that reruns the
 //! vector.
 //!
@@ -324,17 +325,35 @@ fn headline(r: &SavedVector) -> String {
 }
 
 fn detail_view<'a>(column: &'a str, r: &'a SavedVector, level: Level) -> DetailView<'a> {
-    let at = r.step.map(|step| {
-        let op =
-            r.op.as_deref()
-                .map_or(String::new(), |op| format!(" ({op})"));
-        let line = r
-            .step_line
-            .map_or(String::new(), |l| format!(", {}:{l}", r.file));
-        format!("step {step}{op}{line}")
-    });
-    let failed_step = r.status == StatusName::Failed;
-    let marks: &[SavedDifference] = if failed_step { &r.differences } else { &[] };
+    // A non-strict vector's outcomes, when its report has them, are those
+    // of its first step that differed.
+    let first_loose = match r.status {
+        StatusName::NonStrict => r.differences.first().and_then(|d| d.step),
+        _ => None,
+    };
+    let line = r
+        .step_line
+        .map_or(String::new(), |l| format!(", {}:{l}", r.file));
+    let at = match (r.step, first_loose) {
+        (Some(step), _) => {
+            let op =
+                r.op.as_deref()
+                    .map_or(String::new(), |op| format!(" ({op})"));
+            Some(format!("step {step}{op}{line}"))
+        }
+        (None, Some(step)) => Some(format!("first difference at step {step}{line}")),
+        (None, None) => None,
+    };
+    let marks: Vec<SavedDifference> = match r.status {
+        StatusName::Failed => r.differences.clone(),
+        StatusName::NonStrict => r
+            .differences
+            .iter()
+            .filter(|d| first_loose.is_some() && d.step == first_loose)
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
     let note = match (r.status, r.non_strict) {
         (StatusName::Failed, Some(true)) => Some(
             "This vector passes at the semantic level: every difference of this step, and of \
@@ -342,8 +361,12 @@ fn detail_view<'a>(column: &'a str, r: &'a SavedVector, level: Level) -> DetailV
                 .to_string(),
         ),
         (StatusName::NonStrict, _) => Some(format!(
-            "Passed at the {} level; these differences count at the exact level only.",
-            level.name()
+            "Passed at the {} level; these differences count at the exact level only.{}",
+            level.name(),
+            match (first_loose, &r.actual) {
+                (Some(step), Some(_)) => format!(" The outcomes are step {step}'s, the first."),
+                _ => String::new(),
+            }
         )),
         _ => None,
     };
@@ -367,7 +390,7 @@ fn detail_view<'a>(column: &'a str, r: &'a SavedVector, level: Level) -> DetailV
             let mut outcomes: Vec<(&'static str, Vec<Line>)> =
                 [("expected", &r.expected), ("actual", &r.actual)]
                     .into_iter()
-                    .filter_map(|(label, o)| Some((label, outcome_lines(o.as_ref()?, marks))))
+                    .filter_map(|(label, o)| Some((label, outcome_lines(o.as_ref()?, &marks))))
                     .collect();
             if let [(_, expected), (_, actual)] = outcomes.as_mut_slice() {
                 narrow(expected, actual);

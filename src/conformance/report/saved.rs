@@ -93,7 +93,9 @@ pub struct SavedVector {
     /// That step's operation.
     #[serde(default)]
     pub op: Option<String>,
-    /// What the failing step had to give, in the trace form.
+    /// What the failing step had to give, in the trace form; for a
+    /// non-strict vector, its first step that differed (reports written
+    /// before that lack it).
     #[serde(default)]
     pub expected: Option<Json>,
     /// What it gave, in the trace form.
@@ -121,7 +123,8 @@ pub struct SavedVector {
     /// How long it took, in seconds.
     #[serde(default)]
     pub seconds: f64,
-    /// The line of the step that failed, broke or was refused.
+    /// The line of the step that failed, broke or was refused, or of a
+    /// non-strict vector's first step that differed.
     #[serde(default)]
     pub step_line: Option<usize>,
     /// That step's operation, as a vector file writes it.
