@@ -498,6 +498,15 @@ fn non_strict_exactly(run: &Run, kind: &str) -> Result<(), Failed> {
             &seen == steps,
             format!("{id}: differences at steps {seen:?}, changed {steps:?}"),
         )?;
+        // The first step that differed, in full: its input and outcomes.
+        check(
+            v["expected"].is_object()
+                && v["actual"].is_object()
+                && v["expected"] != v["actual"]
+                && v["input"].is_string()
+                && v["step_line"].is_u64(),
+            format!("{id}: the first differing step's input and outcomes in {v}"),
+        )?;
         check(
             differences.iter().all(|d| d["kind"] == kind),
             format!("{id}: wanted only {kind}: {differences:#?}"),

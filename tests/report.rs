@@ -21,13 +21,18 @@
 //! The browser tests need Chromium (`scripts/install-chromium`; or name a
 //! binary in `HGFRAME_CHROMIUM`). Without it they are ignored, with the
 //! reason printed, unless `HGFRAME_REQUIRE_CHROMIUM=1` (scripts/test sets
-//! it when the install succeeds): then they fail.
+//! it when the install succeeds): then they fail. scripts/test itself fails
+//! when the install does in CI (`CI=true`) or under
+//! `HGFRAME_REQUIRE_CHROMIUM=1`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
+
+#[path = "common/report_schema.rs"]
+mod report_schema;
 
 use hgframe::conformance::driver::testee::Testee;
 use hgframe::conformance::run::Suite;
@@ -62,11 +67,37 @@ fn main() {
             "report/failure-detail-has-input-expected-actual",
             failure_detail,
         ),
+        Trial::test(
+            "report/non-strict-detail-has-input-expected-actual",
+            non_strict_detail,
+        ),
         Trial::test("report/saved-runs-give-the-same-page", saved_runs_same_page),
         Trial::test("report/old-reports-get-tags-from-the-vectors", old_reports),
+        Trial::test("report/a-tag-given-twice-counts-once", tags_twice),
         Trial::test("report/columns-in-command-line-order", column_order),
+        Trial::test("report/filters-apply-to-saved-runs", saved_filtered),
+        Trial::test(
+            "report/a-broken-vector-file-leaves-the-others",
+            broken_vector_file,
+        ),
         Trial::test("report/untrusted-text-is-escaped", escaped_files),
         Trial::test("report/bad-arguments-exit-2", bad_arguments),
+        Trial::test(
+            "report/every-column-checked-before-any-runs",
+            checked_before_running,
+        ),
+        Trial::test(
+            "report/scripts-test-requires-chromium-in-ci",
+            scripts_test_chromium,
+        ),
+        Trial::test(
+            "report/empty-hgframe-chromium-is-unset",
+            empty_chromium_is_unset,
+        ),
+        Trial::test(
+            "report/the-browser-leaves-no-process",
+            browser_leaves_no_process,
+        ),
     ];
     for (name, test) in [
         (
@@ -79,6 +110,10 @@ fn main() {
             browser_click,
         ),
         ("report/browser/open-from-the-url", browser_open),
+        (
+            "report/browser/query-filters-can-be-cleared",
+            browser_query_filters_clear,
+        ),
         (
             "report/browser/untrusted-text-makes-no-element",
             browser_escaped,
@@ -270,6 +305,9 @@ struct Fixture {
 
 const COLUMNS: [&str; 3] = ["ref", "fake", "loose"];
 
+/// What the file of `--markdown` holds before the fixture's report.
+const SUMMARY_BEFORE: &str = "## An earlier step\n\nIts summary.\n";
+
 fn fixture() -> Result<&'static Fixture, Failed> {
     static FIXTURE: OnceLock<Result<Fixture, String>> = OnceLock::new();
     FIXTURE
@@ -304,7 +342,9 @@ fn make_fixture() -> Result<Fixture, String> {
     let me = quote(&std::env::current_exe().unwrap());
     let testee = format!("{} testee", quote(Path::new(env!("CARGO_BIN_EXE_hgframe"))));
     let out = dir.join("out");
+    // --markdown adds to a file (as to $GITHUB_STEP_SUMMARY).
     let md = dir.join("summary.md");
+    std::fs::write(&md, SUMMARY_BEFORE).unwrap();
     let fake_run = vec![
         "--impl".to_string(),
         me.clone(),
@@ -562,8 +602,8 @@ fn counts_in_files() -> Result<(), Failed> {
     // verdicts.
     let md = read(&fixture.out().join("report.md"));
     check(
-        read(&fixture.dir.join("summary.md")) == md,
-        "--markdown FILE holds what report.md does",
+        read(&fixture.dir.join("summary.md")) == format!("{SUMMARY_BEFORE}{md}"),
+        "--markdown FILE holds what it held, then what report.md does",
     )?;
     let header = md
         .lines()
@@ -674,6 +714,67 @@ fn failure_detail() -> Result<(), Failed> {
     )
 }
 
+/// A non-strict vector's report carries its first differing step's input,
+/// line, and expected and actual outcomes, and its panel shows them side
+/// by side, that step's differences marked (at the exact level only).
+fn non_strict_detail() -> Result<(), Failed> {
+    let fixture = fixture()?;
+    let loose = fixture.column("loose");
+    let v = vectors(&loose)
+        .iter()
+        .find(|v| v["result"] == "non-strict")
+        .ok_or("no non-strict vector")?;
+    let id = v["id"].as_str().unwrap();
+    let first = v["differences"][0]["step"].as_u64().ok_or("no step")?;
+    let field = v["differences"][0]["field"].as_str().unwrap();
+    check(
+        v["expected"].is_object()
+            && v["actual"].is_object()
+            && v["input"].is_string()
+            && v["step_line"].is_u64(),
+        format!("{id}: the first differing step's outcomes and input in {v}"),
+    )?;
+    let suite = Suite::load(&[]).unwrap();
+    let vector = suite.vectors().iter().find(|x| x.id == id).unwrap();
+    check(
+        v["step_line"].as_u64() == vector.step_lines.get(first as usize).map(|&l| l as u64),
+        format!("{id}: step_line {} is step {first}'s", v["step_line"]),
+    )?;
+    let page = Page {
+        text: fixture.html(),
+    };
+    let panel = page.panel(id).ok_or(format!("no panel for {id}"))?;
+    let detail = panel
+        .split("<section class=\"detail\"")
+        .find(|s| s.starts_with(" data-impl=\"loose\" data-verdict=\"non-strict\""))
+        .ok_or(format!("no non-strict detail for loose in\n{panel}"))?;
+    let sides: Vec<&str> = detail.split("<div class=\"side ").skip(1).collect();
+    check(
+        sides.len() == 3
+            && sides[0].starts_with("input\"")
+            && sides[1].starts_with("expected\"")
+            && sides[2].starts_with("actual\""),
+        format!("input, expected and actual in\n{detail}"),
+    )?;
+    for side in &sides[1..] {
+        check(
+            side.contains("<div class=\"line diff-exact\" style=\"--depth: ")
+                && side.contains(&format!("data-path=\"{field}\"")),
+            format!("{field} marked in\n{side}"),
+        )?;
+    }
+    check(
+        detail.contains(&format!("step {first}")),
+        format!("the detail names step {first}:\n{detail}"),
+    )?;
+    // Every column's JSON report still follows its schema.
+    for name in COLUMNS {
+        let errors = report_schema::errors(&fixture.column(name));
+        check(errors.is_empty(), format!("{name}.json: {errors:#?}"))?;
+    }
+    Ok(())
+}
+
 /// The same runs read back from their JSON reports give the same page.
 fn saved_runs_same_page() -> Result<(), Failed> {
     let fixture = fixture()?;
@@ -729,12 +830,66 @@ fn old_reports() -> Result<(), Failed> {
     let suite = Suite::load(&[]).unwrap();
     let tagged = suite.vectors().iter().find(|v| v.tags.len() > 1).unwrap();
     check(
-        page.contains(&format!(
+        unescape(&page).contains(&format!(
             "data-id=\"{}\" data-tags=\"{}\"",
             tagged.id,
-            tagged.tags.join(" ")
+            serde_json::to_string(&tagged.tags).unwrap()
         )),
         format!("{}'s tags {:?}", tagged.id, tagged.tags),
+    )
+}
+
+/// A vector whose report gives a tag twice counts once for it, and shows
+/// it once.
+fn tags_twice() -> Result<(), Failed> {
+    let fixture = fixture()?;
+    let mut report = fixture.column("ref");
+    let mut header = 0;
+    for v in report["vectors"].as_array_mut().unwrap() {
+        let tags = v["tags"].as_array_mut().unwrap();
+        if tags.contains(&Json::from("header")) {
+            header += 1;
+            tags.push(Json::from("header"));
+        }
+    }
+    let path = tmp("tags-twice.json");
+    std::fs::write(&path, report.to_string()).unwrap();
+    let out = tmp("tags-twice");
+    let output = hgframe(&[
+        "report",
+        "--from",
+        &format!("twice={}", path.display()),
+        "-o",
+        &out.to_string_lossy(),
+    ]);
+    check(output.status.success(), text(&output))?;
+    let page = read(&out.join("index.html"));
+    check(
+        header > 0
+            && page.contains(&format!(
+                "<option value=\"header\">header ({header})</option>"
+            )),
+        format!("the header tag counts {header} vectors"),
+    )?;
+    let id = vectors(&report)
+        .iter()
+        .find(|v| {
+            v["tags"]
+                .as_array()
+                .unwrap()
+                .contains(&Json::from("header"))
+        })
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let panel = Page { text: page }
+        .panel(&id)
+        .unwrap_or_default()
+        .to_string();
+    check(
+        panel.matches("<span class=\"tag\">header</span>").count() == 1,
+        format!("{id} shows its tag once:\n{panel}"),
     )
 }
 
@@ -771,6 +926,128 @@ fn column_order() -> Result<(), Failed> {
         .map(|l| l.split(':').next().unwrap())
         .collect();
     check(lines == ["b", "a", "c"], stdout.to_string())
+}
+
+/// --id, --tag, --exclude-id and --exclude-tag select a saved run's
+/// vectors as they select a run's: the reference saved and the reference
+/// run, under the same filters, give the same rows and the same counts.
+fn saved_filtered() -> Result<(), Failed> {
+    let fixture = fixture()?;
+    let out = tmp("saved-filtered");
+    let testee = format!("{} testee", quote(Path::new(env!("CARGO_BIN_EXE_hgframe"))));
+    let output = hgframe(&[
+        "report",
+        "--from",
+        &format!("saved={}", fixture.out().join("ref.json").display()),
+        "--impl",
+        &format!("run={testee}"),
+        "--id",
+        "codec/*",
+        "--tag",
+        "readframe",
+        "--exclude-id",
+        "codec/readframe/payload-3276*",
+        "--exclude-tag",
+        "edge-size",
+        "-o",
+        &out.to_string_lossy(),
+    ]);
+    check(output.status.success(), text(&output))?;
+    let run = json(&out.join("run.json"));
+    let verdicts = by_verdict(&run);
+    check(
+        verdicts.get("skipped").is_some_and(|s| !s.is_empty())
+            && verdicts.get("passed").is_some_and(|s| !s.is_empty()),
+        format!("the filters select and exclude some: {verdicts:?}"),
+    )?;
+    let page = Page {
+        text: read(&out.join("index.html")),
+    };
+    check(
+        page.rows().len() == vectors(&run).len(),
+        format!(
+            "{} rows, {} selected",
+            page.rows().len(),
+            vectors(&run).len()
+        ),
+    )?;
+    let summary = page.summary();
+    let of = |column: &str| -> BTreeMap<String, usize> {
+        summary
+            .iter()
+            .filter(|((c, _), _)| c == column)
+            .map(|((_, v), n)| (v.clone(), *n))
+            .collect()
+    };
+    check(
+        of("saved") == of("run"),
+        format!("saved: {:?}\nrun: {:?}", of("saved"), of("run")),
+    )?;
+    let md = read(&out.join("report.md"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout
+        .lines()
+        .take(2)
+        .map(|l| l.split_once(": ").map_or(l, |(_, t)| t))
+        .collect();
+    check(
+        lines.len() == 2 && lines[0] == lines[1],
+        format!("the same totals printed:\n{stdout}\n{md}"),
+    )
+}
+
+/// A vector file that does not load is reported, and recorded in each
+/// run, and the other files' vectors run, as `hgframe run` does: the report
+/// is written, and the exit status is 2.
+fn broken_vector_file() -> Result<(), Failed> {
+    let dir = tmp("broken-file");
+    let _ = std::fs::remove_dir_all(&dir);
+    let vectors_dir = dir.join("vectors");
+    std::fs::create_dir_all(&vectors_dir).unwrap();
+    let header = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/codec/header.yaml");
+    std::fs::copy(&header, vectors_dir.join("header.yaml")).unwrap();
+    std::fs::write(
+        vectors_dir.join("broken.yaml"),
+        "format: 2\nprotocol: hg-framing-2018\nvectors:\n- id: broken/x\n  steps: 7\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let testee = format!("{} testee", quote(Path::new(env!("CARGO_BIN_EXE_hgframe"))));
+    let output = hgframe(&[
+        "report",
+        &vectors_dir.to_string_lossy(),
+        "--impl",
+        &format!("ref={testee}"),
+        "-o",
+        &out.to_string_lossy(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    check(
+        output.status.code() == Some(2)
+            && stderr.contains("broken.yaml")
+            && stderr.contains("running the others"),
+        format!("exit 2, the broken file named: {}", text(&output)),
+    )?;
+    let run = json(&out.join("ref.json"));
+    let suite = Suite::load(&[header]).unwrap();
+    check(
+        vectors(&run).len() == suite.vectors().len()
+            && by_verdict(&run).keys().collect::<Vec<_>>() == ["passed"],
+        format!("the header vectors ran: {:?}", by_verdict(&run)),
+    )?;
+    let broken = run["broken_files"].as_array().cloned().unwrap_or_default();
+    check(
+        broken.len() == 1
+            && broken[0]
+                .as_str()
+                .is_some_and(|e| e.contains("broken.yaml")),
+        format!("the run records the broken file: {broken:?}"),
+    )?;
+    let page = read(&out.join("index.html"));
+    check(
+        page.contains("broken.yaml"),
+        "the page shows the broken file",
+    )
 }
 
 /// A saved report whose every string is hostile.
@@ -873,8 +1150,19 @@ fn bad_arguments() -> Result<(), Failed> {
     let mut report = fixture.column("ref");
     report["vectors"][2]["result"] = Json::from("sort-of");
     std::fs::write(&bad_field, report.to_string()).unwrap();
+    let twice = fixture.dir.join("twice.json");
+    let mut report = fixture.column("ref");
+    report["vectors"][3]["id"] = report["vectors"][1]["id"].clone();
+    std::fs::write(&twice, report.to_string()).unwrap();
     let x = format!("x={saved}");
     let cases: Vec<(Vec<String>, String)> = vec![
+        (
+            vec!["--from".into(), format!("x={}", twice.display())],
+            format!(
+                "vectors[3].id: {} is reported twice (vectors[1] too)",
+                report["vectors"][1]["id"]
+            ),
+        ),
         (vec![], "no implementation".into()),
         (
             vec!["--impl".into(), "hgframe testee".into()],
@@ -970,11 +1258,175 @@ fn bad_arguments() -> Result<(), Failed> {
     )
 }
 
+/// scripts/test, when Chromium cannot be installed: in CI (`CI=true`) or
+/// when the caller requires the browser tests (`HGFRAME_REQUIRE_CHROMIUM=1`)
+/// it fails before running anything; elsewhere it runs the tests, the
+/// browser ones ignored. `cargo` and the adapters' set-up are stand-ins
+/// here, and `HGFRAME_CHROMIUM` names no program, so the install fails at
+/// once.
+fn scripts_test_chromium() -> Result<(), Failed> {
+    let dir = tmp("scripts-test");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let bash = which(Path::new("bash")).ok_or("no bash on PATH")?;
+    let log = dir.join("cargo.log");
+    let stubs = [
+        (
+            "cargo",
+            format!(
+                "#!/bin/sh\necho \"cargo $* HGFRAME_REQUIRE_CHROMIUM=${{HGFRAME_REQUIRE_CHROMIUM-unset}}\" >> {}\n",
+                quote(&log)
+            ),
+        ),
+        (
+            "bash",
+            format!(
+                "#!/bin/sh\ncase \"$1\" in adapters/*/setup.sh) exit 1;; esac\nexec {} \"$@\"\n",
+                quote(&bash)
+            ),
+        ),
+    ];
+    for (name, script) in stubs {
+        let path = dir.join(name);
+        std::fs::write(&path, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = std::env::join_paths(std::iter::once(dir.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    // The environment, whether the tests run, and what cargo then sees.
+    type Case<'a> = (&'a [(&'a str, &'a str)], bool, &'a str);
+    let cases: [Case; 4] = [
+        (&[("CI", "true")], false, ""),
+        (&[("HGFRAME_REQUIRE_CHROMIUM", "1")], false, ""),
+        (&[("CI", "false")], true, "HGFRAME_REQUIRE_CHROMIUM=unset"),
+        (&[], true, "HGFRAME_REQUIRE_CHROMIUM=unset"),
+    ];
+    for (env, runs, cargo_env) in cases {
+        let _ = std::fs::remove_file(&log);
+        let mut command = Command::new(&bash);
+        command
+            .arg("scripts/test")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("PATH", &path)
+            .env("HGFRAME_CHROMIUM", dir.join("no-such-browser"))
+            .env("HGFRAME_FUZZ_SECONDS", "0")
+            .env_remove("CI")
+            .env_remove("HGFRAME_REQUIRE_CHROMIUM")
+            .env_remove("HGFRAME_REQUIRE_ADAPTERS");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let output = command.output().unwrap();
+        let cargo = std::fs::read_to_string(&log).unwrap_or_default();
+        if runs {
+            check(
+                output.status.success() && cargo.contains(cargo_env),
+                format!(
+                    "{env:?}: the tests run, with {cargo_env}: {cargo:?}\n{}",
+                    text(&output)
+                ),
+            )?;
+        } else {
+            check(
+                !output.status.success()
+                    && cargo.is_empty()
+                    && String::from_utf8_lossy(&output.stderr)
+                        .contains("Chromium could not be installed"),
+                format!(
+                    "{env:?}: fails before the tests: {cargo:?}\n{}",
+                    text(&output)
+                ),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A later column's bad input (a saved run, an expectation file, an error
+/// map that cannot be read; a --markdown file that cannot be written) is
+/// found before an earlier column runs.
+fn checked_before_running() -> Result<(), Failed> {
+    let dir = tmp("checked-first");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let marker = dir.join("a-ran");
+    let me = quote(&std::env::current_exe().unwrap());
+    let a = format!(
+        "a=sh -c {}",
+        shlex::try_quote(&format!("touch {}; exec {me}", quote(&marker))).unwrap()
+    );
+    let b = "b=hgframe testee".to_string();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--from".into(), "b=/nonexistent/run.json".into()],
+            "b: /nonexistent/run.json: cannot read",
+        ),
+        (
+            vec![
+                "--impl".into(),
+                b.clone(),
+                "--expectations".into(),
+                "b=/nonexistent/e.yaml".into(),
+            ],
+            "b: /nonexistent/e.yaml",
+        ),
+        (
+            vec![
+                "--impl".into(),
+                b.clone(),
+                "--error-map".into(),
+                "b=/nonexistent/map.yaml".into(),
+            ],
+            "b: /nonexistent/map.yaml",
+        ),
+        (
+            vec!["--markdown".into(), "/nonexistent/dir/summary.md".into()],
+            "cannot write /nonexistent/dir/summary.md",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (args, want) in cases {
+        let _ = std::fs::remove_file(&marker);
+        let mut all: Vec<String> = vec![
+            "report".into(),
+            "--impl".into(),
+            a.clone(),
+            "--id".into(),
+            "codec/header/*".into(),
+        ];
+        all.extend(args.iter().cloned());
+        all.extend(["-o".into(), dir.join("out").to_string_lossy().into_owned()]);
+        let output = hgframe(&all.iter().map(String::as_str).collect::<Vec<_>>());
+        if !(output.status.code() == Some(2)
+            && String::from_utf8_lossy(&output.stderr).contains(want)
+            && output.stdout.is_empty()
+            && !marker.exists())
+        {
+            wrong.push(format!(
+                "{args:?}: wanted exit 2 and {want:?} before a ran (a ran: {}):\n{}",
+                marker.exists(),
+                text(&output)
+            ));
+        }
+    }
+    check(wrong.is_empty(), wrong.join("\n"))
+}
+
 // ---- in the browser ---------------------------------------------------------
 
 /// The browser, or why there is none.
 fn chromium() -> Result<PathBuf, String> {
-    match std::env::var_os("HGFRAME_CHROMIUM") {
+    chromium_named(std::env::var_os("HGFRAME_CHROMIUM"))
+}
+
+/// The browser that `HGFRAME_CHROMIUM` names, if set and not empty, as
+/// scripts/install-chromium reads it; else chromium or chromium-browser on
+/// PATH.
+fn chromium_named(named: Option<std::ffi::OsString>) -> Result<PathBuf, String> {
+    match named.filter(|name| !name.is_empty()) {
         Some(name) => which(Path::new(&name)).ok_or(format!(
             "HGFRAME_CHROMIUM={} is not a program",
             name.to_string_lossy()
@@ -987,6 +1439,17 @@ fn chromium() -> Result<PathBuf, String> {
                     .to_string()
             }),
     }
+}
+
+/// `HGFRAME_CHROMIUM=""` is no browser name, as scripts/install-chromium
+/// takes it: the browser is looked for on PATH.
+fn empty_chromium_is_unset() -> Result<(), Failed> {
+    let empty = chromium_named(Some("".into()));
+    let unset = chromium_named(None);
+    check(
+        empty == unset,
+        format!("HGFRAME_CHROMIUM=\"\": {empty:?}; unset: {unset:?}"),
+    )
 }
 
 fn which(name: &Path) -> Option<PathBuf> {
@@ -1006,13 +1469,17 @@ const BROWSER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Chromium, headless, on `url` with `args`: its standard output. Killed,
 /// with its children, after [`BROWSER_TIMEOUT`].
 fn browse(args: &[&str], url: &str) -> Result<String, Failed> {
+    browse_with(&chromium()?, args, url)
+}
+
+/// [`browse`] with the program `browser`.
+fn browse_with(browser: &Path, args: &[&str], url: &str) -> Result<String, Failed> {
     use std::os::unix::process::CommandExt;
-    let browser = chromium()?;
     // A profile of its own for each browser: the trials run at once.
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let profile = tmp(&format!("chromium-profile-{}-{run}", std::process::id()));
-    let mut child = Command::new(&browser)
+    let mut child = Command::new(browser)
         .args([
             "--headless",
             "--no-sandbox",
@@ -1037,21 +1504,29 @@ fn browse(args: &[&str], url: &str) -> Result<String, Failed> {
     };
     let stdout = pipe(Box::new(child.stdout.take().unwrap()));
     let stderr = pipe(Box::new(child.stderr.take().unwrap()));
+    // The browser and every process it started: a child left behind
+    // would hold the pipes open, and the readers would wait for it.
+    let group = format!("-{}", child.id());
+    let kill_group = || {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(std::process::Stdio::null())
+            .status();
+    };
     let started = std::time::Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break Some(status);
         }
         if started.elapsed() > BROWSER_TIMEOUT {
-            // The browser and every process it started.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
-            let _ = child.wait();
             break None;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
+    kill_group();
+    if status.is_none() {
+        let _ = child.wait();
+    }
     let output = Output {
         status: status.unwrap_or_else(|| child.wait().unwrap()),
         stdout: stdout.join().unwrap_or_default(),
@@ -1070,6 +1545,43 @@ fn browse(args: &[&str], url: &str) -> Result<String, Failed> {
         format!("{}: {}", browser.display(), text(&output)),
     )?;
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// A browser that exits at once and leaves a child behind, holding its
+/// standard output: [`browse_with`] kills the child (the browser's process
+/// group) rather than wait for it to close the pipe.
+fn browser_leaves_no_process() -> Result<(), Failed> {
+    let dir = tmp("leaving-browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    let browser = dir.join("browser");
+    std::fs::write(
+        &browser,
+        "#!/bin/sh\nsleep 40 &\necho '<html></html>'\nexit 0\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let started = std::time::Instant::now();
+    let out = browse_with(&browser, &[], "about:blank")?;
+    let took = started.elapsed();
+    check(out.contains("<html>"), format!("its output: {out:?}"))?;
+    check(
+        took < std::time::Duration::from_secs(20),
+        format!("{took:?}: the browser's child was left to run"),
+    )
+}
+
+/// `text` for a query or fragment value: every byte but letters, digits
+/// and `-_.~/` percent-encoded.
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 fn url(path: &Path, fragment: &str) -> String {
@@ -1147,6 +1659,18 @@ fn browser_filters() -> Result<(), Failed> {
                 .collect(),
         ),
         ("#verdict=no-such-verdict", BTreeSet::new()),
+        // A fragment says all: the query's verdict is not added to it.
+        (
+            "?verdict=unimplemented#text=DECODE-length",
+            vectors(&fixture.column("ref"))
+                .iter()
+                .filter(|v| {
+                    let words = format!("{} {}", v["id"], v["description"]).to_lowercase();
+                    words.contains("decode-length")
+                })
+                .map(|v| v["id"].as_str().unwrap().to_string())
+                .collect(),
+        ),
     ];
     let total = vectors(&fixture.column("ref")).len();
     for (fragment, want) in cases {
@@ -1176,18 +1700,9 @@ fn browser_filters() -> Result<(), Failed> {
     Ok(())
 }
 
-/// A page that loads the report in a frame, clicks a failed cell of the
-/// fake's column, and writes what it saw as JSON for the test.
-const CLICKER: &str = r#"<!DOCTYPE html>
-<html><body>
-<script type="application/json" id="result">pending</script>
-<iframe id="report" src="index.html#impl=fake&verdict=failed" style="width:1200px;height:900px"></iframe>
-<script>
-document.getElementById('report').addEventListener('load', function () {
-  const out = document.getElementById('result');
-  const seen = {};
-  try {
-    const doc = this.contentDocument;
+/// In the report in a frame: clicks a failed cell of the fake's column, and
+/// says what it saw.
+const CLICKER: &str = r#"
     const cell = doc.querySelector('details.vector:not([hidden]) > summary .cell[data-impl="fake"][data-verdict="failed"]');
     const row = cell.closest('details');
     seen.id = row.dataset.id;
@@ -1203,30 +1718,15 @@ document.getElementById('report').addEventListener('load', function () {
     seen.sides = Array.from(detail.querySelectorAll('.side h5')).map((h) => h.textContent);
     seen.marked = detail.querySelectorAll('.side .diff-value').length;
     seen.differences = Array.from(detail.querySelectorAll('.differences li')).map((li) => li.dataset.field);
-  } catch (e) {
-    seen.error = String(e);
-  }
-  out.textContent = JSON.stringify(seen).replace(/</g, '\\u003c');
-});
-</script>
-</body></html>
 "#;
 
 fn browser_click() -> Result<(), Failed> {
     let fixture = fixture()?;
-    let clicker = fixture.out().join("click.html");
-    std::fs::write(&clicker, CLICKER).unwrap();
-    let text = browse(
-        &["--allow-file-access-from-files", "--dump-dom"],
-        &url(&clicker, ""),
+    let seen = in_frame(
+        &fixture.out(),
+        "index.html#impl=fake&verdict=failed",
+        CLICKER,
     )?;
-    let re =
-        Regex::new(r#"(?s)<script type="application/json" id="result">(.*?)</script>"#).unwrap();
-    let seen: Json = re
-        .captures(&text)
-        .and_then(|c| serde_json::from_str(&c[1]).ok())
-        .ok_or(format!("no result in\n{text}"))?;
-    check(seen.get("error").is_none(), format!("{seen}"))?;
     let id = seen["id"].as_str().unwrap_or_default();
     check(
         by_verdict(&fixture.column("fake"))["failed"].contains(id),
@@ -1271,6 +1771,97 @@ fn browser_click() -> Result<(), Failed> {
     )
 }
 
+/// A page that loads `src` of the report in a frame and, once it has
+/// loaded, runs `body` with `doc` and `win` (the frame's document and
+/// window) and `seen`, an object it fills for the test, which gets it as
+/// JSON.
+fn in_frame(dir: &Path, src: &str, body: &str) -> Result<Json, Failed> {
+    let page = format!(
+        r#"<!DOCTYPE html>
+<html><body>
+<script type="application/json" id="result">pending</script>
+<iframe id="report" src="{src}" style="width:1200px;height:900px"></iframe>
+<script>
+document.getElementById('report').addEventListener('load', function () {{
+  const out = document.getElementById('result');
+  const seen = {{}};
+  try {{
+    const doc = this.contentDocument;
+    const win = this.contentWindow;
+    {body}
+  }} catch (e) {{
+    seen.error = String(e);
+  }}
+  out.textContent = JSON.stringify(seen).replace(/</g, '\\u003c');
+}});
+</script>
+</body></html>
+"#
+    );
+    static FRAMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = FRAMES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = dir.join(format!("frame-{n}.html"));
+    std::fs::write(&file, page).unwrap();
+    let text = browse(
+        &["--allow-file-access-from-files", "--dump-dom"],
+        &url(&file, ""),
+    )?;
+    let re =
+        Regex::new(r#"(?s)<script type="application/json" id="result">(.*?)</script>"#).unwrap();
+    let seen: Json = re
+        .captures(&text)
+        .and_then(|c| serde_json::from_str(&c[1]).ok())
+        .ok_or(format!("no result in\n{text}"))?;
+    check(seen.get("error").is_none(), format!("{seen}"))?;
+    Ok(seen)
+}
+
+/// A filter that came in the query string goes: "clear" clears it, and
+/// the URL the script writes holds the fragment alone, so that unchecking
+/// the last verdict leaves none.
+fn browser_query_filters_clear() -> Result<(), Failed> {
+    let fixture = fixture()?;
+    let total = vectors(&fixture.column("ref")).len();
+    let failed = by_verdict(&fixture.column("fake"))["failed"].len();
+    let seen = in_frame(
+        &fixture.out(),
+        "index.html?verdict=failed&impl=fake",
+        r#"
+    const shown = () => Number(doc.getElementById('shown').dataset.shown);
+    const base = win.location.href.split(/[?#]/)[0];
+    const href = () => win.location.href.slice(base.length);
+    seen.before = shown();
+    doc.getElementById('f-clear').click();
+    seen.cleared = shown();
+    seen.checked = Array.from(doc.querySelectorAll('#f-verdict input')).filter((b) => b.checked).length;
+    seen.impl = doc.getElementById('f-impl').value;
+    seen.clearedUrl = href();
+    const broken = doc.querySelector('#f-verdict input[value="broken"]');
+    broken.click();
+    seen.brokenUrl = href();
+    broken.click();
+    seen.noneUrl = href();
+    seen.none = shown();
+"#,
+    )?;
+    check(
+        seen["before"] == failed,
+        format!("{failed} failed shown first: {seen}"),
+    )?;
+    check(
+        seen["cleared"] == total && seen["checked"] == 0 && seen["impl"] == "",
+        format!("clear shows all {total}: {seen}"),
+    )?;
+    check(
+        seen["clearedUrl"] == "" && seen["brokenUrl"] == "#verdict=broken" && seen["noneUrl"] == "",
+        format!("the URLs written hold no query: {seen}"),
+    )?;
+    check(
+        seen["none"] == total,
+        format!("no verdict, all shown: {seen}"),
+    )
+}
+
 fn browser_open() -> Result<(), Failed> {
     let fixture = fixture()?;
     let id = by_verdict(&fixture.column("fake"))["broken"]
@@ -1296,7 +1887,19 @@ fn browser_open() -> Result<(), Failed> {
 fn browser_escaped() -> Result<(), Failed> {
     let fixture = fixture()?;
     let dir = hostile_dir(fixture)?;
-    let page = dom(&dir, "#open=codec/header/decode-zero")?;
+    // Ids too are hostile there: the link names the spoiled one.
+    let id = format!("codec/header/decode-zero {HOSTILE}");
+    let page = dom(&dir, &format!("#open={}", url_encode(&id)))?;
+    let open: Vec<String> = page
+        .rows()
+        .into_iter()
+        .filter(|(_, _, open)| *open)
+        .map(|(id, _, _)| unescape(&id))
+        .collect();
+    check(
+        open == [id.clone()],
+        format!("open: {open:?}, wanted {id:?}"),
+    )?;
     check(
         page.text.matches("<script").count() == 1,
         "one script element, the page's own",
@@ -1309,6 +1912,35 @@ fn browser_escaped() -> Result<(), Failed> {
     check(
         page.rows().len() == vectors(&fixture.column("fake")).len(),
         "every row is there",
+    )?;
+    // A tag of spaces, quotes and markup filters as any other: the rows
+    // that have it, and only those.
+    let tag = format!("header {HOSTILE}");
+    let report = json(&fixture.dir.join("hostile.json"));
+    let want: BTreeSet<String> = vectors(&report)
+        .iter()
+        .filter(|v| {
+            v["tags"]
+                .as_array()
+                .is_some_and(|t| t.contains(&Json::from(tag.as_str())))
+        })
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    check(!want.is_empty(), format!("no vector is tagged {tag:?}"))?;
+    let page = dom(&dir, &format!("#tag={}", url_encode(&tag)))?;
+    let shown: BTreeSet<String> = page.visible().iter().map(|id| unescape(id)).collect();
+    check(
+        shown == want,
+        format!(
+            "#tag={tag:?}: shown {} rows, wanted {}; first shown {:?}",
+            shown.len(),
+            want.len(),
+            shown.iter().next()
+        ),
+    )?;
+    check(
+        !page.text.contains("(none)</option>"),
+        "the tag is one the select offers",
     )
 }
 

@@ -145,16 +145,20 @@ struct DiffArgs {
 struct ReportArgs {
     /// Vector files or directories; the suite's vectors/ by default.
     paths: Vec<PathBuf>,
-    /// Run only the vectors whose id matches this glob (repeatable).
+    /// Only the vectors whose id matches this glob (repeatable), in every
+    /// column, saved runs too.
     #[arg(long = "id", value_name = "GLOB")]
     ids: Vec<String>,
-    /// Run only the vectors with this tag (repeatable: all must match).
+    /// Only the vectors with this tag (repeatable: all must match), in
+    /// every column.
     #[arg(long = "tag", value_name = "TAG")]
     tags: Vec<String>,
-    /// Skip the selected vectors whose id matches this glob (repeatable).
+    /// Skip the selected vectors whose id matches this glob (repeatable),
+    /// in every column: a saved run's become skipped too.
     #[arg(long = "exclude-id", value_name = "GLOB")]
     exclude_ids: Vec<String>,
-    /// Skip the selected vectors with this tag (repeatable).
+    /// Skip the selected vectors with this tag (repeatable), in every
+    /// column.
     #[arg(long = "exclude-tag", value_name = "TAG")]
     exclude_tags: Vec<String>,
     /// A column of the report: run the vectors against COMMAND, which
@@ -185,8 +189,8 @@ struct ReportArgs {
     /// index.html, report.md, and each column's JSON report as NAME.json.
     #[arg(long, short, value_name = "DIR", default_value = "report")]
     output: PathBuf,
-    /// Also write the Markdown tables to this file (e.g.
-    /// "$GITHUB_STEP_SUMMARY").
+    /// Also add the Markdown tables to this file, made if missing, after
+    /// what it holds (e.g. "$GITHUB_STEP_SUMMARY").
     #[arg(long, value_name = "FILE")]
     markdown: Option<PathBuf>,
     /// The report's title.
@@ -279,7 +283,8 @@ enum Command {
     /// Exits with 0 once the report is written, whatever its verdicts
     /// (`hgframe run` is the check that fails), and with 2 on bad input,
     /// an implementation that does not start, or a saved run that cannot
-    /// be read.
+    /// be read; a malformed vector file is reported first, the others
+    /// still run and the report is written, then it exits with 2.
     #[cfg(feature = "report")]
     Report(ReportArgs),
     /// Speak the driver protocol on standard input and output as the
@@ -775,8 +780,21 @@ fn write_report(
     let filter = runner::Filter::new(&args.ids, &args.tags)
         .and_then(|f| f.excluding(&args.exclude_ids, &args.exclude_tags))
         .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))?;
-    let suite = Suite::load(&args.paths).map_err(|e| Failure(e.to_string()))?;
+    // As `hgframe run`: the files that load run, those that do not are
+    // reported first, recorded in each run, and fail the command once the
+    // report is written.
+    let suite = Suite::load_partial(&args.paths);
+    let broken = SuiteError::Load(suite.errors().to_vec());
+    if !suite.errors().is_empty() {
+        if suite.vectors().is_empty() {
+            return Err(Failure(broken.to_string()));
+        }
+        eprintln!("hgframe: error: {broken}; running the others");
+    }
     report::make_dir(&args.output).map_err(fail)?;
+    if let Some(path) = &args.markdown {
+        report::check_markdown(path).map_err(fail)?;
+    }
     // A line per implementation as soon as it has run.
     let mut closed = None;
     let columns = plan
@@ -797,7 +815,12 @@ fn write_report(
     for path in written.markdown.iter().chain(&written.json) {
         writeln!(out, "wrote {}", path.display())?;
     }
-    Ok(())
+    match suite.errors().len() {
+        0 => Ok(()),
+        n => Err(Failure(format!(
+            "{n} error(s) in the vector files (listed above); the report holds the other files' vectors"
+        ))),
+    }
 }
 
 /// `hgframe diff`; returns whether no new mismatch was found.

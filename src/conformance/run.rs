@@ -376,6 +376,9 @@ pub fn run_vector<I: Implementation + ?Sized>(
     }
     let mut failed = None;
     let mut loose = Vec::new();
+    // The first step that differs where the level does not count it: its
+    // expected and actual outcomes, for the report of a non-strict vector.
+    let mut first_loose: Option<(Outcome, Outcome)> = None;
     // At the exact level, after a step that differs only in what the
     // semantic level does not count, the rest is judged at the semantic
     // level: whether the vector would pass there.
@@ -397,6 +400,9 @@ pub fn run_vector<I: Implementation + ?Sized>(
                 return non_strict.then_some(());
             }
             if !counts(judge.level) {
+                if first_loose.is_none() && !differences.is_empty() {
+                    first_loose = Some((step.expect.clone(), actual));
+                }
                 loose.extend(differences.into_iter().map(|difference| StepDifference {
                     step: index,
                     difference,
@@ -422,7 +428,14 @@ pub fn run_vector<I: Implementation + ?Sized>(
     let passed = if loose.is_empty() {
         Status::Passed
     } else {
-        Status::NonStrict { differences: loose }
+        let (expected, actual) = first_loose.map_or((None, None), |(e, a)| {
+            (Some(Box::new(e)), Some(Box::new(a)))
+        });
+        Status::NonStrict {
+            differences: loose,
+            expected,
+            actual,
+        }
     };
     let status = failed.or(halted).unwrap_or(passed);
     let log = match status {

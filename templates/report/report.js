@@ -1,8 +1,9 @@
 // hgframe report: the filters, and their state in the URL.
 //
-// The state is read from the query string and the fragment (the fragment
-// wins), and written back to the fragment as it changes, so that a link
-// shows what its sender saw:
+// The state is read from the fragment, or from the query string when there
+// is no fragment, and written back to the fragment alone (the query
+// dropped) as it changes, so that a link shows what its sender saw, and a
+// filter that came in the query can be taken off:
 //   #text=header&tag=server&impl=hg47&verdict=failed,broken&open=codec/header/x
 // The script only shows, hides and opens what the page holds; it never
 // writes markup.
@@ -29,9 +30,19 @@
       .map((c) => c.dataset.verdict);
   }
 
+  // A row's tags: a JSON array (a tag may hold spaces).
+  function tagsOf(row) {
+    try {
+      const tags = JSON.parse(row.dataset.tags || '[]');
+      return Array.isArray(tags) ? tags : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
   function matches(row, want, words, g, column) {
     if (words && !row.dataset.search.includes(words)) return false;
-    if (g && !row.dataset.tags.split(' ').includes(g)) return false;
+    if (g && !tagsOf(row).includes(g)) return false;
     const cells = cellsOf(row, column);
     if (want.length) return cells.some((v) => want.includes(v));
     return !column || cells.some((v) => v !== 'not-run');
@@ -66,7 +77,9 @@
 
   function save() {
     const s = state();
-    const base = location.href.split('#')[0];
+    // The page without its query or fragment (location.origin is "null"
+    // from file://).
+    const base = location.href.split('#')[0].split('?')[0];
     history.replaceState(null, '', s ? base + '#' + s : base);
   }
 
@@ -80,8 +93,9 @@
   }
 
   function load() {
-    const p = new URLSearchParams(location.search);
-    new URLSearchParams(location.hash.slice(1)).forEach((v, k) => p.set(k, v));
+    // The fragment says everything: a verdict of the query is not added
+    // to a fragment that names none.
+    const p = new URLSearchParams(location.hash ? location.hash.slice(1) : location.search);
     text.value = p.get('text') || '';
     choose(tag, p.get('tag') || '');
     choose(impl, p.get('impl') || '');
@@ -105,6 +119,18 @@
     });
   }
   byId('filters').addEventListener('submit', (e) => e.preventDefault());
+  // Clear resets the controls itself: its link, '#', would keep a
+  // filter of the query.
+  byId('f-clear').addEventListener('click', (e) => {
+    e.preventDefault();
+    text.value = '';
+    choose(tag, '');
+    choose(impl, '');
+    for (const b of boxes) b.checked = false;
+    unknown = [];
+    filter();
+    save();
+  });
   for (const row of vectors) {
     row.addEventListener('toggle', () => {
       if (row.open) opened = row.dataset.id;

@@ -59,6 +59,10 @@ pub enum ReportError {
         "--level {0:?}: wants exact or semantic, or NAME=exact or NAME=semantic for one --impl"
     )]
     Level(String),
+    /// A column whose name is not one ([`is_name`]): it would not be a
+    /// file name of the report's directory.
+    #[error("{0:?} cannot name an implementation: letters, digits, '.', '_' and '-'")]
+    BadName(String),
     /// Two implementations of the same name.
     #[error("two implementations are named {0:?}")]
     DuplicateName(String),
@@ -174,7 +178,9 @@ pub struct Column {
     pub name: String,
     /// Its run.
     pub run: SavedRun,
-    /// Its JSON report, as `hgframe run --format json` writes it.
+    /// Its JSON report, as `hgframe run --format json` writes it: for a
+    /// saved run, the file as it was read, whatever the filter took out of
+    /// `run`.
     pub json: String,
 }
 
@@ -344,8 +350,12 @@ impl Plan {
 
     /// Makes every column, in order: runs the vectors of `suite` that
     /// `filter` selects against each command (waiting at most `timeout`
-    /// for each answer), and reads each saved run. `done` sees each column
-    /// as soon as it is made.
+    /// for each answer), and reads each saved run, of which `filter` keeps
+    /// the vectors it selects, those it excludes skipped (a vector that a
+    /// saved run lacks the tags of has those of `suite`). Every column's inputs
+    /// (saved runs, expectation files, error maps, the timeout) are read
+    /// and checked first, so that a bad one is known before any run takes
+    /// its time. `done` sees each column as soon as it is made.
     pub fn columns(
         &self,
         suite: &Suite,
@@ -356,45 +366,20 @@ impl Plan {
         if self.sources.is_empty() {
             return Err(ReportError::Empty);
         }
+        let ready = self
+            .sources
+            .iter()
+            .map(|(name, source)| Ok((name, self.prepare(name, source, suite, filter, timeout)?)))
+            .collect::<Result<Vec<_>, ReportError>>()?;
         let mut columns = Vec::new();
-        for (name, source) in &self.sources {
-            let column = match source {
-                Source::Saved(path) => Column::load(name, path)?,
-                Source::Run(RunSettings {
-                    command,
-                    expectations,
-                    error_map,
-                    level,
-                }) => {
-                    let options = RunOptions {
-                        filter: filter.clone(),
-                        expectations: expectations
-                            .as_deref()
-                            .map(Expectations::load)
-                            .transpose()
-                            .map_err(|error| ReportError::Expectations {
-                                name: name.clone(),
-                                error: Box::new(error),
-                            })?,
-                        command: Some(command.clone()),
-                        allow_unimplemented: false,
-                        level: level.unwrap_or(self.level),
-                        error_map: error_map
-                            .as_deref()
-                            .map(ErrorMap::load)
-                            .transpose()
-                            .map_err(|error| ReportError::ErrorMap {
-                                name: name.clone(),
-                                error: Box::new(error),
-                            })?,
-                    };
-                    let start = |error| ReportError::Start {
+        for (name, ready) in ready {
+            let column = match ready {
+                Ready::Saved(column) => column,
+                Ready::Run(choice, options) => {
+                    let implementation = choice.open().map_err(|error| ReportError::Start {
                         name: name.clone(),
                         error: Box::new(error),
-                    };
-                    let implementation = Choice::from_args(Some(command), timeout)
-                        .and_then(|choice| choice.open())
-                        .map_err(start)?;
+                    })?;
                     Column::from_run(name, &suite.run(implementation, &options))?
                 }
             };
@@ -403,6 +388,68 @@ impl Plan {
         }
         Ok(columns)
     }
+
+    /// What the column `name` needs, read and checked: its saved run, or
+    /// its implementation and run options.
+    fn prepare(
+        &self,
+        name: &str,
+        source: &Source,
+        suite: &Suite,
+        filter: &Filter,
+        timeout: f64,
+    ) -> Result<Ready, ReportError> {
+        let settings = match source {
+            Source::Saved(path) => {
+                let mut column = Column::load(name, path)?;
+                column.run.select(filter, suite);
+                return Ok(Ready::Saved(column));
+            }
+            Source::Run(settings) => settings,
+        };
+        let RunSettings {
+            command,
+            expectations,
+            error_map,
+            level,
+        } = settings;
+        let options = RunOptions {
+            filter: filter.clone(),
+            expectations: expectations
+                .as_deref()
+                .map(Expectations::load)
+                .transpose()
+                .map_err(|error| ReportError::Expectations {
+                    name: name.to_string(),
+                    error: Box::new(error),
+                })?,
+            command: Some(command.clone()),
+            allow_unimplemented: false,
+            level: level.unwrap_or(self.level),
+            error_map: error_map
+                .as_deref()
+                .map(ErrorMap::load)
+                .transpose()
+                .map_err(|error| ReportError::ErrorMap {
+                    name: name.to_string(),
+                    error: Box::new(error),
+                })?,
+        };
+        let choice =
+            Choice::from_args(Some(command), timeout).map_err(|error| ReportError::Start {
+                name: name.to_string(),
+                error: Box::new(error),
+            })?;
+        Ok(Ready::Run(choice, options))
+    }
+}
+
+/// A column ready to be made.
+enum Ready {
+    /// A saved run, read.
+    Saved(Column),
+    /// A run to make: its implementation and options.
+    Run(Choice, RunOptions),
 }
 
 fn set_once<T>(
@@ -427,6 +474,13 @@ pub fn area(id: &str) -> &str {
     id.rsplit_once('/').map_or(id, |(area, _)| area)
 }
 
+/// `items` without the repeats, in the order of their first.
+fn unique(mut items: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|item| seen.insert(item.clone()));
+    items
+}
+
 /// One vector of a report, with its result in each column.
 #[derive(Clone, Debug)]
 pub struct Row {
@@ -434,7 +488,7 @@ pub struct Row {
     pub id: String,
     /// What it shows.
     pub description: String,
-    /// Its tags.
+    /// Its tags, each once.
     pub tags: Vec<String>,
     /// Its file and the line of its id.
     pub file: String,
@@ -507,11 +561,13 @@ impl Matrix {
                         .find_map(|r| r.description.clone())
                         .or_else(|| vector.map(|v| v.description.clone()))
                         .unwrap_or_default(),
-                    tags: reports
-                        .iter()
-                        .find_map(|r| r.tags.clone())
-                        .or_else(|| vector.map(|v| v.tags.clone()))
-                        .unwrap_or_default(),
+                    tags: unique(
+                        reports
+                            .iter()
+                            .find_map(|r| r.tags.clone())
+                            .or_else(|| vector.map(|v| v.tags.clone()))
+                            .unwrap_or_default(),
+                    ),
                     file: first.map(|r| r.file.clone()).unwrap_or_default(),
                     line: first.map_or(0, |r| r.line),
                     cells,
@@ -572,16 +628,30 @@ pub fn make_dir(dir: &Path) -> Result<(), ReportError> {
     })
 }
 
+/// Checks that the Markdown can be added to the file `path` (made, empty,
+/// if missing): before the runs, as [`make_dir`].
+pub fn check_markdown(path: &Path) -> Result<(), ReportError> {
+    append(path, "").map(drop)
+}
+
 /// Writes the report of `matrix` into the directory `dir` (made if
 /// missing): `index.html`, `report.md` and each column's JSON report as
-/// `NAME.json` (which `--from NAME=DIR/NAME.json` reads again); and the
-/// Markdown into `markdown` too, when given.
+/// `NAME.json` (which `--from NAME=DIR/NAME.json` reads again; a column
+/// whose name is not one, [`is_name`], is refused); and adds
+/// the Markdown to the file `markdown` too, when given (made if missing;
+/// what it holds is kept, as a CI summary such as `$GITHUB_STEP_SUMMARY`
+/// wants).
 pub fn write(
     matrix: &Matrix,
     title: &str,
     dir: &Path,
     markdown: Option<&Path>,
 ) -> Result<Written, ReportError> {
+    // A column's name is public: one that is no plain file name (`../x`)
+    // would write its JSON report outside `dir`.
+    if let Some(column) = matrix.columns().iter().find(|c| !is_name(&c.name)) {
+        return Err(ReportError::BadName(column.name.clone()));
+    }
     let write = |path: PathBuf, text: &str| {
         std::fs::write(&path, text)
             .map(|()| path.clone())
@@ -596,7 +666,7 @@ pub fn write(
         json: Vec::new(),
     };
     if let Some(path) = markdown {
-        written.markdown.push(write(path.to_path_buf(), &md)?);
+        written.markdown.push(append(path, &md)?);
     }
     for column in matrix.columns() {
         written.json.push(write(
@@ -605,4 +675,45 @@ pub fn write(
         )?);
     }
     Ok(written)
+}
+
+/// Adds `text` to the file `path`, made if missing.
+fn append(path: &Path, text: &str) -> Result<PathBuf, ReportError> {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map(|()| path.to_path_buf())
+        .map_err(|error| ReportError::Write {
+            path: path.to_path_buf(),
+            error,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conformance::reference::Reference;
+
+    #[test]
+    fn a_column_name_that_is_no_file_name_is_refused() {
+        let suite = Suite::load(&["vectors/codec/header.yaml".into()]).unwrap();
+        let run = suite.run(Reference::new(), &RunOptions::default());
+        let dir = std::env::temp_dir().join(format!("hgframe-report-names-{}", std::process::id()));
+        let out = dir.join("out");
+        for name in ["../x", "a/b", "", "..", "x y"] {
+            let mut column = Column::from_run("ok", &run).unwrap();
+            column.name = name.to_string();
+            let matrix = Matrix::new(vec![column], &suite);
+            let written = write(&matrix, "t", &out, None);
+            assert!(
+                matches!(&written, Err(ReportError::BadName(n)) if n == name),
+                "{name:?}: {written:?}"
+            );
+        }
+        assert!(!dir.join("x.json").exists(), "../x.json was written");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -3,14 +3,18 @@
 //! file, and what it makes of a run it did itself, through the same JSON,
 //! so that both give the same report.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value as Json;
 
+use crate::conformance::run::Suite;
 use crate::conformance::vectors::compare::{Kind, Level};
 use crate::conformance::vectors::expectations::Entry;
-use crate::conformance::vectors::runner::{self, REPORT_FORMAT, RunReport, Totals, Verdict};
+use crate::conformance::vectors::runner::{
+    self, Filter, REPORT_FORMAT, RunReport, Totals, Verdict,
+};
 
 /// A run, read back from its JSON report.
 #[derive(Clone, Debug, Deserialize)]
@@ -89,7 +93,9 @@ pub struct SavedVector {
     /// That step's operation.
     #[serde(default)]
     pub op: Option<String>,
-    /// What the failing step had to give, in the trace form.
+    /// What the failing step had to give, in the trace form; for a
+    /// non-strict vector, its first step that differed (reports written
+    /// before that lack it).
     #[serde(default)]
     pub expected: Option<Json>,
     /// What it gave, in the trace form.
@@ -117,7 +123,8 @@ pub struct SavedVector {
     /// How long it took, in seconds.
     #[serde(default)]
     pub seconds: f64,
-    /// The line of the step that failed, broke or was refused.
+    /// The line of the step that failed, broke or was refused, or of a
+    /// non-strict vector's first step that differed.
     #[serde(default)]
     pub step_line: Option<usize>,
     /// That step's operation, as a vector file writes it.
@@ -126,6 +133,35 @@ pub struct SavedVector {
     /// A command that runs this vector alone.
     #[serde(default)]
     pub rerun: Option<String>,
+}
+
+impl SavedVector {
+    /// This vector as a run gives it when it skips it for `reason`.
+    fn skipped(&self, reason: String) -> SavedVector {
+        SavedVector {
+            id: self.id.clone(),
+            file: self.file.clone(),
+            line: self.line,
+            description: self.description.clone(),
+            tags: self.tags.clone(),
+            result: Verdict::Skipped,
+            status: StatusName::Skipped,
+            step: None,
+            op: None,
+            expected: None,
+            actual: None,
+            differences: Vec::new(),
+            non_strict: None,
+            problem: None,
+            reason: Some(reason),
+            expectation: None,
+            stderr: None,
+            seconds: 0.0,
+            step_line: None,
+            input: None,
+            rerun: None,
+        }
+    }
 }
 
 /// One difference, read back.
@@ -210,11 +246,25 @@ impl SavedRun {
                 found: format,
             });
         }
-        serde_path_to_error::deserialize(json).map_err(|e| SavedError::Field {
-            path: path.to_path_buf(),
-            field: e.path().to_string(),
-            message: e.inner().to_string(),
-        })
+        let run: SavedRun =
+            serde_path_to_error::deserialize(json).map_err(|e| SavedError::Field {
+                path: path.to_path_buf(),
+                field: e.path().to_string(),
+                message: e.inner().to_string(),
+            })?;
+        // A run reports each vector once: two reports of one would give
+        // the row one and the totals both.
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, v) in run.vectors.iter().enumerate() {
+            if let Some(first) = seen.insert(&v.id, i) {
+                return Err(SavedError::Field {
+                    path: path.to_path_buf(),
+                    field: format!("vectors[{i}].id"),
+                    message: format!("{:?} is reported twice (vectors[{first}] too)", v.id),
+                });
+            }
+        }
+        Ok(run)
     }
 
     /// The report in the file `path`.
@@ -231,6 +281,35 @@ impl SavedRun {
     /// here is a bug of the JSON report.
     pub fn from_run(run: &RunReport) -> Result<SavedRun, SavedError> {
         SavedRun::parse(&runner::json(run), Path::new("<the run's JSON report>"))
+    }
+
+    /// Keeps the vectors that `filter` selects, as a run under it would
+    /// have them: one that it excludes becomes skipped, with the reason a
+    /// run gives (one skipped already keeps its own). The tags of a vector
+    /// whose report lacks them (one written before they were in it) are
+    /// those of the vector of `suite` with its id.
+    pub fn select(&mut self, filter: &Filter, suite: &Suite) {
+        let known: HashMap<&str, &[String]> = suite
+            .vectors()
+            .iter()
+            .map(|v| (v.id.as_str(), v.tags.as_slice()))
+            .collect();
+        self.vectors.retain_mut(|v| {
+            let tags = v
+                .tags
+                .as_deref()
+                .or_else(|| known.get(v.id.as_str()).copied())
+                .unwrap_or_default();
+            if !filter.selects_id(&v.id, tags) {
+                return false;
+            }
+            if let Some(reason) = filter.excluded_id(&v.id, tags) {
+                if v.status != StatusName::Skipped {
+                    *v = v.skipped(reason);
+                }
+            }
+            true
+        });
     }
 
     /// The count of each verdict.

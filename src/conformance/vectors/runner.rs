@@ -54,17 +54,29 @@ impl Filter {
 
     /// Whether `vector` is selected (it may still be excluded).
     pub fn selects(&self, vector: &Vector) -> bool {
-        self.ids.as_ref().is_none_or(|set| set.is_match(&vector.id))
-            && self.tags.iter().all(|t| vector.tags.contains(t))
+        self.selects_id(&vector.id, &vector.tags)
     }
 
     /// Why a selected `vector` is skipped, if it is excluded.
     pub fn excluded(&self, vector: &Vector) -> Option<String> {
-        if let Some(tag) = self.exclude_tags.iter().find(|t| vector.tags.contains(t)) {
+        self.excluded_id(&vector.id, &vector.tags)
+    }
+
+    /// Whether the vector `id` with `tags` is selected: [`Filter::selects`]
+    /// for a vector known by its report (`hgframe report --from`).
+    pub fn selects_id(&self, id: &str, tags: &[String]) -> bool {
+        self.ids.as_ref().is_none_or(|set| set.is_match(id))
+            && self.tags.iter().all(|t| tags.contains(t))
+    }
+
+    /// Why the selected vector `id` with `tags` is skipped, if it is
+    /// excluded: [`Filter::excluded`] for a vector known by its report.
+    pub fn excluded_id(&self, id: &str, tags: &[String]) -> Option<String> {
+        if let Some(tag) = self.exclude_tags.iter().find(|t| tags.contains(t)) {
             return Some(format!("excluded by --exclude-tag {tag}"));
         }
         let (set, globs) = self.exclude_ids.as_ref()?;
-        let matched = set.matches(&vector.id);
+        let matched = set.matches(id);
         let first = matched.first().and_then(|&i| globs.get(i))?;
         Some(format!("excluded by --exclude-id {first}"))
     }
@@ -122,6 +134,13 @@ pub enum Status {
     NonStrict {
         /// What differed, and where.
         differences: Vec<StepDifference>,
+        /// What the first step that differed had to give, when the run
+        /// kept it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expected: Option<Box<Outcome>>,
+        /// What it gave.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        actual: Option<Box<Outcome>>,
     },
     /// A step did not.
     Failed {
@@ -277,7 +296,8 @@ pub struct VectorReport {
     /// How long it took, in seconds.
     #[serde(rename = "seconds", serialize_with = "seconds")]
     pub duration: std::time::Duration,
-    /// The line of the step that failed, broke or was refused.
+    /// The line of the step that failed, broke or was refused, or of a
+    /// non-strict vector's first step that differed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step_line: Option<usize>,
     /// That step's operation, as a vector file writes it.
@@ -300,10 +320,13 @@ pub fn report(
     expectations: Option<&Expectations>,
 ) -> VectorReport {
     let expectation = expectations.and_then(|e| e.lookup(&vector.id)).cloned();
+    // The step of `step_line` and `input`: the one that failed, broke or
+    // was refused, or a non-strict vector's first that differed.
     let step = match &status {
         Status::Failed { step, .. } => Some(*step),
         Status::Broken { step, .. } | Status::Unimplemented { step, .. } => *step,
-        Status::Passed | Status::NonStrict { .. } | Status::Skipped { .. } => None,
+        Status::NonStrict { differences, .. } => differences.first().map(|d| d.step),
+        Status::Passed | Status::Skipped { .. } => None,
     };
     let step_line = step
         .and_then(|i| vector.step_lines.get(i))
@@ -606,7 +629,7 @@ pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
         (Verdict::Passed, _) if verbose => {
             let _ = writeln!(out, "ok      {}", r.id);
         }
-        (Verdict::NonStrict, Status::NonStrict { differences }) if verbose => {
+        (Verdict::NonStrict, Status::NonStrict { differences, .. }) if verbose => {
             let _ = writeln!(out, "non-strict {}: {}", r.id, loose_text(differences));
         }
         (Verdict::ExpectedFailure, _) if verbose => {
@@ -764,7 +787,7 @@ pub fn summary(run: &RunReport) -> String {
 fn non_strict_breakdown(run: &RunReport) -> String {
     let mut counts: Vec<(Kind, usize)> = Vec::new();
     for r in &run.vectors {
-        let Status::NonStrict { differences } = &r.status else {
+        let Status::NonStrict { differences, .. } = &r.status else {
             continue;
         };
         let mut kinds: Vec<Kind> = differences.iter().map(|d| d.difference.kind).collect();
@@ -890,7 +913,7 @@ pub fn junit(run: &RunReport) -> String {
         if let Some(stderr) = &r.stderr {
             case.set_system_err(stderr.as_str());
         }
-        if let Status::NonStrict { differences } = &r.status {
+        if let Status::NonStrict { differences, .. } = &r.status {
             case.set_system_out(format!("non-strict: {}", loose_text(differences)));
         }
         match suites.iter_mut().find(|s| s.name.as_str() == r.file) {
