@@ -542,6 +542,42 @@ fn client_actions_have_the_seeds_names() {
     assert_eq!(ClientAction::Noop.seed_name(), "noop");
 }
 
+/// Each server action has the seed's name, and the reactor's debug form
+/// shows its state.
+#[test]
+fn server_actions_have_the_seeds_names() {
+    let mut server = ServerReactor::default();
+    assert!(
+        format!("{server:?}").starts_with("ServerReactor {"),
+        "{server:?}"
+    );
+    let run = recv(
+        &mut server,
+        "1 1 stream-begin command-request new cbor:{b'name': b'a'}",
+    );
+    let want = recv(
+        &mut server,
+        "3 1 0 command-request new|more cbor:{b'name': b'a'}",
+    );
+    let stream = server.make_output_stream().unwrap();
+    let send = server.on_server_error(stream, 1, b"e").unwrap();
+    let eof = server.on_input_eof();
+    let error = recv(
+        &mut server,
+        "5 2 0 command-request new cbor:{b'name': b'a'}",
+    );
+    let names: Vec<&str> = [&want, &run, &error, &send, &eof]
+        .iter()
+        .map(|a| a.seed_name())
+        .collect();
+    assert_eq!(
+        names,
+        ["wantframe", "runcommand", "error", "sendframes", "noop"],
+        "{:?}",
+        [want, run, error, send, eof]
+    );
+}
+
 /// A builder's refusal inside a reactor keeps the builder's class.
 #[test]
 fn build_errors_keep_their_class() {
