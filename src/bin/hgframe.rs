@@ -28,8 +28,10 @@ struct Cli {
     command: Command,
 }
 
+/// Which vectors: the files, and the id and tag selection of `run` and
+/// `report`.
 #[derive(clap::Args)]
-struct RunArgs {
+struct Selection {
     /// Vector files or directories; the suite's vectors/ by default.
     paths: Vec<PathBuf>,
     /// Run only the vectors whose id matches this glob (repeatable).
@@ -47,6 +49,20 @@ struct RunArgs {
     /// implementation that follows the seed exactly.
     #[arg(long = "exclude-tag", value_name = "TAG")]
     exclude_tags: Vec<String>,
+}
+
+impl Selection {
+    fn filter(&self) -> Result<runner::Filter, Failure> {
+        runner::Filter::new(&self.ids, &self.tags)
+            .and_then(|f| f.excluding(&self.exclude_ids, &self.exclude_tags))
+            .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))
+    }
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    select: Selection,
     /// List the selected vectors instead of running them.
     #[arg(long)]
     list: bool,
@@ -143,24 +159,10 @@ struct DiffArgs {
 #[cfg(feature = "report")]
 #[derive(clap::Args)]
 struct ReportArgs {
-    /// Vector files or directories; the suite's vectors/ by default.
-    paths: Vec<PathBuf>,
-    /// Only the vectors whose id matches this glob (repeatable), in every
-    /// column, saved runs too.
-    #[arg(long = "id", value_name = "GLOB")]
-    ids: Vec<String>,
-    /// Only the vectors with this tag (repeatable: all must match), in
-    /// every column.
-    #[arg(long = "tag", value_name = "TAG")]
-    tags: Vec<String>,
-    /// Skip the selected vectors whose id matches this glob (repeatable),
-    /// in every column: a saved run's become skipped too.
-    #[arg(long = "exclude-id", value_name = "GLOB")]
-    exclude_ids: Vec<String>,
-    /// Skip the selected vectors with this tag (repeatable), in every
-    /// column.
-    #[arg(long = "exclude-tag", value_name = "TAG")]
-    exclude_tags: Vec<String>,
+    /// The vectors, in every column: a saved run's too (its excluded
+    /// vectors become skipped).
+    #[command(flatten)]
+    select: Selection,
     /// A column of the report: run the vectors against COMMAND, which
     /// speaks the driver protocol, as `hgframe run --impl COMMAND` does,
     /// and call it NAME (letters, digits, '.', '_', '-'). Repeatable; the
@@ -420,7 +422,7 @@ fn write_file(path: &PathBuf, text: &str) -> Result<(), Failure> {
 /// not load are reported first; the others run, and the run then fails
 /// with status 2.
 fn run_vectors(args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
-    let suite = Suite::load_partial(&args.paths);
+    let suite = Suite::load_partial(&args.select.paths);
     let broken = SuiteError::Load(suite.errors().to_vec());
     if !suite.errors().is_empty() {
         if suite.vectors().is_empty() {
@@ -455,9 +457,7 @@ fn class_counts<'a>(
 
 /// Runs the vectors of `suite` as `args` say.
 fn run_loaded(suite: &Suite, args: RunArgs, out: &mut impl Write) -> Result<bool, Failure> {
-    let filter = runner::Filter::new(&args.ids, &args.tags)
-        .and_then(|f| f.excluding(&args.exclude_ids, &args.exclude_tags))
-        .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))?;
+    let filter = args.select.filter()?;
     if args.list {
         let mut count = 0;
         for v in suite.select(&filter) {
@@ -777,13 +777,11 @@ fn write_report(
     for file in &args.error_maps {
         plan.error_map(file).map_err(fail)?;
     }
-    let filter = runner::Filter::new(&args.ids, &args.tags)
-        .and_then(|f| f.excluding(&args.exclude_ids, &args.exclude_tags))
-        .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))?;
+    let filter = args.select.filter()?;
     // As `hgframe run`: the files that load run, those that do not are
     // reported first, recorded in each run, and fail the command once the
     // report is written.
-    let suite = Suite::load_partial(&args.paths);
+    let suite = Suite::load_partial(&args.select.paths);
     let broken = SuiteError::Load(suite.errors().to_vec());
     if !suite.errors().is_empty() {
         if suite.vectors().is_empty() {
