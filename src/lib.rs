@@ -180,6 +180,7 @@ pub mod error;
 pub mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod protocol;
 pub mod reactor;
 pub mod repr;
 pub mod stream;

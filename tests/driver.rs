@@ -56,6 +56,7 @@ fn main() {
                     (|| later_expectations(MERCURIAL)) as Test,
                 ),
                 ("length-16384-bug-shows", || mercurial_length_bug(MERCURIAL)),
+                ("later-revision", || later_revision(MERCURIAL)),
             ]
             .as_slice(),
         ),
@@ -66,6 +67,7 @@ fn main() {
                 ("length-16384-bug-shows", || {
                     mercurial_length_bug(MERCURIAL_6_0)
                 }),
+                ("later-revision", || later_revision(MERCURIAL_6_0)),
             ],
         ),
         (
@@ -78,6 +80,7 @@ fn main() {
                 ("length-16384-bug-shows", || {
                     mercurial_length_bug(MERCURIAL_4_7)
                 }),
+                ("later-revision-unspoken", hg47_later_revision),
             ],
         ),
         (
@@ -988,10 +991,14 @@ impl Adapter {
         ))
     }
 
-    /// `hgframe run` on the adapter, with a JSON report.
+    /// `hgframe run` on the adapter, with a JSON report, of the seed's
+    /// revision's vectors unless `extra` names a `--protocol`.
     fn run(&self, extra: &[&str]) -> Output {
         let command = format!("adapters/{}/{}", self.dir, self.entry);
         let mut args = vec!["run", "--impl", &command, "--format", "json"];
+        if !extra.contains(&"--protocol") {
+            args.extend_from_slice(&["--protocol", "hg-framing-2018"]);
+        }
         args.extend_from_slice(extra);
         hgframe(&args, None)
     }
@@ -1030,6 +1037,51 @@ fn later_expectations(adapter: Adapter) -> Result<(), Failed> {
         )?;
     }
     Ok(())
+}
+
+/// The later revision's vectors on a Mercurial of that revision (6.0,
+/// 7.2.4): with the expectation file, nothing fails and nothing is
+/// unimplemented, and the failures expected are the documented exceptions
+/// (the length bug, Python 3's literals, hgframe's extension).
+fn later_revision(adapter: Adapter) -> Result<(), Failed> {
+    let output = adapter.run(&[
+        "--protocol",
+        "hg-framing-0006",
+        "--expectations",
+        "adapters/mercurial/expectations.yaml",
+    ]);
+    exit_code(&output, 0)?;
+    let report = json_report(&output)?;
+    let t = &report["totals"];
+    check(
+        t["failed"] == 0
+            && t["broken"] == 0
+            && t["unimplemented"] == 0
+            && t["unexpected_passes"] == 0
+            && t["expected_failures"] == 6
+            && t["passed"].as_u64() >= Some(70)
+            && vectors(&report)
+                .iter()
+                .all(|v| v["id"].as_str().is_some_and(|id| id.starts_with("0006/"))),
+        format!("{t:#}"),
+    )
+}
+
+/// Mercurial 4.7 speaks the seed's revision only: the later revision's
+/// vectors are unimplemented without being sent, and say why.
+fn hg47_later_revision() -> Result<(), Failed> {
+    let output = MERCURIAL_4_7.run(&["--protocol", "hg-framing-0006", "--allow-unimplemented"]);
+    let report = json_report(&output)?;
+    let all = vectors(&report);
+    check(
+        all.len() >= 70
+            && all.iter().all(|v| {
+                v["result"] == "unimplemented"
+                    && v["reason"]
+                        == "the implementation does not speak the protocol revision hg-framing-0006"
+            }),
+        format!("{report:#}"),
+    )
 }
 
 /// Mercurial 4.7's expectation file holds at `level`: every failure is

@@ -49,7 +49,12 @@ impl Implementation for Wrong {
     fn about(&self) -> &About {
         &self.about
     }
-    fn start(&mut self, _: &str, _: &Target) -> Result<(), Refusal> {
+    fn start(
+        &mut self,
+        _: &str,
+        _: hgframe::protocol::Protocol,
+        _: &Target,
+    ) -> Result<(), Refusal> {
         Ok(())
     }
     fn step(&mut self, _: &Call<'_>) -> Result<Outcome, Refusal> {

@@ -744,8 +744,13 @@ impl Implementation for Doctored {
     fn about(&self) -> &About {
         self.inner.about()
     }
-    fn start(&mut self, id: &str, target: &Target) -> Result<(), Refusal> {
-        self.inner.start(id, target)
+    fn start(
+        &mut self,
+        id: &str,
+        protocol: hgframe::protocol::Protocol,
+        target: &Target,
+    ) -> Result<(), Refusal> {
+        self.inner.start(id, protocol, target)
     }
     fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
         let mut outcome = self.inner.step(call)?;

@@ -502,7 +502,7 @@ fn options_left_out_stay_out_and_their_vectors_are_tagged_defaults() {
     let written = serde_json::json!({"kind": "client", "buffersends": false});
     let export = hgframe::conformance::vectors::export::export(&loaded);
     assert_eq!(export["vectors"][0]["target"], written);
-    let start = wire::start_request("a/b", target);
+    let start = wire::start_request("a/b", loaded[0].protocol, target);
     assert_eq!(start["target"], written);
     match wire::Request::parse(&start.to_string()).unwrap() {
         wire::Request::Start { target: back, .. } => assert_eq!(back, *target),

@@ -17,6 +17,7 @@ fn every_reactor_vector_survives_writing() {
     for v in suite.iter().filter(|v| v.target != Target::Codec) {
         let outcomes: Vec<_> = run_reference(v).into_iter().map(|r| r.actual).collect();
         let text = vector_file(
+            v.protocol,
             &v.id,
             &v.description,
             v.tags.clone(),

@@ -79,6 +79,9 @@ def write_lines():
             f.write(' '.join(str(n) for n in sorted(LINES)))
 
 PROTOCOL = 2
+# The protocol revisions whose vectors this adapter runs: the seed's, and
+# the later one, which this module is (docs/driver-protocol.md, `hello`).
+PROTOCOLS = ['hg-framing-2018', 'hg-framing-0006']
 # No vector makes this many frames; a generator that does is endless.
 MAX_FRAMES = 10000
 
@@ -357,8 +360,12 @@ def answer(session, request):
     if kind == 'hello':
         return session, {'protocol': PROTOCOL, 'name': 'mercurial',
                          'version': VERSION,
-                         'targets': ['codec', 'server', 'client', 'conversation']}
+                         'targets': ['codec', 'server', 'client', 'conversation'],
+                         'protocols': PROTOCOLS}
     if kind == 'start':
+        # Both revisions' vectors run on the one module, which is the later
+        # revision's: its differences from the seed's are failures (or
+        # unimplemented), each explained in expectations.yaml.
         return Session(request['target']), {'ok': True}
     try:
         return session, {'outcome': session.step(

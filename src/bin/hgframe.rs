@@ -16,8 +16,9 @@ use hgframe::conformance::vectors::expectations::{self, Expectations};
 use hgframe::conformance::vectors::runner::Format;
 use hgframe::conformance::vectors::{self, runner};
 use hgframe::frame::{ReadOptions, read_frame};
+use hgframe::protocol::Protocol;
 use hgframe::reactor::{ClientOptions, ServerOptions};
-use hgframe::text::{format_human, parse_human};
+use hgframe::text::{format_human_in, parse_human_in};
 
 /// Reference codec and conformance tools for Mercurial's frame-based wire
 /// protocol (2018 revision).
@@ -49,12 +50,25 @@ struct Selection {
     /// implementation that follows the seed exactly.
     #[arg(long = "exclude-tag", value_name = "TAG")]
     exclude_tags: Vec<String>,
+    /// Run only the vectors of this protocol revision (repeatable; all by
+    /// default): `hg-framing-2018` (the seed's, media type ...-0005) or
+    /// `hg-framing-0006` (Mercurial 4.8 and later).
+    #[arg(long = "protocol", value_name = "REVISION", value_parser = parse_protocol)]
+    protocols: Vec<Protocol>,
+}
+
+fn parse_protocol(name: &str) -> Result<Protocol, String> {
+    Protocol::from_name(name).ok_or_else(|| {
+        let names: Vec<_> = Protocol::ALL.iter().map(|p| p.name()).collect();
+        format!("expected one of {}", names.join(", "))
+    })
 }
 
 impl Selection {
     fn filter(&self) -> Result<runner::Filter, Failure> {
         runner::Filter::new(&self.ids, &self.tags)
             .and_then(|f| f.excluding(&self.exclude_ids, &self.exclude_tags))
+            .map(|f| f.of_protocols(&self.protocols))
             .map_err(|e| Failure(format!("bad --id or --exclude-id glob: {e}")))
     }
 }
@@ -305,6 +319,9 @@ enum Command {
         /// Human frame strings: "<request-id> <stream-id> <stream-flags> <type> <flags> <payload>".
         #[arg(required = true, value_name = "HUMAN", allow_hyphen_values = true)]
         frames: Vec<String>,
+        /// The protocol revision whose frame type names to read.
+        #[arg(long, value_name = "REVISION", value_parser = parse_protocol, default_value = "hg-framing-2018")]
+        protocol: Protocol,
     },
     /// Decode binary frames from FILE (or standard input); print one human
     /// frame string per frame.
@@ -320,6 +337,9 @@ enum Command {
         /// Refuse frames whose payload is longer than this many bytes.
         #[arg(long, value_name = "BYTES")]
         max_payload: Option<usize>,
+        /// The protocol revision whose frame type names to print.
+        #[arg(long, value_name = "REVISION", value_parser = parse_protocol, default_value = "hg-framing-2018")]
+        protocol: Protocol,
     },
     /// Drive a server reactor by hand: one frame or API call per line, from
     /// FILE or standard input; prints each resulting action.
@@ -560,10 +580,10 @@ fn run_loaded(suite: &Suite, args: RunArgs, out: &mut impl Write) -> Result<bool
     Ok(run.ok())
 }
 
-fn encode(frames: &[String], out: &mut impl Write) -> Result<(), Failure> {
+fn encode(protocol: Protocol, frames: &[String], out: &mut impl Write) -> Result<(), Failure> {
     for (i, human) in frames.iter().enumerate() {
-        let frame =
-            parse_human(human).map_err(|e| Failure(format!("frame {} ({human:?}): {e}", i + 1)))?;
+        let frame = parse_human_in(protocol, human)
+            .map_err(|e| Failure(format!("frame {} ({human:?}): {e}", i + 1)))?;
         let bytes = frame
             .to_bytes()
             .map_err(|e| Failure(format!("frame {} ({human:?}): {e}", i + 1)))?;
@@ -598,6 +618,7 @@ fn decode_hex(text: &[u8]) -> Result<Vec<u8>, Failure> {
 }
 
 fn decode(
+    protocol: Protocol,
     data: &[u8],
     repr: bool,
     options: &ReadOptions,
@@ -618,9 +639,9 @@ fn decode(
             }
         };
         let line = if repr {
-            frame.to_string()
+            frame.repr_in(protocol).to_string()
         } else {
-            format_human(&frame)
+            format_human_in(protocol, &frame)
         };
         writeln!(out, "{line}")?;
         index += 1;
@@ -634,12 +655,15 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match cli.command {
-        Command::Encode { frames } => encode(&frames, &mut out).map(|()| ExitCode::SUCCESS),
+        Command::Encode { frames, protocol } => {
+            encode(protocol, &frames, &mut out).map(|()| ExitCode::SUCCESS)
+        }
         Command::Decode {
             file,
             hex,
             repr,
             max_payload,
+            protocol,
         } => {
             let mut data = read_input(file.as_ref())?;
             if hex {
@@ -648,7 +672,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
             let options = ReadOptions {
                 max_payload_len: max_payload,
             };
-            decode(&data, repr, &options, &mut out).map(|()| ExitCode::SUCCESS)
+            decode(protocol, &data, repr, &options, &mut out).map(|()| ExitCode::SUCCESS)
         }
         Command::Server {
             file,

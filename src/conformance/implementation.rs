@@ -37,6 +37,7 @@
 //! use hgframe::conformance::run::Suite;
 //! use hgframe::conformance::vectors::model::{Op, Outcome};
 //! use hgframe::conformance::vectors::spec::Target;
+//! use hgframe::protocol::Protocol;
 //!
 //! struct Toy(About);
 //!
@@ -44,7 +45,7 @@
 //!     fn about(&self) -> &About {
 //!         &self.0
 //!     }
-//!     fn start(&mut self, _vector: &str, _target: &Target) -> Result<(), Refusal> {
+//!     fn start(&mut self, _vector: &str, _: Protocol, _target: &Target) -> Result<(), Refusal> {
 //!         Ok(())
 //!     }
 //!     fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
@@ -92,6 +93,7 @@ use serde::Serialize;
 
 use super::vectors::model::{Op, Outcome, PullMode, Side};
 use super::vectors::spec::Target;
+use crate::protocol::Protocol;
 
 /// The kinds of target a vector runs against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -152,6 +154,10 @@ pub struct About {
     /// The targets it supports; vectors of other targets are reported as
     /// unimplemented without being started.
     pub targets: Vec<TargetKind>,
+    /// The protocol revisions it speaks; vectors of others are reported as
+    /// unimplemented without being started. [`About::new`] makes it the
+    /// seed's only.
+    pub protocols: Vec<Protocol>,
 }
 
 impl About {
@@ -165,7 +171,19 @@ impl About {
             name: name.into(),
             version: version.into(),
             targets: targets.into_iter().collect(),
+            protocols: vec![Protocol::Framing0005],
         }
+    }
+
+    /// The same, speaking `protocols`.
+    pub fn with_protocols(mut self, protocols: impl IntoIterator<Item = Protocol>) -> About {
+        self.protocols = protocols.into_iter().collect();
+        self
+    }
+
+    /// Whether it speaks `protocol`.
+    pub fn speaks(&self, protocol: Protocol) -> bool {
+        self.protocols.contains(&protocol)
     }
 
     /// Whether it supports `kind`.
@@ -260,8 +278,9 @@ pub trait Implementation {
     fn about(&self) -> &About;
 
     /// Forgets the previous vector and sets up `target` for the vector
-    /// `vector`.
-    fn start(&mut self, vector: &str, target: &Target) -> Result<(), Refusal>;
+    /// `vector`, of the protocol revision `protocol` (one the implementation
+    /// [speaks](About::speaks)).
+    fn start(&mut self, vector: &str, protocol: Protocol, target: &Target) -> Result<(), Refusal>;
 
     /// Runs one step and gives its outcome, normalized as the vectors state
     /// outcomes ([`Outcome`]). An exception the protocol raises is an
@@ -286,8 +305,13 @@ macro_rules! forward {
             fn about(&self) -> &About {
                 (**self).about()
             }
-            fn start(&mut self, vector: &str, target: &Target) -> Result<(), Refusal> {
-                (**self).start(vector, target)
+            fn start(
+                &mut self,
+                vector: &str,
+                protocol: Protocol,
+                target: &Target,
+            ) -> Result<(), Refusal> {
+                (**self).start(vector, protocol, target)
             }
             fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
                 (**self).step(call)

@@ -33,7 +33,8 @@ use super::vectors::model::{StreamArg, frame_human, sha256_hex, value_literal};
 use super::vectors::spec::{BytesSpec, FrameSpec, ReadFrames, StreamSpec};
 use crate::cbor::Value;
 use crate::frame::{Frame, FrameFlags, FrameType, ReadOptions, StreamFlags, read_frame};
-use crate::text::{format_human, parse_human, parse_literal};
+use crate::protocol::Protocol;
+use crate::text::{format_human_in, parse_human_in, parse_literal};
 
 /// How leaves are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -49,6 +50,26 @@ pub enum Style {
 
 thread_local! {
     static STYLE: Cell<Style> = const { Cell::new(Style::Vector) };
+    static PROTOCOL: Cell<Protocol> = const { Cell::new(Protocol::Framing0005) };
+}
+
+/// Runs `f` with human frame strings read and written in `protocol`'s
+/// names of frame types and flags (a vector file's `protocol:`), then
+/// restores the revision before.
+pub fn with_protocol<T>(protocol: Protocol, f: impl FnOnce() -> T) -> T {
+    struct Restore(Protocol);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            PROTOCOL.with(|p| p.set(self.0));
+        }
+    }
+    let _restore = Restore(PROTOCOL.with(|p| p.replace(protocol)));
+    f()
+}
+
+/// The protocol revision in force (see [`with_protocol`]).
+pub fn protocol() -> Protocol {
+    PROTOCOL.with(Cell::get)
 }
 
 /// Runs `f` with leaves written and read in `style`, then restores the
@@ -109,7 +130,7 @@ fn trace_frame<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
         m.insert("hex", hex::encode(bytes));
     } else {
         let header = match crate::frame::FrameHeader::parse(bytes) {
-            Some(h) => format_human(&Frame::from_header(h, Vec::new()))
+            Some(h) => format_human_in(protocol(), &Frame::from_header(h, Vec::new()))
                 .trim_end()
                 .to_string(),
             None => format!("<not a frame: {}>", hex::encode(bytes)),
@@ -202,7 +223,7 @@ pub fn bytes_spec(bytes: &[u8]) -> BytesSpec {
 }
 
 fn human(text: &str) -> Result<Frame, String> {
-    parse_human(text).map_err(|e| format!("human frame string {text:?}: {e}"))
+    parse_human_in(protocol(), text).map_err(|e| format!("human frame string {text:?}: {e}"))
 }
 
 /// A frame from a human string, or header fields and a payload apart.
@@ -221,9 +242,9 @@ pub(crate) fn resolve_frame(spec: &FrameSpec) -> Result<Frame, String> {
 /// the header fields and the payload apart.
 pub fn frame_spec(frame: &Frame) -> FrameSpec {
     if frame.payload.len() <= INLINE_PAYLOAD {
-        return FrameSpec::Human(format_human(frame));
+        return FrameSpec::Human(format_human_in(protocol(), frame));
     }
-    let header = format_human(&frame.with_payload(Vec::new()));
+    let header = format_human_in(protocol(), &frame.with_payload(Vec::new()));
     FrameSpec::Split {
         header: header.trim_end().to_string(),
         payload: bytes_spec(&frame.payload),
@@ -557,19 +578,28 @@ pub mod make_frame {
 /// A flag table's name, as the seed names its dicts.
 pub mod table {
     use super::*;
-    use crate::frame::FlagTable;
 
     /// Writes the name.
     pub fn serialize<S: Serializer>(name: &str, s: S) -> Result<S::Ok, S::Error> {
         name.serialize(s)
     }
 
-    /// Reads the name; it must be one of the seed's tables.
+    /// Reads the name; it must be one of the tables of the revision in
+    /// force ([`protocol`]).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         let name = String::deserialize(d)?;
-        match FlagTable::by_seed_name(&name) {
+        match protocol().flag_table_by_name(&name) {
             Some(_) => Ok(name),
-            None => Err(custom(format!("unknown table {name:?}"))),
+            None => Err(custom(format!(
+                "unknown table {name:?} in {}: expected one of {}",
+                protocol(),
+                protocol()
+                    .flag_tables()
+                    .iter()
+                    .filter_map(|t| t.seed_name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
         }
     }
 }

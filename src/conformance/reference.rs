@@ -8,6 +8,7 @@ use super::json::TRANSFER_IS_SPLIT;
 use super::vectors::exec::Session;
 use super::vectors::model::{Op, Outcome};
 use super::vectors::spec::Target;
+use crate::protocol::Protocol;
 
 /// The reference implementation, one vector at a time.
 pub struct Reference {
@@ -23,7 +24,8 @@ impl Reference {
                 "hgframe",
                 format!("{} (built-in reference)", env!("CARGO_PKG_VERSION")),
                 TargetKind::ALL,
-            ),
+            )
+            .with_protocols(Protocol::ALL),
             session: None,
         }
     }
@@ -40,8 +42,14 @@ impl Implementation for Reference {
         &self.about
     }
 
-    fn start(&mut self, _vector: &str, target: &Target) -> Result<(), Refusal> {
-        self.session = Some(Session::new(target));
+    fn start(&mut self, _vector: &str, protocol: Protocol, target: &Target) -> Result<(), Refusal> {
+        if protocol != Protocol::Framing0005 && *target != Target::Codec {
+            return Err(Refusal::Unimplemented(format!(
+                "the reference's reactors speak {} only",
+                Protocol::Framing0005
+            )));
+        }
+        self.session = Some(Session::new_in(protocol, target));
         Ok(())
     }
 

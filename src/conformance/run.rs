@@ -30,6 +30,7 @@ use super::vectors::model::{Action, Op, Outcome, PullMode, Side, Step, Vector};
 use super::vectors::runner::{self, Filter, RunReport, Status, StepDifference, Verdict};
 use super::vectors::spec::Target;
 use crate::frame::{ReadOptions, read_frame};
+use crate::protocol::Protocol;
 
 /// Why a suite could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -244,9 +245,14 @@ pub struct Live<I> {
 }
 
 impl<I: Implementation> Live<I> {
-    /// Starts the vector `id` on `target`.
-    pub fn start(mut implementation: I, id: &str, target: &Target) -> Result<Live<I>, Refusal> {
-        implementation.start(id, target)?;
+    /// Starts the vector `id` of the revision `protocol` on `target`.
+    pub fn start(
+        mut implementation: I,
+        id: &str,
+        protocol: Protocol,
+        target: &Target,
+    ) -> Result<Live<I>, Refusal> {
+        implementation.start(id, protocol, target)?;
         Ok(Live {
             implementation,
             target: target.clone(),
@@ -327,6 +333,7 @@ impl<I: Implementation> Live<I> {
 fn drive<I: Implementation + ?Sized>(
     implementation: &mut I,
     id: &str,
+    protocol: Protocol,
     target: &Target,
     steps: &[Step],
     mut each: impl FnMut(usize, Outcome) -> Option<()>,
@@ -335,7 +342,7 @@ fn drive<I: Implementation + ?Sized>(
         Refusal::Unimplemented(reason) => Status::Unimplemented { step, reason },
         Refusal::Broken(problem) => broken(steps, step, &problem),
     };
-    let mut live = match Live::start(implementation, id, target) {
+    let mut live = match Live::start(implementation, id, protocol, target) {
         Ok(live) => live,
         Err(refusal) => return Some(stopped(None, refusal)),
     };
@@ -374,6 +381,13 @@ pub fn run_vector<I: Implementation + ?Sized>(
         );
         return (Status::Unimplemented { step: None, reason }, None);
     }
+    if !implementation.about().speaks(vector.protocol) {
+        let reason = format!(
+            "the implementation does not speak the protocol revision {}",
+            vector.protocol
+        );
+        return (Status::Unimplemented { step: None, reason }, None);
+    }
     let mut failed = None;
     let mut loose = Vec::new();
     // The first step that differs where the level does not count it: its
@@ -386,6 +400,7 @@ pub fn run_vector<I: Implementation + ?Sized>(
     let halted = drive(
         implementation,
         &vector.id,
+        vector.protocol,
         &vector.target,
         &vector.steps,
         |index, mut actual| {
@@ -445,17 +460,19 @@ pub fn run_vector<I: Implementation + ?Sized>(
     (status, log)
 }
 
-/// Runs `steps` on `implementation` under the vector id `id`, whatever they
-/// give, and returns every outcome; the expectations are not looked at. The
-/// status says why the run stopped early (`None` when every step ran).
+/// Runs `steps` on `implementation` under the vector id `id` of the
+/// revision `protocol`, whatever they give, and returns every outcome; the
+/// expectations are not looked at. The status says why the run stopped
+/// early (`None` when every step ran).
 pub fn trace<I: Implementation + ?Sized>(
     implementation: &mut I,
     id: &str,
+    protocol: Protocol,
     target: &Target,
     steps: &[Step],
 ) -> (Vec<Outcome>, Option<Status>) {
     let mut outcomes = Vec::new();
-    let halted = drive(implementation, id, target, steps, |_, actual| {
+    let halted = drive(implementation, id, protocol, target, steps, |_, actual| {
         outcomes.push(actual);
         Some(())
     });

@@ -12,6 +12,8 @@ mod types;
 
 use std::fmt;
 
+use crate::protocol::Protocol;
+
 pub use header::{FRAME_HEADER_SIZE, FrameHeader, U24};
 pub use read::{
     DecodeFrameError, Decoded, FrameIter, ReadFrameError, ReadOptions, decode_frame, frames,
@@ -149,15 +151,64 @@ impl<P> Frame<P> {
 /// ```
 impl<P: AsRef<[u8]>> fmt::Display for Frame<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.repr_in(Protocol::Framing0005).fmt(f)
+    }
+}
+
+impl<P: AsRef<[u8]>> Frame<P> {
+    /// The `repr` of a frame in a protocol revision, whose names for frame
+    /// types and flags it uses (the [`Display`](fmt::Display) of a frame is
+    /// the seed's).
+    ///
+    /// ```
+    /// use hgframe::frame::{Frame, FrameFlags, FrameType, StreamFlags};
+    /// use hgframe::protocol::{Protocol, framing0006};
+    /// let frame = Frame {
+    ///     request_id: 0,
+    ///     stream_id: 2,
+    ///     stream_flags: StreamFlags::BEGIN_STREAM,
+    ///     frame_type: framing0006::STREAM_SETTINGS,
+    ///     flags: framing0006::STREAM_SETTINGS_EOS,
+    ///     payload: b"".to_vec(),
+    /// };
+    /// assert_eq!(
+    ///     frame.repr_in(Protocol::Framing0006).to_string(),
+    ///     "frame(size=0; request=0; stream=2; streamflags=stream-begin; type=stream-settings; flags=eos)"
+    /// );
+    /// assert_eq!(
+    ///     frame.to_string(),
+    ///     "frame(size=0; request=0; stream=2; streamflags=stream-begin; type=<unknown 0x09>; flags=<unknown 0x02>)"
+    /// );
+    /// ```
+    pub fn repr_in(&self, protocol: Protocol) -> impl fmt::Display + '_ {
+        Repr {
+            protocol,
+            frame: self.as_frame_ref(),
+        }
+    }
+}
+
+/// A frame's `repr` in a protocol revision ([`Frame::repr_in`]).
+struct Repr<'a> {
+    protocol: Protocol,
+    frame: FrameRef<'a>,
+}
+
+impl fmt::Display for Repr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let frame = &self.frame;
         write!(
             f,
             "frame(size={}; request={}; stream={}; streamflags={}; type={}; flags={})",
-            self.payload.as_ref().len(),
-            self.request_id,
-            self.stream_id,
-            self.stream_flags.human(),
-            self.frame_type,
-            self.flags.human(self.frame_type),
+            frame.payload.len(),
+            frame.request_id,
+            frame.stream_id,
+            frame.stream_flags.human(),
+            self.protocol.frame_type_display(frame.frame_type),
+            human_flags(
+                self.protocol.flag_table(frame.frame_type),
+                frame.flags.get()
+            ),
         )
     }
 }

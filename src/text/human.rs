@@ -16,6 +16,7 @@ use std::fmt;
 
 use crate::cbor::{self, EncodeError};
 use crate::frame::{FlagTable, Frame, FrameFlags, FrameRef, FrameType, StreamFlags, U24};
+use crate::protocol::Protocol;
 
 /// Names a field accepts besides integers: a flag table's flags, or
 /// [`FrameType::NAMES`].
@@ -246,6 +247,22 @@ fn flags_field(
 /// );
 /// ```
 pub fn parse_human(s: &str) -> Result<Frame, HumanError> {
+    parse_human_in(Protocol::Framing0005, s)
+}
+
+/// [`parse_human`] with the frame type names and flags of a protocol
+/// revision: in [`Protocol::Framing0006`], `stream-settings` is type 9 and
+/// takes the flags `continuation` and `eos`.
+///
+/// ```
+/// use hgframe::protocol::Protocol;
+/// use hgframe::text::{parse_human, parse_human_in};
+/// let s = "0 2 stream-begin stream-settings eos cbor:b'identity'";
+/// let frame = parse_human_in(Protocol::Framing0006, s).unwrap();
+/// assert_eq!(hex::encode(frame.to_bytes().unwrap()), "0900000000020192486964656e74697479");
+/// assert!(parse_human(s).is_err()); // the seed's stream-settings has no flags
+/// ```
+pub fn parse_human_in(protocol: Protocol, s: &str) -> Result<Frame, HumanError> {
     let [
         (rid_at, rid),
         (sid_at, sid),
@@ -264,13 +281,13 @@ pub fn parse_human(s: &str) -> Result<Frame, HumanError> {
         &FlagTable::STREAM_FLAGS,
         u8::MAX,
     )?;
-    let frame_type = match FrameType::from_name(ftype) {
+    let frame_type = match protocol.frame_type_from_name(ftype) {
         Some(t) => t,
         None => FrameType::from_nibble(int_field(
             Field::FrameType,
             type_at,
             ftype,
-            FrameType::NAMES,
+            protocol.frame_type_names(),
             FrameType::MAX,
         )?),
     };
@@ -279,7 +296,7 @@ pub fn parse_human(s: &str) -> Result<Frame, HumanError> {
         Field::Flags,
         flags_at,
         flags,
-        frame_type.flag_table(),
+        protocol.flag_table(frame_type),
         FrameFlags::MAX,
     )?;
 
@@ -361,6 +378,21 @@ fn cbor_literal(payload: &[u8]) -> Option<String> {
 /// assert_eq!(format_human(&parse_human(s).unwrap()), s);
 /// ```
 pub fn format_human<P: AsRef<[u8]>>(frame: &Frame<P>) -> String {
+    format_human_in(Protocol::Framing0005, frame)
+}
+
+/// [`format_human`] with the frame type names and flags of a protocol
+/// revision.
+///
+/// ```
+/// use hgframe::protocol::Protocol;
+/// use hgframe::text::{format_human, format_human_in, parse_human};
+/// let frame = parse_human("0 2 stream-begin 9 2 cbor:b'identity'").unwrap();
+/// let later = format_human_in(Protocol::Framing0006, &frame);
+/// assert_eq!(later, "0 2 stream-begin stream-settings eos cbor:b'identity'");
+/// assert_eq!(format_human(&frame), "0 2 stream-begin 9 2 cbor:b'identity'");
+/// ```
+pub fn format_human_in<P: AsRef<[u8]>>(protocol: Protocol, frame: &Frame<P>) -> String {
     let frame: FrameRef<'_> = frame.as_frame_ref();
     let mut out = format!("{} {} ", frame.request_id, frame.stream_id);
     format_flags(
@@ -369,12 +401,16 @@ pub fn format_human<P: AsRef<[u8]>>(frame: &Frame<P>) -> String {
         frame.stream_flags.bits(),
     );
     out.push(' ');
-    match frame.frame_type.name() {
+    match protocol.frame_type_name(frame.frame_type) {
         Some(name) => out.push_str(name),
         None => out.push_str(&frame.frame_type.get().to_string()),
     }
     out.push(' ');
-    format_flags(&mut out, frame.frame_type.flag_table(), frame.flags.get());
+    format_flags(
+        &mut out,
+        protocol.flag_table(frame.frame_type),
+        frame.flags.get(),
+    );
     out.push(' ');
     match cbor_literal(frame.payload) {
         Some(literal) => {
@@ -402,6 +438,12 @@ impl HumanError {
     /// (`docs/deviations.md`, entry 4: frame flags above 15, which the seed
     /// lets spill into the type nibble).
     pub fn seed_accepts(&self, input: &str) -> bool {
+        self.seed_accepts_in(Protocol::Framing0005, input)
+    }
+
+    /// [`HumanError::seed_accepts`] for a protocol revision: whether that
+    /// revision's Mercurial would have made a frame from `input`.
+    pub fn seed_accepts_in(&self, protocol: Protocol, input: &str) -> bool {
         if self.field != Field::Flags || !matches!(self.kind, HumanErrorKind::OutOfRange { .. }) {
             return false;
         }
@@ -411,17 +453,17 @@ impl HumanError {
         let [_, _, _, (_, ftype), (_, flags), _] = fields;
         // The seed has flag tables for the named types only; others fail
         // with a KeyError before the flags are read.
-        let frame_type = match FrameType::from_name(ftype) {
+        let frame_type = match protocol.frame_type_from_name(ftype) {
             Some(t) => t,
             None => match py_int(ftype).and_then(|n| u8::try_from(n).ok()) {
                 Some(n) if n <= FrameType::MAX => FrameType::from_nibble(n),
                 _ => return false,
             },
         };
-        if frame_type.name().is_none() {
+        if protocol.frame_type_name(frame_type).is_none() {
             return false;
         }
-        let table = frame_type.flag_table();
+        let table = protocol.flag_table(frame_type);
         let mut value: i128 = 0;
         for part in flags.split('|') {
             value |= match table.value_of(part) {

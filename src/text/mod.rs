@@ -7,5 +7,7 @@ mod human;
 pub mod pyliteral;
 
 pub use escape::{EscapeError, EscapeErrorKind, escape_bytes, unescape};
-pub use human::{Field, HumanError, HumanErrorKind, format_human, parse_human};
+pub use human::{
+    Field, HumanError, HumanErrorKind, format_human, format_human_in, parse_human, parse_human_in,
+};
 pub use pyliteral::{LiteralError, LiteralErrorKind, format_literal, parse_literal};

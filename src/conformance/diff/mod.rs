@@ -271,6 +271,7 @@ impl Differ {
         let (actual, halted) = run::trace(
             &mut self.implementation,
             &id,
+            crate::protocol::Protocol::Framing0005,
             &compiled.target,
             &compiled.steps,
         );
@@ -513,6 +514,7 @@ pub fn write_vector(dir: &Path, seed: u64, case: u64, m: &Mismatch) -> Result<St
     let steps: Vec<_> = m.compiled.steps.clone();
     let outcomes: Vec<Outcome> = steps.iter().map(|s| s.expect.clone()).collect();
     let text = write::vector_file(
+        crate::protocol::Protocol::Framing0005,
         &id,
         &description,
         m.compiled.tags.clone(),
@@ -693,6 +695,7 @@ mod tests {
             let (outcomes, halted) = run::trace(
                 &mut crate::conformance::reference::Reference::new(),
                 "diff/test",
+                crate::protocol::Protocol::Framing0005,
                 &compiled.target,
                 &compiled.steps,
             );

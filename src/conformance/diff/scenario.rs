@@ -12,6 +12,8 @@
 
 use std::fmt;
 
+use crate::protocol::Protocol;
+
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -417,7 +419,7 @@ impl Builder {
     fn new(target: &Target) -> Builder {
         Builder {
             // The reference starts every target.
-            live: Live::start(Reference::new(), "diff", target)
+            live: Live::start(Reference::new(), "diff", Protocol::Framing0005, target)
                 .unwrap_or_else(|refusal| unreachable!("the reference refused: {refusal}")),
             steps: Vec::new(),
             conversation: matches!(target, Target::Conversation { .. }),

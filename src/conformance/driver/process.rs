@@ -27,6 +27,7 @@ pub use crate::conformance::implementation::Problem;
 use crate::conformance::implementation::{About, Call, Implementation, Refusal, TargetKind};
 use crate::conformance::vectors::model::{OpInfo, Outcome};
 use crate::conformance::vectors::spec::Target;
+use crate::protocol::Protocol;
 
 /// The longest answer line read, in bytes (64 MiB): the largest frames of
 /// the suite take a few hundred kilobytes of hex.
@@ -325,6 +326,9 @@ impl Adapter {
                     .into_iter()
                     .filter(|k| hello.targets.iter().any(|t| t == k.name())),
             );
+            if let Some(protocols) = &hello.protocols {
+                self.about.protocols = protocols.clone();
+            }
             self.hello = Some(hello);
         }
         Ok(())
@@ -464,14 +468,14 @@ impl Implementation for Adapter {
     }
 
     /// Restarts the child if a problem stopped it, then sends `start`.
-    fn start(&mut self, vector: &str, target: &Target) -> Result<(), Refusal> {
+    fn start(&mut self, vector: &str, protocol: Protocol, target: &Target) -> Result<(), Refusal> {
         self.clear_stderr();
         match self.ensure_running() {
             Ok(()) => {}
             Err(problem @ Problem::GaveUp(_)) => return Err(problem.into()),
             Err(problem) => return Err(Problem::Restart(Box::new(problem)).into()),
         }
-        match self.exchange(&start_request(vector, target), None)? {
+        match self.exchange(&start_request(vector, protocol, target), None)? {
             Answer::Ok => Ok(()),
             Answer::Unimplemented(reason) => Err(Refusal::Unimplemented(reason)),
             Answer::Error(message) => Err(Problem::Reported(message).into()),

@@ -8,7 +8,9 @@ use serde_json::Value as Json;
 
 use super::wire::{Answer, Hello, PROTOCOL_VERSION, Request};
 use crate::conformance::implementation::{Call, Implementation, Problem, Refusal, TargetKind};
+use crate::conformance::leaf;
 use crate::conformance::reference::Reference;
+use crate::protocol::Protocol;
 
 /// The reference's answer to the handshake.
 pub fn hello() -> Hello {
@@ -17,6 +19,7 @@ pub fn hello() -> Hello {
         name: "hgframe".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         targets: TargetKind::ALL.map(|k| k.name().to_string()).to_vec(),
+        protocols: Some(Reference::new().about().protocols.clone()),
     }
 }
 
@@ -24,6 +27,9 @@ pub fn hello() -> Hello {
 #[derive(Default)]
 pub struct Testee {
     reference: Reference,
+    /// The revision of the vector being run: its steps' flag table names
+    /// are read in it.
+    protocol: Protocol,
 }
 
 impl Testee {
@@ -35,12 +41,20 @@ impl Testee {
     /// The answer to one request line, or `None` for `bye`. A request that
     /// cannot be read gets an `error` answer.
     pub fn answer(&mut self, line: &str) -> Option<Json> {
-        Some(match Request::parse(line) {
+        let request = leaf::with_protocol(self.protocol, || Request::parse(line));
+        Some(match request {
             Err(e) => Answer::Error(format!("cannot read the request: {e}")).to_json(),
             Ok(Request::Hello { .. }) => hello().to_json(),
-            Ok(Request::Start { vector, target }) => {
-                answer(self.reference.start(&vector, &target).map(|()| Answer::Ok))
-            }
+            Ok(Request::Start {
+                vector,
+                protocol,
+                target,
+            }) => answer({
+                self.protocol = protocol;
+                self.reference
+                    .start(&vector, protocol, &target)
+                    .map(|()| Answer::Ok)
+            }),
             Ok(Request::Step {
                 index,
                 on,

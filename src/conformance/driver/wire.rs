@@ -14,6 +14,25 @@ use crate::conformance::json::{
 };
 use crate::conformance::vectors::model::{Op, OpInfo, Outcome, PullMode, Side};
 use crate::conformance::vectors::spec::Target;
+use crate::protocol::Protocol;
+
+/// A protocol revision by name, at `path`.
+fn protocol_of(value: &Json, path: &str) -> Result<Protocol> {
+    let name = str_of(value, path)?;
+    Protocol::from_name(name).ok_or_else(|| {
+        let names: Vec<_> = Protocol::ALL
+            .iter()
+            .map(|p| format!("{:?}", p.name()))
+            .collect();
+        wrong(
+            path,
+            format!(
+                "unknown protocol revision {name:?}: expected one of {}",
+                names.join(", ")
+            ),
+        )
+    })
+}
 
 /// The version of the driver protocol this module speaks.
 pub const PROTOCOL_VERSION: u64 = 2;
@@ -25,13 +44,16 @@ pub enum Request {
     Hello {
         /// The protocol version the runner speaks.
         protocol: u64,
-        /// The vectors' protocol revision (`hg-framing-2018`).
+        /// The suite: `hg-framing-2018`, the revision it started with (each
+        /// `start` names its vector's).
         suite: String,
     },
     /// Forget everything and set up `target` for the vector `vector`.
     Start {
         /// The vector's id.
         vector: String,
+        /// The vector's protocol revision (`protocol`; absent: the seed's).
+        protocol: Protocol,
         /// What its steps run against.
         target: Target,
     },
@@ -52,12 +74,22 @@ pub enum Request {
 
 /// The handshake request.
 pub fn hello_request() -> Json {
-    json!({ "type": "hello", "protocol": PROTOCOL_VERSION, "suite": crate::conformance::vectors::spec::PROTOCOL })
+    json!({ "type": "hello", "protocol": PROTOCOL_VERSION, "suite": SUITE })
 }
 
-/// The request that starts a vector.
-pub fn start_request(vector: &str, target: &Target) -> Json {
-    json!({ "type": "start", "vector": vector, "target": target })
+/// The `suite` of the handshake: the name of the revision the suite started
+/// with, kept for the adapters written then.
+pub const SUITE: &str = "hg-framing-2018";
+
+/// The request that starts a vector of the revision `protocol`. The
+/// seed's revision is not named, so that an adapter written before there
+/// were two reads its `start`s as it always did.
+pub fn start_request(vector: &str, protocol: Protocol, target: &Target) -> Json {
+    if protocol == Protocol::Framing0005 {
+        json!({ "type": "start", "vector": vector, "target": target })
+    } else {
+        json!({ "type": "start", "vector": vector, "protocol": protocol.name(), "target": target })
+    }
 }
 
 /// The request that ends the run.
@@ -93,9 +125,17 @@ impl Request {
             },
             "start" => {
                 let vector = o.string("vector")?;
+                let protocol = match o.opt("protocol") {
+                    None => Protocol::Framing0005,
+                    Some(v) => protocol_of(v, "protocol")?,
+                };
                 let target = serde_json::from_value(o.req("target")?.clone())
                     .map_err(|e| wrong("target", e.to_string()))?;
-                Request::Start { vector, target }
+                Request::Start {
+                    vector,
+                    protocol,
+                    target,
+                }
             }
             "step" => {
                 let index = o.int("index", u32::MAX.into())? as usize;
@@ -143,17 +183,24 @@ pub struct Hello {
     pub version: String,
     /// The targets it supports: `codec`, `server`, `client`, `conversation`.
     pub targets: Vec<String>,
+    /// The protocol revisions it speaks (`protocols`; absent: the seed's
+    /// only).
+    pub protocols: Option<Vec<Protocol>>,
 }
 
 impl Hello {
     /// The answer as a JSON line.
     pub fn to_json(&self) -> Json {
-        json!({
+        let mut json = json!({
             "protocol": self.protocol,
             "name": self.name,
             "version": self.version,
             "targets": self.targets,
-        })
+        });
+        if let Some(protocols) = &self.protocols {
+            json["protocols"] = protocols.iter().map(|p| p.name()).collect();
+        }
+        json
     }
 
     /// Reads the answer to the handshake.
@@ -178,12 +225,24 @@ impl Hello {
                 }
             })
             .collect::<Result<_>>()?;
+        let protocols = match o.opt("protocols") {
+            None => None,
+            Some(list) => Some(
+                list.as_array()
+                    .ok_or_else(|| wrong("protocols", "expected an array of strings"))?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| protocol_of(p, &format!("protocols[{i}]")))
+                    .collect::<Result<_>>()?,
+            ),
+        };
         o.finish()?;
         Ok(Hello {
             protocol,
             name,
             version,
             targets,
+            protocols,
         })
     }
 }

@@ -14,12 +14,13 @@ use crate::error::SeedError;
 use crate::frame::{
     DEFAULT_MAX_FRAME_SIZE, FlagTable, Frame, FrameHeader, ReadOptions, human_flags, read_frame,
 };
+use crate::protocol::Protocol;
 use crate::reactor::{
     ClientAction, ClientOptions, ClientReactor, FrameGenId, ReactorError, ServerAction,
     ServerOptions, ServerReactor, StreamHandle,
 };
 use crate::stream::Stream;
-use crate::text::parse_human;
+use crate::text::parse_human_in;
 
 /// An exception as a vector states it, from how the seed reports it.
 pub fn raise_of(seed: SeedError) -> Raise {
@@ -106,6 +107,7 @@ fn builder_run(mut source: impl FrameSource, stream: StreamArg) -> Outcome {
 /// The reference implementation, running one vector at a time.
 #[derive(Default)]
 pub struct Session {
+    protocol: Protocol,
     server: Option<ServerReactor>,
     client: Option<ClientReactor>,
     streams: HashMap<u8, StreamHandle>,
@@ -113,8 +115,15 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session for a vector's target.
+    /// A session for a vector's target, in the seed's revision.
     pub fn new(target: &Target) -> Session {
+        Session::new_in(Protocol::Framing0005, target)
+    }
+
+    /// A session for a vector's target in a protocol revision. The
+    /// reactors speak the seed's revision only: the codec operations use
+    /// `protocol`'s frame types.
+    pub fn new_in(protocol: Protocol, target: &Target) -> Session {
         // An option the target leaves out is the reference's default,
         // which is the seed's.
         let server = |deferoutput: Option<bool>| {
@@ -148,6 +157,7 @@ impl Session {
             ),
         };
         Session {
+            protocol,
             server,
             client,
             ..Session::default()
@@ -386,7 +396,7 @@ impl Session {
             },
             // The runner splits a transfer into a consume and recvs.
             Op::Transfer { .. } => no_party(),
-            op => codec(op),
+            op => codec(self.protocol, op),
         }
     }
 
@@ -422,8 +432,10 @@ pub(crate) fn no_party() -> Outcome {
     })
 }
 
-fn table(name: &str) -> &'static FlagTable {
-    FlagTable::by_seed_name(name).unwrap_or(&FlagTable::STREAM_FLAGS)
+fn table(protocol: Protocol, name: &str) -> &'static FlagTable {
+    protocol
+        .flag_table_by_name(name)
+        .unwrap_or(&FlagTable::STREAM_FLAGS)
 }
 
 fn atoms(value: &Value) -> Result<Vec<TextAtom>, Raise> {
@@ -452,14 +464,16 @@ fn atoms(value: &Value) -> Result<Vec<TextAtom>, Raise> {
 }
 
 /// Runs a codec operation.
-fn codec(op: &Op) -> Outcome {
+fn codec(protocol: Protocol, op: &Op) -> Outcome {
     match op {
-        Op::HumanString(s) => match parse_human(s) {
+        Op::HumanString(s) => match parse_human_in(protocol, s) {
             Ok(frame) => match frame.to_bytes() {
                 Ok(bytes) => Outcome::Bytes(bytes),
                 Err(_) => Outcome::Raise(raise_of(SeedError::Deviation)),
             },
-            Err(e) if e.seed_accepts(s) => Outcome::Raise(raise_of(SeedError::Deviation)),
+            Err(e) if e.seed_accepts_in(protocol, s) => {
+                Outcome::Raise(raise_of(SeedError::Deviation))
+            }
             Err(_) => Outcome::Raise(Raise {
                 kind: RaiseKind::Decode,
                 python_type: None,
@@ -496,8 +510,10 @@ fn codec(op: &Op) -> Outcome {
                 |e| raise_of(e.seed_error()),
             ))
         }
-        Op::HumanFlags { table: name, value } => Outcome::Text(human_flags(table(name), *value)),
-        Op::Repr(frame) => Outcome::Text(frame.to_string()),
+        Op::HumanFlags { table: name, value } => {
+            Outcome::Text(human_flags(table(protocol, name), *value))
+        }
+        Op::Repr(frame) => Outcome::Text(frame.repr_in(protocol).to_string()),
         Op::CreateCommandFrames {
             stream,
             request,

@@ -15,7 +15,6 @@ use crate::conformance::json::{op_to_json, outcome_to_json};
 pub fn export(vectors: &[Vector]) -> Json {
     json!({
         "format": spec::FORMAT,
-        "protocol": spec::PROTOCOL,
         "vectors": vectors.iter().map(vector).collect::<Vec<_>>(),
     })
 }
@@ -25,6 +24,7 @@ fn vector(v: &Vector) -> Json {
         "id": v.id,
         "description": v.description,
         "tags": v.tags,
+        "protocol": v.protocol.name(),
         "file": v.file.display().to_string(),
         "target": serde_json::to_value(&v.target).unwrap_or(Json::Null),
         "steps": v.steps.iter().map(step).collect::<Vec<_>>(),

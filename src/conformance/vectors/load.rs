@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::model::{self, Op, Outcome, PullMode, Side};
 use super::spec::{self, Pull, Target};
+use crate::conformance::leaf;
+use crate::protocol::Protocol;
 
 /// A malformed vector file: where, which vector, which field, and what is
 /// wrong.
@@ -213,9 +215,14 @@ pub(crate) fn load_any(
     text: &str,
     old: bool,
 ) -> Result<Vec<model::Vector>, Vec<LoadError>> {
-    let file: spec::File =
+    // The human strings of the vectors are read as the file's protocol
+    // revision names frame types, so the revision is read first.
+    let head: spec::Head = serde_yaml::from_str(text).unwrap_or_default();
+    let protocol = head.protocol.as_deref().and_then(Protocol::from_name);
+    let file: spec::File = leaf::with_protocol(protocol.unwrap_or_default(), || {
         serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text))
-            .map_err(|e| vec![yaml_error(path, text, e)])?;
+    })
+    .map_err(|e| vec![yaml_error(path, text, e)])?;
     let mut errors = Vec::new();
     let header_error = |message: String| LoadError {
         path: path.to_path_buf(),
@@ -237,13 +244,18 @@ pub(crate) fn load_any(
             spec::FORMAT
         )));
     }
-    if file.protocol != spec::PROTOCOL {
+    let Some(protocol) = protocol else {
+        let names: Vec<_> = Protocol::ALL
+            .iter()
+            .map(|p| format!("{:?}", p.name()))
+            .collect();
         errors.push(header_error(format!(
-            "protocol {:?} is not the one these vectors describe: expected {:?}",
+            "protocol {:?} is not a revision these vectors can describe: expected one of {}",
             file.protocol,
-            spec::PROTOCOL
+            names.join(", ")
         )));
-    }
+        return Err(errors);
+    };
     let mut vectors = Vec::new();
     let mut last_line = 0;
     for v in &file.vectors {
@@ -253,6 +265,7 @@ pub(crate) fn load_any(
             path,
             line,
             id: &v.id,
+            protocol,
             errors: &mut errors,
         };
         if let Some(mut vector) = ctx.vector(v) {
@@ -318,6 +331,7 @@ struct Ctx<'a> {
     path: &'a Path,
     line: Option<usize>,
     id: &'a str,
+    protocol: Protocol,
     errors: &'a mut Vec<LoadError>,
 }
 
@@ -375,6 +389,7 @@ impl Ctx<'_> {
             id: v.id.clone(),
             description: v.description.clone(),
             tags: v.tags.clone(),
+            protocol: self.protocol,
             target: v.target.clone(),
             steps,
             file: self.path.to_path_buf(),

@@ -45,8 +45,13 @@ impl StepResult {
 /// with its expectation.
 pub fn run_reference(vector: &Vector) -> Vec<StepResult> {
     let mut reference = crate::conformance::reference::Reference::new();
-    let (actual, _) =
-        crate::conformance::run::trace(&mut reference, &vector.id, &vector.target, &vector.steps);
+    let (actual, _) = crate::conformance::run::trace(
+        &mut reference,
+        &vector.id,
+        vector.protocol,
+        &vector.target,
+        &vector.steps,
+    );
     vector
         .steps
         .iter()

@@ -12,8 +12,9 @@ use super::spec;
 use crate::cbor::{self, Value};
 use crate::conformance::leaf;
 use crate::frame::{Frame, ReadOptions, read_frame};
+use crate::protocol::Protocol;
 use crate::reactor::ProtocolError;
-use crate::text::{format_human, format_literal};
+use crate::text::{format_human_in, format_literal};
 
 /// A loaded, checked vector.
 #[derive(Clone, Debug)]
@@ -24,6 +25,8 @@ pub struct Vector {
     pub description: String,
     /// Its tags.
     pub tags: Vec<String>,
+    /// The protocol revision of its file (`protocol:`).
+    pub protocol: Protocol,
     /// Its target.
     pub target: spec::Target,
     /// Its steps.
@@ -786,7 +789,7 @@ impl Outcome {
 /// A frame's human string, or its hex when the bytes are not one frame.
 pub fn frame_human(bytes: &[u8]) -> String {
     match read_frame(&mut &bytes[..], &ReadOptions::default()) {
-        Ok(Some(frame)) => format_human(&frame),
+        Ok(Some(frame)) => format_human_in(crate::conformance::leaf::protocol(), &frame),
         _ => format!("<not a frame: {}>", hex::encode(bytes)),
     }
 }

@@ -9,6 +9,7 @@ use super::compare::{Difference, Kind, Level, describe};
 use super::expectations::{Entry, Expectations, Expected};
 use super::model::{Outcome, Vector};
 use super::trace::yaml;
+use crate::protocol::Protocol;
 
 /// Which vectors to run: those the ids and tags select, less those
 /// excluded, which are reported as skipped with the reason.
@@ -18,6 +19,7 @@ pub struct Filter {
     tags: Vec<String>,
     exclude_ids: Option<(GlobSet, Vec<String>)>,
     exclude_tags: Vec<String>,
+    protocols: Vec<Protocol>,
 }
 
 fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, globset::Error> {
@@ -52,9 +54,23 @@ impl Filter {
         })
     }
 
+    /// The same selection, of the vectors of `protocols` only (all
+    /// revisions when empty).
+    pub fn of_protocols(self, protocols: &[Protocol]) -> Filter {
+        Filter {
+            protocols: protocols.to_vec(),
+            ..self
+        }
+    }
+
     /// Whether `vector` is selected (it may still be excluded).
     pub fn selects(&self, vector: &Vector) -> bool {
-        self.selects_id(&vector.id, &vector.tags)
+        self.selects_protocol(vector.protocol) && self.selects_id(&vector.id, &vector.tags)
+    }
+
+    /// Whether the vectors of the revision `protocol` are selected.
+    pub fn selects_protocol(&self, protocol: Protocol) -> bool {
+        self.protocols.is_empty() || self.protocols.contains(&protocol)
     }
 
     /// Why a selected `vector` is skipped, if it is excluded.
@@ -98,7 +114,7 @@ pub const TAGS: &[(&str, &str)] = &[
     ),
     (
         "python2",
-        "needs Python 2 semantics (the seed is Python 2 code); an implementation in Python 3 fails these",
+        "needs Python 2 semantics (the seed and Mercurial 4.8 are Python 2 code); an implementation in Python 3 fails these",
     ),
     (
         "edge-size",
@@ -110,6 +126,10 @@ pub const TAGS: &[(&str, &str)] = &[
     ("repr", "area: the seed's repr of a frame"),
     ("human-string", "area: human frame strings"),
     ("malformed", "area: human frame strings the seed refuses"),
+    (
+        "flags",
+        "area: the frame flags of the later revision's settings frames (hg-framing-0006)",
+    ),
     ("builder", "area: the frame-creating functions"),
     ("server", "area: the server reactor"),
     ("client", "area: the client reactor"),

@@ -25,8 +25,14 @@ pub const FORMAT: u32 = 2;
 /// converts.
 pub const FORMAT_1: u32 = 1;
 
-/// The protocol revision the vectors describe.
-pub const PROTOCOL: &str = "hg-framing-2018";
+/// The start of a vector file: what must be known before its vectors are
+/// read (the revision names the frame types of their human strings).
+#[derive(Debug, Default, Deserialize)]
+pub struct Head {
+    /// The file's `protocol:`, if it reads as a string.
+    #[serde(default)]
+    pub protocol: Option<String>,
+}
 
 /// A vector file.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -34,8 +40,9 @@ pub const PROTOCOL: &str = "hg-framing-2018";
 pub struct File {
     /// The format version: 1.
     pub format: u32,
-    /// The protocol revision: `hg-framing-2018`, the seed's (frame type
-    /// 0x08 is `stream-settings`).
+    /// The protocol revision, a [`Protocol`](crate::protocol::Protocol)'s
+    /// name: `hg-framing-2018`, the seed's (frame type 0x08 is
+    /// `stream-settings`), or `hg-framing-0006`, the later one.
     pub protocol: String,
     /// What the file covers.
     pub description: String,

@@ -8,6 +8,8 @@
 
 use super::model::{Outcome, PullMode, Step};
 use super::spec::{self, Pull};
+use crate::conformance::leaf;
+use crate::protocol::Protocol;
 
 /// A step in the YAML format, expecting `outcome`; `with_party` writes
 /// its `on` (conversations).
@@ -27,9 +29,11 @@ pub fn step_spec(step: &Step, outcome: &Outcome, with_party: bool) -> spec::Step
     }
 }
 
-/// A whole vector file holding one vector made of `steps` on `target`,
-/// expecting `outcomes` (one per step).
+/// A whole vector file of the revision `protocol`, holding one vector made
+/// of `steps` on `target`, expecting `outcomes` (one per step).
+#[allow(clippy::too_many_arguments)]
 pub fn vector_file(
+    protocol: Protocol,
     id: &str,
     description: &str,
     tags: Vec<String>,
@@ -45,7 +49,7 @@ pub fn vector_file(
         .collect();
     let file = spec::File {
         format: spec::FORMAT,
-        protocol: spec::PROTOCOL.to_string(),
+        protocol: protocol.name().to_string(),
         description: description.to_string(),
         vectors: vec![spec::Vector {
             id: id.to_string(),
@@ -55,7 +59,7 @@ pub fn vector_file(
             steps,
         }],
     };
-    serde_yaml::to_string(&file).map_err(WriteError::Yaml)
+    leaf::with_protocol(protocol, || serde_yaml::to_string(&file)).map_err(WriteError::Yaml)
 }
 
 /// Why steps could not be written as a vector.
