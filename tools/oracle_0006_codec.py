@@ -1,29 +1,61 @@
 #!/usr/bin/env python3
 """Check the codec vectors of the hg-framing-0006 profile against Mercurial
-7.2.4's own `wireprotoframing`, or fill in what it does.
+7.2.4's own `wireprotoframing` (and 4.8's, under Python 2.7, for the human
+strings that Python 2 reads otherwise), or fill in what they do.
 
 A development aid, not part of the test suite. The vectors of
 `vectors/0006/` follow the protocol's later revision (Mercurial 4.8 to
 7.2.4, media type application/mercurial-exp-framing-0006), and every
-expected value in them is what 7.2.4's module does; this script shows that
-it is, so that the values can be reproduced:
+expected value in them is what 7.2.4's module does, except the human
+strings of the vectors tagged `python2` (below), whose values are what
+Mercurial 4.8's module does under Python 2.7; this script shows that they
+are, so that the values can be reproduced:
 
-    python3 tools/oracle_0006_codec.py check FILE...   # per vector OK or FAIL; exit 1 on a FAIL
+    python3 tools/oracle_0006_codec.py check FILE...   # per vector OK, FAIL or SKIP; exit 1 on a FAIL
     python3 tools/oracle_0006_codec.py check -v FILE...  # also the Python exception behind each refusal
-    python3 tools/oracle_0006_codec.py fill FILE...    # write 7.2.4's outcome where a step has no expect
-    python3 tools/oracle_0006_codec.py show 'HUMAN STRING'...  # 7.2.4's frame, or its exception
+    python3 tools/oracle_0006_codec.py fill FILE...    # write the oracle's outcome where a step has no expect
+    python3 tools/oracle_0006_codec.py show 'HUMAN STRING'...  # 7.2.4's frame and 4.8's, or their exceptions
 
-Mercurial runs in its own interpreter, the virtualenv of
+Mercurial 7.2.4 runs in its own interpreter, the virtualenv of
 `adapters/mercurial/setup.sh` (`HGMODULEPOLICY=py`): this script (which
 needs PyYAML) talks to it over a pipe. It looks for the virtualenv in this
 checkout, then in the main worktree of the repository; `HG724_PYTHON`
-names another interpreter that imports Mercurial 7.2.4.
+names another interpreter that imports Mercurial 7.2.4. Mercurial 4.8 runs
+as tools/oracle_vectors.py runs it for the 2018 profile: the interpreter
+`PY2` (default python2.7, with PYENV_VERSION=2.7.18 for pyenv's shim) with
+the source tree `HG48_PATH` (default /tmp/py2/mercurial-4.8) first on its
+path and `HGMODULEPOLICY=py`; it is started only when a vector needs it.
+
+Python 2 semantics. In this profile as in the 2018 one, a `cbor:` literal
+and an integer field of a human string mean what they mean in Python 2:
+the seed is Python 2 code, and so is Mercurial 4.8, the later revision's
+first release (its `wireprotoframing` is this revision's). 7.2.4 is Python
+3 code, and reads some strings otherwise. Hence two tags:
+
+- `python2`: the vector expects Python 2's reading where 7.2.4's differs.
+  Each of its `humanstring` steps is checked against Mercurial 4.8 under
+  Python 2.7 (its bytes, or `raise: {kind: decode}` for any exception), and
+  7.2.4 must answer differently for at least one of them, else the tag is
+  wrong and the vector FAILs. Its other steps are checked against 7.2.4.
+- `extension`: strings that the seed-era Python 2 behaviour refuses and
+  hgframe accepts. The script checks that 4.8 under Python 2.7 refuses each
+  `humanstring` step, and that the expected bytes are 7.2.4's where 7.2.4
+  accepts the string (the Python 3 forms: set displays and set(), rb'..',
+  +5, -(5), a leading space), or else those of the numeric-flags extension
+  below (where 7.2.4 refuses too). Other steps are checked against 7.2.4.
+
+Without Python 2.7 (`PY2` missing, or not 2.7) or without the 4.8 tree,
+the vectors tagged `python2` or `extension` are reported SKIP with the
+reason, not FAIL: the exit status is 0 if nothing else failed, and the
+summary says how many were skipped. A tree that is there but does not
+import as Mercurial 4.8 FAILs them.
 
 What a step means, by operation (docs/vectors.md, "Codec operations"):
 
 - `humanstring`: 7.2.4's `makeframefromhumanstring` of the string's UTF-8
-  bytes; any exception is `raise: {kind: decode}` (the suite gives human
-  string errors no class; `-v` prints 7.2.4's exception type).
+  bytes (4.8's under Python 2.7 in a `python2` vector; see above for
+  `extension`); any exception is `raise: {kind: decode}` (the suite gives
+  human string errors no class; `-v` prints the exception type).
 - `makeframe`, `humanflags` (the table by its name in 7.2.4's module),
   `repr` (of the frame `readframe` reads), `readframes`: 7.2.4's functions.
 - `parseheader`: 7.2.4's `parseheader`. The operation reads the 24-bit
@@ -36,11 +68,8 @@ What a step means, by operation (docs/vectors.md, "Codec operations"):
   `makeframefromhumanstring` too, except that a frame type without a flag
   table (0, 4, 10 to 15) takes numeric flags, as in hgframe's documented
   extension (docs/deviations.md): 7.2.4 fails there with a KeyError, so
-  without it no frame of such a type could be written.
-- A vector tagged `extension` expects hgframe's answer where 7.2.4 refuses
-  a human string: the script checks that 7.2.4 refuses each of its
-  `humanstring` steps and that the expected bytes are those of the
-  extension above.
+  without it no frame of such a type could be written (4.8 fails there
+  too, so such strings are `extension` vectors).
 
 The operations are the suite's existing ones; a step with any other
 operation is a FAIL (this script checks codec vectors only).
@@ -51,6 +80,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import yaml
 
@@ -59,6 +89,11 @@ ROOT = os.path.dirname(HERE)
 PROTOCOL = 'hg-framing-0006'
 FORMAT = 2
 VERSION = '7.2.4'
+# Mercurial 4.8 under Python 2.7, as tools/oracle_vectors.py runs it.
+HG48_PATH = os.environ.get('HG48_PATH', '/tmp/py2/mercurial-4.8')
+PY2 = os.environ.get('PY2', 'python2.7')
+VERSION48 = '4.8'
+PY2_TAGS = ('python2', 'extension')
 CODEC_OPS = ('humanstring', 'makeframe', 'parseheader', 'readframes', 'humanflags', 'repr')
 
 # ---------------------------------------------------------------- the Mercurial side
@@ -198,6 +233,123 @@ class Mercurial:
         self.proc.wait()
 
 
+# The Python 2 side: 4.8's makeframefromhumanstring, one JSON string a line
+# in, {hex} or {error} a line out, after a first line that says what runs.
+WORKER48 = r'''
+import binascii, json, os, sys
+os.environ['HGMODULEPOLICY'] = 'py'
+hello = {'python': '%d.%d.%d' % tuple(sys.version_info[:3])}
+if sys.version_info[:2] == (2, 7):
+    sys.path.insert(0, sys.argv[1])
+    try:
+        from mercurial import __version__ as hgversion
+        from mercurial import wireprotoframing as wf
+        hello['version'] = hgversion.version
+        hello['file'] = os.path.abspath(wf.__file__)
+    except Exception as e:
+        hello['error'] = '%s: %r' % (type(e).__name__, e)
+sys.stdout.write(json.dumps(hello) + '\n')
+sys.stdout.flush()
+if 'file' not in hello:
+    sys.exit(0)
+
+
+def text(e):
+    try:
+        return str(e).decode('utf-8', 'replace')
+    except Exception:
+        return repr(e)
+
+
+for line in iter(sys.stdin.readline, ''):
+    s = json.loads(line).encode('utf-8')
+    try:
+        out = {'hex': binascii.hexlify(bytes(wf.makeframefromhumanstring(s)))}
+    except Exception as e:
+        out = {'error': {'type': type(e).__name__, 'text': text(e)}}
+    sys.stdout.write(json.dumps(out) + '\n')
+    sys.stdout.flush()
+'''
+
+
+class Unavailable(Exception):
+    pass
+
+
+class Mercurial48:
+    """Mercurial 4.8's human strings under Python 2.7, started on first use.
+    `skip` says why it is missing (no Python 2.7, no tree), `broken` why it
+    is there but unusable; `ffs` raises Unavailable in either case."""
+
+    def __init__(self):
+        self.proc = None
+        self.started = False
+        self.skip = self.broken = None
+        self.hello = {}
+
+    def start(self):
+        if self.started:
+            return
+        self.started = True
+        module = os.path.join(HG48_PATH, 'mercurial', 'wireprotoframing.py')
+        if not os.path.isfile(module):
+            self.skip = 'no Mercurial %s tree: %s does not exist (set HG48_PATH)' % (VERSION48, module)
+            return
+        env = dict(os.environ, PYENV_VERSION='2.7.18', HGMODULEPOLICY='py')  # PYENV_VERSION: for pyenv's shim
+        self.stderr = tempfile.TemporaryFile('w+')
+        try:
+            self.proc = subprocess.Popen([PY2, '-c', WORKER48, HG48_PATH], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=self.stderr, text=True, env=env)
+        except OSError as e:
+            self.skip = 'no Python 2.7: cannot run %s (%s; set PY2)' % (PY2, e)
+            return
+        line = self.proc.stdout.readline()
+        try:
+            self.hello = json.loads(line)
+        except ValueError:
+            self.proc.wait()
+            self.stderr.seek(0)
+            why = (self.stderr.read().strip() or line.strip() or 'exit status %s' % self.proc.returncode)
+            self.skip = 'no Python 2.7: %s does not run (%s; set PY2)' % (PY2, why[-300:])
+            self.proc = None
+            return
+        if not self.hello.get('python', '').startswith('2.7.'):
+            self.skip = 'no Python 2.7: %s is Python %s (set PY2)' % (PY2, self.hello.get('python'))
+        elif 'error' in self.hello:
+            self.broken = 'cannot import Mercurial from %s with %s: %s' % (HG48_PATH, PY2, self.hello['error'])
+        elif self.hello.get('version') != VERSION48:
+            self.broken = '%s has Mercurial %s, not %s' % (HG48_PATH, self.hello.get('version'), VERSION48)
+        elif not self.hello['file'].startswith(os.path.realpath(HG48_PATH) + os.sep) and \
+                not self.hello['file'].startswith(os.path.abspath(HG48_PATH) + os.sep):
+            self.broken = '%s imports wireprotoframing from %s, not from %s' % (PY2, self.hello['file'], HG48_PATH)
+        if self.skip or self.broken:
+            self.close()
+
+    def ffs(self, s):
+        self.start()
+        if self.skip or self.broken:
+            raise Unavailable(self.skip or self.broken)
+        self.proc.stdin.write(json.dumps(s) + '\n')
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            self.stderr.seek(0)
+            raise SystemExit('the Mercurial %s worker died (%s): %s' % (VERSION48, PY2, self.stderr.read()[-2000:]))
+        return json.loads(line)
+
+    def describe(self):
+        if self.skip or self.broken:
+            return 'Mercurial %s (Python 2): %s' % (VERSION48, self.skip or self.broken)
+        return 'Mercurial %s (%s, Python %s), %s' % (self.hello['version'], PY2, self.hello['python'],
+                                                     self.hello['file'])
+
+    def close(self):
+        if self.proc:
+            self.proc.stdin.close()
+            self.proc.wait()
+            self.proc = None
+
+
 # ---------------------------------------------------------------- values
 
 def bytes_of(spec):
@@ -301,21 +453,44 @@ def raised(err, op):
     return {'kind': 'accidental', 'type': t}, note
 
 
-def run_step(hg, vector, step):
-    """7.2.4's outcome of a step in the vector's `expect` form, its
-    comparable form, and notes."""
+def human_outcome(r):
+    """A makeframefromhumanstring answer in the comparable form."""
+    return {'raise': {'kind': 'decode'}} if 'error' in r else {'hex': r['hex']}
+
+
+def run_step(hg, hg48, vector, step):
+    """The oracle's outcome of a step in the vector's `expect` form, its
+    comparable form, notes, and for a `humanstring` step of a `python2`
+    vector whether 7.2.4's outcome differs from 4.8's (else None)."""
     op = op_of(step)
     arg = step[op]
     tags = set(vector.get('tags') or [])
     notes = []
+    differs = None
+    label = ''  # whose exception a note shows, when not 7.2.4's
+    if 'python2' in tags and 'extension' in tags:
+        raise Problem('tagged both python2 (Python 2 reads it, 4.8 is the oracle) and extension (Python 2 refuses it)')
     if op == 'humanstring':
         r = hg.ask(op='ffs', s=arg)
-        if 'extension' in tags:
-            if 'error' not in r:
-                raise Problem('tagged extension, but 7.2.4 accepts %r' % arg)
-            notes.append('7.2.4 refuses it (%s); the extension gives the bytes'
-                         % raised(r['error'], op)[1])
-            r = hg.ask(op='ffs', s=arg, fallback=True)
+        if 'python2' in tags:
+            r48 = hg48.ffs(arg)
+            differs = human_outcome(r) != human_outcome(r48)
+            notes.append('7.2.4 %s: %s' % ('differs' if differs else 'agrees',
+                                           r['hex'] if 'hex' in r else raised(r['error'], op)[1]))
+            r = r48
+            label = '%s (Python 2) ' % VERSION48
+        elif 'extension' in tags:
+            r48 = hg48.ffs(arg)
+            if 'error' not in r48:
+                raise Problem('tagged extension, but Mercurial %s (Python 2) accepts %r: %s'
+                              % (VERSION48, arg, r48['hex']))
+            notes.append('%s (Python 2) refuses it (%s)' % (VERSION48, raised(r48['error'], op)[1]))
+            if 'error' in r:
+                notes.append('7.2.4 refuses it too (%s); the numeric-flags extension gives the bytes'
+                             % raised(r['error'], op)[1])
+                r = hg.ask(op='ffs', s=arg, fallback=True)
+            else:
+                notes.append('7.2.4 accepts it')
     elif op == 'makeframe':
         r = hg.ask(op='makeframe', request=arg['request'], stream=arg['stream'], streamflags=arg['streamflags'],
                    type=arg['type'], flags=arg['flags'], payload=bytes_of(arg['payload']).hex())
@@ -346,14 +521,14 @@ def run_step(hg, vector, step):
         r = hg.ask(op='repr', hex=frame_hex(hg, arg))
     if 'error' in r:
         rz, note = raised(r['error'], op)
-        notes.append(note)
-        return {'raise': rz}, {'raise': rz}, notes
+        notes.append(label + note)
+        return {'raise': rz}, {'raise': rz}, notes, differs
     if op in ('humanstring', 'makeframe'):
-        return {'hex': r['hex']}, {'hex': r['hex']}, notes
+        return {'hex': r['hex']}, {'hex': r['hex']}, notes, differs
     if op == 'parseheader':
-        return {'header': r['header']}, {'header': r['header']}, notes
+        return {'header': r['header']}, {'header': r['header']}, notes, differs
     if op in ('humanflags', 'repr'):
-        return {'text': r['text']}, {'text': r['text']}, notes
+        return {'text': r['text']}, {'text': r['text']}, notes, differs
     # readframes
     spec = {'frames': [human_of(hg, h) for h in r['frames']], 'end': True}
     cmp = {'frames': list(r['frames']), 'end': True}
@@ -361,7 +536,7 @@ def run_step(hg, vector, step):
         rz, note = raised(r['raise'], op)
         notes.append(note)
         spec['raise'] = cmp['raise'] = rz
-    return spec, cmp, notes
+    return spec, cmp, notes, differs
 
 
 def comparable(hg, op, expect):
@@ -399,8 +574,9 @@ def load(path):
 
 def check(paths, verbose):
     hg = Mercurial()
+    hg48 = Mercurial48()
     print('Mercurial %s (%s), %s' % (hg.hello['version'], hg.python, hg.hello['file']))
-    failed = total = 0
+    failed = total = skipped = 0
     seen = {}
     for path in paths:
         doc, problems = load(path)
@@ -420,28 +596,63 @@ def check(paths, verbose):
                 errors.append('no description')
             if vector.get('target') != {'kind': 'codec'}:
                 errors.append('target is %r, not {kind: codec}' % (vector.get('target'),))
-            for i, step in enumerate(vector.get('steps') or []):
-                try:
-                    if 'expect' not in step:
-                        raise Problem('no expect (run fill)')
-                    _, got, n = run_step(hg, vector, step)
-                    want = comparable(hg, op_of(step), step['expect'])
-                    notes.extend('step %d: %s' % (i, x) for x in n)
-                    if want != got:
-                        errors.append('step %d:\n    vector: %s\n    7.2.4:  %s' % (i, json.dumps(want), json.dumps(got)))
-                except Problem as e:
-                    errors.append('step %d: %s' % (i, e))
+            tags = set(vector.get('tags') or [])
+            py2tags = sorted(tags & set(PY2_TAGS))
+            skip = blocked = None
+            if len(py2tags) == 2:
+                blocked = ('tagged both python2 (Python 2 reads it, 4.8 is the oracle) and extension '
+                           '(Python 2 refuses it)')
+            elif py2tags:
+                if not hg48.started:
+                    hg48.start()
+                    print(hg48.describe())
+                if hg48.skip:
+                    skip = hg48.skip
+                elif hg48.broken:
+                    blocked = 'tagged %s: %s' % (', '.join(py2tags), hg48.broken)
+            if blocked:
+                errors.append(blocked)
+            differs = []
+            if not (skip or blocked):
+                for i, step in enumerate(vector.get('steps') or []):
+                    try:
+                        if 'expect' not in step:
+                            raise Problem('no expect (run fill)')
+                        _, got, n, d = run_step(hg, hg48, vector, step)
+                        if d is not None:
+                            differs.append(d)
+                        oracle = VERSION48 if 'python2' in tags and op_of(step) == 'humanstring' else VERSION
+                        want = comparable(hg, op_of(step), step['expect'])
+                        notes.extend('step %d: %s' % (i, x) for x in n)
+                        if want != got:
+                            errors.append('step %d:\n    vector: %s\n    %-6s  %s'
+                                          % (i, json.dumps(want), oracle + ':', json.dumps(got)))
+                    except Problem as e:
+                        errors.append('step %d: %s' % (i, e))
+                if 'python2' in tags and not differs:
+                    errors.append('tagged python2, but it has no humanstring step: the tag is wrong')
+                elif 'python2' in tags and not any(differs):
+                    errors.append('tagged python2, but 7.2.4 (Python 3) gives what %s (Python 2) gives for every '
+                                  'humanstring step: the tag is wrong' % VERSION48)
             if not vector.get('steps'):
                 errors.append('no steps')
-            print('%s %s' % ('FAIL' if errors else 'OK  ', vid))
+            status = 'FAIL' if errors else 'SKIP' if skip else 'OK  '
+            print('%s %s' % (status, vid))
+            if status == 'SKIP':
+                print('  tagged %s: %s' % (', '.join(py2tags), skip))
             for e in errors:
                 print('  ' + e)
             if verbose:
                 for n in notes:
                     print('  . ' + n)
             failed += bool(errors)
+            skipped += status == 'SKIP'
     hg.close()
-    print('%d vectors, %d failed' % (total, failed))
+    hg48.close()
+    summary = '%d vectors, %d failed' % (total, failed)
+    if skipped:
+        summary += ', %d skipped (%s)' % (skipped, hg48.skip)
+    print(summary)
     return 1 if failed or not total else 0
 
 
@@ -449,28 +660,40 @@ def fill(paths):
     sys.path.insert(0, HERE)
     from oracle_vectors import Dumper  # the suite's YAML style
     hg = Mercurial()
+    hg48 = Mercurial48()
     for path in paths:
         doc, problems = load(path)
         if problems:
             raise SystemExit('%s: %s' % (path, '; '.join(problems)))
         n = 0
         for vector in doc['vectors']:
-            for step in vector['steps']:
+            for i, step in enumerate(vector['steps']):
                 if 'expect' not in step:
-                    step['expect'] = run_step(hg, vector, step)[0]
+                    try:
+                        step['expect'] = run_step(hg, hg48, vector, step)[0]
+                    except (Problem, Unavailable) as e:
+                        raise SystemExit('%s: %s step %d: %s' % (path, vector.get('id'), i, e))
                     n += 1
         with open(path, 'w', encoding='utf-8') as f:
             yaml.dump(doc, f, Dumper=Dumper, sort_keys=False, allow_unicode=False, width=1000)
         print('filled %d steps of %s' % (n, path))
     hg.close()
+    hg48.close()
 
 
 def show(strings):
     hg = Mercurial()
+    hg48 = Mercurial48()
     for s in strings:
         r = hg.ask(op='ffs', s=s)
-        print('%r\n  %s' % (s, r['hex'] if 'hex' in r else raised(r['error'], 'humanstring')[1]))
+        print('%r\n  %-6s %s' % (s, VERSION + ':', r['hex'] if 'hex' in r else raised(r['error'], 'humanstring')[1]))
+        try:
+            r = hg48.ffs(s)
+            print('  %-6s %s' % (VERSION48 + ':', r['hex'] if 'hex' in r else raised(r['error'], 'humanstring')[1]))
+        except Unavailable as e:
+            print('  %-6s unavailable: %s' % (VERSION48 + ':', e))
     hg.close()
+    hg48.close()
 
 
 def main():
