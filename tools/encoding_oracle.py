@@ -20,6 +20,9 @@ bundled zstd extension there:
   truncation, data after the end, empty payloads, windows, ...);
 - `settings`: the message of each decoder given extra settings objects.
 
+`corpus DIR` writes the seed corpus of the `stream_decoder` fuzz target
+(fuzz/corpus/stream_decoder) from the same streams and byte sequences.
+
 `decode` reads `[{"encoding": NAME, "chunks": [HEX, ...]}, ...]` on
 standard input and writes, for each, the result of every call, as
 `fixtures` records them: `{"ok": HEX}` or `{"error": "Class: message"}`.
@@ -247,10 +250,59 @@ def fixtures():
     }
 
 
+ENCODING_BITS = {'identity': 0, 'zlib': 1, 'zstd-8mb': 2}
+
+
+def seed(encoding, chunks, control=0):
+    """A stream_decoder input: the control byte (encoding, number of
+    piece lengths, flags), the lengths of all pieces but the last when
+    they fit in a byte, then the stream."""
+    cuts = chunks[:-1]
+    if len(cuts) > 7 or any(len(c) > 255 for c in cuts):
+        cuts = []
+    control |= ENCODING_BITS[encoding] | len(cuts) << 2
+    return bytes([control]) + bytes(len(c) for c in cuts) + b''.join(chunks)
+
+
+def corpus(directory):
+    """The seed corpus of the stream_decoder fuzz target: every stream and
+    every decoded byte sequence of the fixtures, as Mercurial made them,
+    cut where its frames or calls were (the latter also with the small
+    limits, bit 5), and the streams' plain data. Seeds over 4 KiB (the
+    fuzzers' -max_len) are left out."""
+    import hashlib
+    import os
+    data = fixtures()
+    seeds = set()
+    for stream in data['streams']:
+        for encoding, sent in stream['sent'].items():
+            seeds.add(seed(encoding, [bytes.fromhex(s) for s in sent]))
+    for specs in STREAMS.values():
+        frames = [make(spec) or b'' for spec in specs] or [b'']
+        for encoding in ENCODING_BITS:
+            seeds.add(seed(encoding, frames))
+    for case in data['decodes']:
+        chunks = [bytes.fromhex(c) for c in case['chunks']]
+        seeds.add(seed(case['encoding'], chunks))
+        seeds.add(seed(case['encoding'], chunks, control=0x20))
+    os.makedirs(directory, exist_ok=True)
+    written = 0
+    for s in sorted(seeds):
+        if len(s) > 4096:
+            continue
+        name = 'hg72-' + hashlib.sha256(s).hexdigest()[:16]
+        with open(os.path.join(directory, name), 'wb') as f:
+            f.write(s)
+        written += 1
+    print('%d seeds in %s' % (written, directory))
+
+
 def main():
     if sys.argv[1:] == ['fixtures']:
         json.dump(fixtures(), sys.stdout, indent=1)
         sys.stdout.write('\n')
+    elif sys.argv[1:2] == ['corpus'] and len(sys.argv) == 3:
+        corpus(sys.argv[2])
     elif sys.argv[1:] == ['decode']:
         requests = json.load(sys.stdin)
         json.dump([decode(r['encoding'], [bytes.fromhex(c) for c in r['chunks']])
