@@ -79,8 +79,8 @@
 //!   answers on bad input, which a port cannot promise, and the streaming
 //!   calls Mercurial uses (`ZSTD_e_flush`, `ZSTD_e_end`,
 //!   `ZSTD_d_windowLogMax`) are there one to one. The higher-level `zstd`
-//!   crate adds only `Read`/`Write` adapters, which a bounded decoder does
-//!   not want. Its `with-rust-allocator` feature sends libzstd's allocations
+//!   crate adds `Read`/`Write` adapters and one-shot helpers, which a
+//!   bounded decoder does not need. Its `with-rust-allocator` feature sends libzstd's allocations
 //!   through Rust's allocator, so memory tests and the fuzzers see them. The
 //!   legacy formats are off, as in Mercurial's build. The pure-Rust `ruzstd`
 //!   (0.9) was the alternative: its encoder compresses a whole input into a

@@ -15,7 +15,7 @@
 //! - the reactors keep their invariants over any sequence of operations
 //!   ([`reactors`]);
 //! - the stream decoders stay within their limits and agree with
-//!   themselves however a stream is cut ([`stream_decoder`]).
+//!   themselves however a stream is cut (`stream_decoder`).
 //!
 //! ```
 //! // What the `header` target does with one input.
