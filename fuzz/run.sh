@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-all=(header readframe human_string py_literal cbor_decode server_reactor client_reactor)
+all=(header readframe human_string py_literal cbor_decode server_reactor client_reactor stream_decoder)
 target="${1:-all}"
 seconds="${2:-60}"
 if [ "$target" = all ]; then

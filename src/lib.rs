@@ -22,6 +22,8 @@
 //!   decoder;
 //! - [`build`]: the seed's frame-creating functions, as lazy frame sources;
 //! - [`stream`]: streams and the stream id parity rules;
+//! - [`encoding`]: the stream encodings of the protocol's later revision
+//!   (`identity`, `zlib`, `zstd-8mb`), with bounded decoders;
 //! - [`reactor`]: the seed's two sans-IO state machines,
 //!   [`ServerReactor`](reactor::ServerReactor) and
 //!   [`ClientReactor`](reactor::ClientReactor);
@@ -176,6 +178,7 @@
 pub mod build;
 pub mod cbor;
 pub mod conformance;
+pub mod encoding;
 pub mod error;
 pub mod frame;
 #[doc(hidden)]

@@ -1,7 +1,7 @@
 //! The protocol core must not depend on the human-string module or on the
-//! harness: `frame`, `cbor`, `build`, `stream`, `reactor`, `repr` and
-//! `error` are what an implementation embeds, and they must build and make
-//! sense without `text`, `conformance` or `fuzzing`.
+//! harness: `frame`, `cbor`, `build`, `stream`, `encoding`, `reactor`,
+//! `repr` and `error` are what an implementation embeds, and they must
+//! build and make sense without `text`, `conformance` or `fuzzing`.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +11,7 @@ const CORE: &[&str] = &[
     "cbor",
     "build.rs",
     "stream.rs",
+    "encoding",
     "reactor",
     "repr.rs",
     "error.rs",

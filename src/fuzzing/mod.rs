@@ -13,7 +13,9 @@
 //! - the incremental frame decoder, fed in pieces, agrees with decoding the
 //!   whole buffer at once and with `read_frame`;
 //! - the reactors keep their invariants over any sequence of operations
-//!   ([`reactors`]).
+//!   ([`reactors`]);
+//! - the stream decoders stay within their limits and agree with
+//!   themselves however a stream is cut (`stream_decoder`).
 //!
 //! ```
 //! // What the `header` target does with one input.
@@ -22,6 +24,7 @@
 
 pub mod corpus;
 pub mod reactors;
+pub mod stream_decoder;
 
 use crate::cbor::{self, DecodeOptions};
 use crate::frame::{
@@ -31,6 +34,7 @@ use crate::frame::{
 use crate::text::{format_human, format_literal, parse_human, parse_literal};
 
 pub use reactors::{client_reactor, server_reactor};
+pub use stream_decoder::stream_decoder;
 
 /// A fuzz target: its name and its body.
 pub type Target = (&'static str, fn(&[u8]));
@@ -44,6 +48,7 @@ pub const TARGETS: &[Target] = &[
     ("cbor_decode", cbor_decode),
     ("server_reactor", server_reactor),
     ("client_reactor", client_reactor),
+    ("stream_decoder", stream_decoder),
 ];
 
 /// The 8-byte header: bytes → fields → bytes gives the input back, and the
