@@ -7,7 +7,7 @@
 //! the seed refuses and hgframe accepts; `docs/deviations.md` lists why.
 
 use hgframe::cbor::Value;
-use hgframe::text::{format_human, format_literal, parse_human};
+use hgframe::text::{format_human, format_literal, parse_human, parse_literal};
 
 /// (human string, the seed's frame bytes)
 const SEED_ACCEPTS: &[(&str, &str)] = &[
@@ -568,4 +568,113 @@ fn literals_escape_text_by_character_size() {
         format_literal(&value).unwrap(),
         r"u'\xe9\u0100\u20ac\U0001f600'"
     );
+}
+
+/// Literal forms at the edges of the parser's paths (found by `cargo
+/// mutants`, docs/mutants.md). The values are Python 2.7's
+/// `ast.literal_eval`; where Python 2 reads a float or refuses, the kind is
+/// the parser's own error for it.
+#[test]
+fn literal_parser_edges() {
+    use hgframe::text::pyliteral::LiteralErrorKind as K;
+    let ok = |src: &str| parse_literal(src).unwrap_or_else(|e| panic!("{src:?}: {e}"));
+    let kind = |src: &str| match parse_literal(src) {
+        Ok(v) => panic!("{src:?} parsed as {v:?}"),
+        Err(e) => e.kind,
+    };
+    let list = |items: &[i128]| Value::Array(items.iter().map(|&i| Value::Int(i)).collect());
+    // A backslash-newline inside brackets continues the line.
+    assert_eq!(ok("[1,\\\n 2]"), list(&[1, 2]));
+    assert_eq!(ok("[1, \\\n\\\n 2]"), list(&[1, 2]));
+    assert_eq!(ok("[10, 20,\\\n 30]"), list(&[10, 20, 30]));
+    // A lone quote inside a triple-quoted string does not end it.
+    assert_eq!(ok("b'''a'b'''"), Value::bytes("a'b"));
+    assert_eq!(ok("b'''a''b'''"), Value::bytes("a''b"));
+    // Adjacent text strings concatenate, as adjacent byte strings do.
+    assert_eq!(ok("u'a' u'b'"), Value::Text("ab".into()));
+    // Floats, in every spelling the tokenizer meets.
+    for float in ["1e+5", "1E-5", "1.5", ".5", "1e", "1e5"] {
+        assert_eq!(kind(float), K::Float, "{float}");
+    }
+    // A hex literal takes no exponent: 0x1e is 30, and "+5" is left over
+    // (Python 2: malformed string).
+    assert_eq!(kind("0x1e+5"), K::TrailingInput);
+    assert!(matches!(kind("0x"), K::InvalidNumber(_)), "{:?}", kind("0x"));
+    assert!(matches!(kind("0b"), K::InvalidNumber(_)));
+    // An exponent's sign is part of the token, also where the token is no
+    // number at all (Python 2: invalid syntax).
+    assert_eq!(kind("0b1e+5"), K::InvalidNumber("0b1e+5".into()));
+    // A dot that starts no number, a name, a character that starts nothing.
+    assert!(matches!(kind(".x"), K::Unexpected { .. }), "{:?}", kind(".x"));
+    assert!(matches!(kind("_x"), K::UnknownName(_)), "{:?}", kind("_x"));
+    assert!(matches!(kind("@"), K::Unexpected { .. }), "{:?}", kind("@"));
+    // Python 2 knows \N{...} by the Unicode database, which hgframe lacks:
+    // refused, not kept as a backslash and an N.
+    assert!(matches!(kind(r"u'\N{EM DASH}'"), K::InvalidEscape(_)));
+    assert_eq!(ok(r"b'\N'"), Value::bytes(r"\N"));
+}
+
+/// The nesting limit: exactly `MAX_LITERAL_DEPTH` brackets deep is
+/// accepted, one more is refused, and closing a bracket gives its level back
+/// (siblings do not add up).
+#[test]
+fn literal_depth_limit() {
+    use hgframe::text::pyliteral::{LiteralErrorKind, MAX_LITERAL_DEPTH};
+    let nest = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+    assert!(parse_literal(&nest(MAX_LITERAL_DEPTH)).is_ok());
+    assert_eq!(
+        parse_literal(&nest(MAX_LITERAL_DEPTH + 1)).unwrap_err().kind,
+        LiteralErrorKind::TooDeep
+    );
+    let siblings = format!("[{}]", vec![nest(2); MAX_LITERAL_DEPTH * 3].join(", "));
+    assert!(parse_literal(&siblings).is_ok());
+    let deep_siblings = format!(
+        "[{}]",
+        vec![nest(MAX_LITERAL_DEPTH - 1); 3].join(", ")
+    );
+    assert!(parse_literal(&deep_siblings).is_ok());
+}
+
+/// Errors point at the offending byte, wherever it sits: in an escape, in a
+/// payload's escapes, in a string literal, after a byte-order mark; and a
+/// field without names expects "an integer".
+#[test]
+fn error_offsets_point_at_the_byte() {
+    use hgframe::text::unescape;
+    assert_eq!(unescape(b"ab\\x4").unwrap_err().offset, 2);
+    assert_eq!(unescape(b"a\\").unwrap_err().offset, 1);
+    assert_eq!(unescape(b"\\").unwrap_err().offset, 0);
+    // The payload starts at byte 10; its escape at byte 12.
+    let e = parse_human("1 1 0 1 0 ab\\x4").unwrap_err();
+    assert_eq!(e.offset, 12, "{e}");
+    // The string's body starts at byte 3; its bad escape at byte 4.
+    let e = parse_literal("[b'x\\x4']").unwrap_err();
+    assert_eq!(e.offset, 4, "{e}");
+    // A NUL after a byte-order mark (3 bytes) and one character.
+    assert_eq!(parse_literal("\u{feff}a\0").unwrap_err().offset, 4);
+    let e = parse_human("x 1 0 1 0 a").unwrap_err();
+    assert_eq!(e.to_string(), "field `request id` (at byte 0): expected an integer, found \"x\"");
+}
+
+/// `HumanError::seed_accepts`: frame flags above 15 spill into the type
+/// nibble in the seed (makeframe's `(type << 4) | flags` in one byte),
+/// which hgframe refuses (docs/deviations.md, entry 4). The seed makes a
+/// frame while that byte fits, and fails on a type without a flag table
+/// (KeyError) or a byte above 255 (ValueError): Mercurial 4.8 under Python
+/// 2.7 gives `01000001000100f078` for the first, `...1078` and `...1178`
+/// for the next two, and raises for the last three.
+#[test]
+fn seed_accepts_knows_where_flags_spill() {
+    for (input, seed_makes_a_frame) in [
+        ("1 1 0 1 240 x", true),
+        ("1 1 0 1 16 x", true),
+        ("1 1 0 1 new|16 x", true),
+        ("1 1 0 command-data 255 x", true),
+        ("1 1 0 1 256 x", false),
+        ("1 1 0 1 new|256 x", false),
+        ("1 1 0 15 16 x", false),
+    ] {
+        let e = parse_human(input).unwrap_err();
+        assert_eq!(e.seed_accepts(input), seed_makes_a_frame, "{input}: {e}");
+    }
 }
