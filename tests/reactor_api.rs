@@ -186,6 +186,7 @@ fn limited(limits: Limits) -> ServerReactor {
     ServerReactor::new(ServerOptions {
         defer_output: false,
         limits,
+        ..ServerOptions::default()
     })
 }
 
