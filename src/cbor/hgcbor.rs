@@ -41,6 +41,7 @@
 //! [`MAX_DEPTH`] levels, since every value it makes is recursive. A chain
 //! of set tags, on which Mercurial recurses once per tag, is read in a loop.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::cbor::order::{dedup_entries, dedup_members};
@@ -56,7 +57,7 @@ pub const MAX_DEPTH: usize = 128;
 #[non_exhaustive]
 pub enum HgDecodeError {
     /// `CBORDecodeError`, with Mercurial's message (its `str()`).
-    Cbor(String),
+    Cbor(Cow<'static, str>),
     /// Nesting deeper than [`MAX_DEPTH`]: hgframe's limit, not the seed's.
     TooDeep,
 }
@@ -76,7 +77,7 @@ impl HgDecodeError {
     /// [`TooDeep`](Self::TooDeep), hgframe's).
     pub fn message(&self) -> String {
         match self {
-            HgDecodeError::Cbor(what) => what.clone(),
+            HgDecodeError::Cbor(what) => what.to_string(),
             HgDecodeError::TooDeep => format!("nested more than {MAX_DEPTH} levels deep"),
         }
     }
@@ -95,7 +96,7 @@ impl fmt::Display for HgDecodeError {
 
 type Result<T> = std::result::Result<T, HgDecodeError>;
 
-fn cbor(what: impl Into<String>) -> HgDecodeError {
+fn cbor(what: impl Into<Cow<'static, str>>) -> HgDecodeError {
     HgDecodeError::Cbor(what.into())
 }
 
