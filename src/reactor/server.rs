@@ -245,8 +245,9 @@ pub struct ServerReactor {
     encodings: BTreeMap<usize, Encoding>,
     /// The decoder of the sender protocol settings being received
     /// (`_protocolsettingsdecoder`): made by the first settings frame,
-    /// dropped at the settings' `eos` frame.
-    settings: Option<BufferingDecoder>,
+    /// dropped at the settings' `eos` frame (boxed: most servers never
+    /// have one).
+    settings: Option<Box<BufferingDecoder>>,
     /// The sender's `contentencodings` (`_sendersettings`), whatever value
     /// it sent: `[b'identity']` until it sends some.
     content_encodings: Value,
@@ -442,7 +443,7 @@ impl ServerReactor {
         match frame.frame_type {
             framing0006::SENDER_PROTOCOL_SETTINGS => {
                 self.state = ServerState::ProtocolSettingsReceiving;
-                self.settings = Some(BufferingDecoder::new());
+                self.settings = Some(Box::default());
                 self.on_frame_protocol_settings(frame)
             }
             FrameType::COMMAND_REQUEST => {
