@@ -40,6 +40,7 @@ fn run(limits: Limits) -> (usize, usize) {
     let mut server = ServerReactor::new(ServerOptions {
         defer_output: false,
         limits,
+        ..ServerOptions::default()
     });
     let base = PEAK.current_usage();
     PEAK.reset_peak_usage();

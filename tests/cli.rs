@@ -211,7 +211,7 @@ fn list_tags_counts_and_explains_every_tag() {
     assert_eq!(code, Some(0), "{out}");
     let deviation = out.lines().find(|l| l.starts_with("deviation ")).unwrap();
     assert!(
-        deviation.contains(" 7 ") && deviation.contains("docs/deviations.md"),
+        deviation.contains(" 8 ") && deviation.contains("docs/deviations.md"),
         "{deviation}"
     );
     assert!(

@@ -186,6 +186,7 @@ fn limited(limits: Limits) -> ServerReactor {
     ServerReactor::new(ServerOptions {
         defer_output: false,
         limits,
+        ..ServerOptions::default()
     })
 }
 
@@ -698,4 +699,176 @@ fn discarded_frames_are_not_made() {
     };
     client.discard_frames(id);
     assert!(client.next_frame(id).is_none());
+}
+
+// ---- the later revision's server (hg-framing-0006) ---------------------
+
+fn later() -> ServerReactor {
+    ServerReactor::new(ServerOptions {
+        protocol: hgframe::protocol::Protocol::Framing0006,
+        ..ServerOptions::default()
+    })
+}
+
+fn recv_in(server: &mut ServerReactor, human: &str) -> Result<ServerAction, ReactorError> {
+    let frame =
+        hgframe::text::parse_human_in(hgframe::protocol::Protocol::Framing0006, human).unwrap();
+    server.on_frame_recv(&frame.as_frame_ref())
+}
+
+#[test]
+fn the_default_server_is_the_seeds() {
+    let server = ServerReactor::default();
+    assert_eq!(server.protocol(), hgframe::protocol::Protocol::Framing0005);
+    assert_eq!(server.state(), ServerState::Idle);
+    assert_eq!(later().state(), ServerState::Initial);
+    // The seed's runcommand has no redirect, the later revision's always.
+    let mut seed = ServerReactor::default();
+    let ServerAction::RunCommand(c) = recv(
+        &mut seed,
+        "1 1 stream-begin command-request new cbor:{b'name': b'a'}",
+    ) else {
+        panic!()
+    };
+    assert_eq!(c.redirect, None);
+    let mut server = later();
+    let Ok(ServerAction::RunCommand(c)) = recv_in(
+        &mut server,
+        "1 1 stream-begin command-request new cbor:{b'name': b'a'}",
+    ) else {
+        panic!()
+    };
+    assert_eq!(c.redirect, Some(Value::Null));
+}
+
+/// The server's preference wins: zstd-8mb, zlib, identity, whatever the
+/// order of the sender's list; none when the sender names none it has.
+#[test]
+fn output_streams_take_the_servers_preferred_encoding() {
+    use hgframe::encoding::Encoding;
+    for (encodings, want) in [
+        (None, Some(Encoding::Identity)),
+        (Some("[b'identity', b'zlib']"), Some(Encoding::Zlib)),
+        (Some("[b'zlib', b'zstd-8mb']"), Some(Encoding::Zstd8mb)),
+        (Some("[b'a', b'b']"), None),
+        (Some("b'zlib'"), Some(Encoding::Zlib)),
+        (Some("{b'identity': 1}"), Some(Encoding::Identity)),
+    ] {
+        let mut server = later();
+        if let Some(list) = encodings {
+            let settings = format!(
+                "0 1 stream-begin sender-protocol-settings eos cbor:{{b'contentencodings': {list}}}"
+            );
+            assert_eq!(
+                recv_in(&mut server, &settings).unwrap(),
+                ServerAction::WantFrame(ServerState::Idle)
+            );
+            assert_eq!(
+                server.sender_content_encodings(),
+                &parse_literal(list).unwrap()
+            );
+        }
+        let stream = server.make_output_stream().unwrap();
+        assert_eq!(server.stream_encoding(stream), want, "{encodings:?}");
+    }
+    // The seed's revision picks none.
+    let mut seed = ServerReactor::default();
+    let stream = seed.make_output_stream().unwrap();
+    assert_eq!(seed.stream_encoding(stream), None);
+}
+
+#[test]
+fn the_later_revisions_failures_say_whose_they_are() {
+    // contentencodings that are not a container: the peer's, raised at the
+    // caller's makeoutputstream, after the id is taken.
+    let mut server = later();
+    recv_in(
+        &mut server,
+        "0 1 stream-begin sender-protocol-settings eos cbor:{b'contentencodings': 5}",
+    )
+    .unwrap();
+    let e = server.make_output_stream().unwrap_err();
+    assert_eq!(e.cause(), Cause::Peer);
+    assert_eq!(e.seed_error(), SeedError::Accidental("TypeError"));
+    // Settings that are not a map, then the assertion on every frame.
+    let mut server = later();
+    let e = recv_in(
+        &mut server,
+        "0 1 stream-begin sender-protocol-settings eos cbor:5",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.cause(), e.seed_error()),
+        (Cause::Peer, SeedError::Accidental("TypeError"))
+    );
+    assert_eq!(server.state(), ServerState::ProtocolSettingsReceiving);
+    let e = recv_in(
+        &mut server,
+        "1 1 0 command-request new cbor:{b'name': b'a'}",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.cause(), e.seed_error()),
+        (Cause::Peer, SeedError::AssertionError)
+    );
+    // The response calls the revision removed: the caller's.
+    let mut server = later();
+    recv_in(
+        &mut server,
+        "1 1 stream-begin command-request new cbor:{b'name': b'a'}",
+    )
+    .unwrap();
+    let stream = server.make_output_stream().unwrap();
+    let e = server
+        .on_command_response_ready(stream, 1, b"x".to_vec())
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        ReactorError::NotInRevision {
+            call: "oncommandresponseready",
+            ..
+        }
+    ));
+    assert_eq!(
+        (e.cause(), e.seed_error()),
+        (Cause::Caller, SeedError::Accidental("AttributeError"))
+    );
+    let e = server
+        .on_command_response_ready_gen(stream, 1, [b"x".to_vec()])
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        ReactorError::NotInRevision {
+            call: "oncommandresponsereadygen",
+            ..
+        }
+    ));
+    // The request is still active: the error responses remain.
+    assert_eq!(server.active_requests().collect::<Vec<_>>(), [1]);
+}
+
+/// The limits hold in the later revision's command path too.
+#[test]
+fn limits_hold_in_the_later_revision() {
+    let mut server = ServerReactor::new(ServerOptions {
+        protocol: hgframe::protocol::Protocol::Framing0006,
+        limits: Limits {
+            max_receiving_commands: Some(1),
+            ..Limits::default()
+        },
+        ..ServerOptions::default()
+    });
+    recv_in(
+        &mut server,
+        "0 1 stream-begin sender-protocol-settings eos cbor:{}",
+    )
+    .unwrap();
+    recv_in(&mut server, "1 1 0 command-request new|more \\xa1").unwrap();
+    let action = recv_in(&mut server, "3 1 0 command-request new|more \\xa1").unwrap();
+    assert_limit(
+        action,
+        ServerProtocolError::TooManyReceivingCommands { max: 1 },
+        "limit-receiving-commands",
+        "too many partially received commands: the limit is 1",
+    );
 }

@@ -80,9 +80,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
-    fn server_invariants(defer_output: bool, limited: bool,
+    fn server_invariants(defer_output: bool, limited: bool, later_revision: bool,
                          ops in prop::collection::vec(server_ops(), 0..40)) {
-        let setup = ServerSetup { defer_output, limits: limited.then_some((2, 64, 128)) };
+        let setup = ServerSetup { defer_output, limits: limited.then_some((2, 64, 128)), later_revision };
         run_server(&setup, &ops, &[]);
     }
 

@@ -2,7 +2,9 @@
 //! and `docs/reactors.md` against the tables.
 
 use hgframe::conformance::shell::Shell;
-use hgframe::conformance::table::{self, CLIENT, SERVER, SERVER_CALLS, Then, Transition};
+use hgframe::conformance::table::{
+    self, CLIENT, SERVER, SERVER_0006, SERVER_CALLS, SERVER_CALLS_0006, Then, Transition,
+};
 use hgframe::reactor::{ClientProtocolError, ProtocolError, ServerProtocolError};
 
 fn check_rows(rows: &[Transition]) {
@@ -41,6 +43,8 @@ fn check_rows(rows: &[Transition]) {
 fn server_rows_hold() {
     check_rows(SERVER);
     check_rows(SERVER_CALLS);
+    check_rows(SERVER_0006);
+    check_rows(SERVER_CALLS_0006);
 }
 
 #[test]
@@ -61,12 +65,16 @@ fn classes(
         .collect()
 }
 
+/// Every protocol error of the seed, and of the later revision's server,
+/// has a row.
 #[test]
 fn every_protocol_error_of_the_seed_has_a_row() {
-    let server = classes(SERVER, |e| match e {
+    let server_class = |e: &ProtocolError| match e {
         ProtocolError::Server(e) => Some(e.class()),
         _ => None,
-    });
+    };
+    let mut server = classes(SERVER, server_class);
+    server.extend(classes(SERVER_0006, server_class));
     let client = classes(CLIENT, |e| match e {
         ProtocolError::Client(e) => Some(e.class()),
         _ => None,

@@ -81,7 +81,8 @@ def write_lines():
 PROTOCOL = 2
 # The protocol revisions whose vectors this adapter runs: the seed's, and
 # the later one, which this module is (docs/driver-protocol.md, `hello`).
-PROTOCOLS = ['hg-framing-2018', 'hg-framing-0006']
+SEED, LATER = 'hg-framing-2018', 'hg-framing-0006'
+PROTOCOLS = [SEED, LATER]
 # No vector makes this many frames; a generator that does is endless.
 MAX_FRAMES = 10000
 
@@ -179,8 +180,11 @@ def readone(data):
 
 
 class Session:
-    def __init__(self, target):
+    def __init__(self, target, protocol):
         ui = uimod.ui()
+        # The vector's revision: what this module is (hg-framing-0006), or
+        # the seed's, whose outcomes have the seed's shape.
+        self.protocol = protocol
         kind = target['kind']
         self.server = self.client = None
         # An option the target leaves out is not passed: the reactor's own
@@ -231,10 +235,15 @@ class Session:
             return out
         if action == b'runcommand':
             data = meta[b'data']
-            return {'action': 'runcommand', 'request': meta[b'requestid'],
-                    'command': fromvalue(meta[b'command']),
-                    'args': fromvalue(meta[b'args']),
-                    'data': None if data is None else data.hex()}
+            out = {'action': 'runcommand', 'request': meta[b'requestid'],
+                   'command': fromvalue(meta[b'command']),
+                   'args': fromvalue(meta[b'args']),
+                   'data': None if data is None else data.hex()}
+            # The later revision's runcommand has the request's redirect;
+            # the seed's had none, and its vectors do not expect one.
+            if self.protocol == LATER:
+                out['redirect'] = fromvalue(meta[b'redirect'])
+            return out
         if action == b'wantframe':
             return {'action': 'wantframe', 'state': meta[b'state'].decode()}
         if action == b'noop':
@@ -365,8 +374,9 @@ def answer(session, request):
     if kind == 'start':
         # Both revisions' vectors run on the one module, which is the later
         # revision's: its differences from the seed's are failures (or
-        # unimplemented), each explained in expectations.yaml.
-        return Session(request['target']), {'ok': True}
+        # unimplemented), each explained in expectations.yaml. `protocol` is
+        # absent for the seed's vectors.
+        return Session(request['target'], request.get('protocol', SEED)), {'ok': True}
     try:
         return session, {'outcome': session.step(
             request['on'], request['op'], request['args'], request['pull'])}

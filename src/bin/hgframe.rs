@@ -355,6 +355,11 @@ enum Command {
         /// Buffer responses until input ends (the seed's deferoutput).
         #[arg(long)]
         defer_output: bool,
+        /// The protocol revision the server speaks, and whose frame type
+        /// names the lines use (hg-framing-0006: it starts in initial and
+        /// takes sender protocol settings).
+        #[arg(long, value_name = "REVISION", value_parser = parse_protocol, default_value = "hg-framing-2018")]
+        protocol: Protocol,
         /// Print each input line too, prefixed with "> " (a transcript).
         #[arg(long)]
         echo: bool,
@@ -677,11 +682,13 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
         Command::Server {
             file,
             defer_output,
+            protocol,
             echo,
         } => {
             let input = read_input(file.as_ref())?;
             let options = ServerOptions {
                 defer_output,
+                protocol,
                 ..ServerOptions::default()
             };
             run_shell(Shell::server(options), &input, echo, &mut out).map(|()| ExitCode::SUCCESS)

@@ -1,30 +1,48 @@
-//! What the reactors' payload decoding does in the seed: Mercurial's own
-//! CBOR decoder (`cborutil.decodeall`), which reads only a subset of CBOR,
-//! and the Python operations the seed then applies to the first decoded
-//! value (`b'name' in request`, `request[b'args'] = {}`, `m[b'type']`).
+//! What the reactors' payload decoding does in the seed and in the later
+//! revision: Mercurial's own CBOR decoder (`cborutil`), which reads only a
+//! subset of CBOR, and the Python operations the reactors then apply to the
+//! decoded values (`b'name' in request`, `request[b'args'] = {}`,
+//! `m[b'type']`).
 //!
 //! Which payloads succeed and which fail decides the seed's accidental
-//! failures, so this follows Mercurial's decoder rule for rule:
+//! failures, and the later revision puts the decoder's own words in a
+//! protocol error (`error decoding CBOR from sender protocol settings
+//! frame: ...`), so this is Mercurial's decoder ported rule for rule, with
+//! its messages:
+//!
+//! - [`SansIoDecoder`] is `cborutil.sansiodecoder`: it decodes one *item*
+//!   at a time (a simple value, or the start of a collection) and keeps the
+//!   collections it is inside, so a value may come in pieces; an item that
+//!   is not all there is left for the next call, with the number of bytes
+//!   it still wants;
+//! - [`BufferingDecoder`] is `cborutil.bufferingdecoder`: it keeps the
+//!   bytes the decoder left, and decodes again only once a piece brings at
+//!   least the bytes it was told are wanted (the server's sender protocol
+//!   settings, which may come over several frames);
+//! - [`decode_all`] is `cborutil.decodeall`: the whole payload must decode
+//!   to complete values (the reactors' request and error-response payloads).
+//!
+//! The subset:
 //!
 //! - no text strings, no floats, no simple values but false, true and null,
 //!   no tags but 258 (a set) directly over an array;
 //! - no indefinite-length arrays or maps; an indefinite-length byte string
 //!   only at the top level, where each chunk becomes a value of its own;
 //! - no collection as a map key or set member, no indefinite-length byte
-//!   string inside a collection;
-//! - the whole input must decode to complete values.
+//!   string inside a collection.
 //!
 //! A chunk of an indefinite-length byte string may be any simple value: the
-//! seed makes it `bytes(value)`, which under Python 2 is `str(value)`, so the
-//! chunk `5` is the byte string `5` and `None` is `None`. (Python 3 would
-//! make `5` five zero bytes and refuse `None`; the seed meant Python 2.)
+//! decoder makes it `bytes(value)`, which under Python 2 is `str(value)`, so
+//! the chunk `5` is the byte string `5` and `None` is `None`. (Python 3
+//! would make `5` five zero bytes and refuse `None`; the seed and Mercurial
+//! 4.8 meant Python 2.)
 //!
-//! Mercurial's decoder is iterative and nests without limit; this one nests
-//! at most [`MAX_DEPTH`] levels, since every value it makes is recursive.
+//! Mercurial's decoder nests without limit; this one nests at most
+//! [`MAX_DEPTH`] levels, since every value it makes is recursive. A chain
+//! of set tags, on which Mercurial recurses once per tag, is read in a loop.
 
+use std::borrow::Cow;
 use std::fmt;
-
-use ciborium_ll::Header;
 
 use crate::cbor::order::{dedup_entries, dedup_members};
 use crate::cbor::{TAG_FINITE_SET, Value};
@@ -35,11 +53,11 @@ use crate::cbor::{TAG_FINITE_SET, Value};
 pub const MAX_DEPTH: usize = 128;
 
 /// Why Mercurial's decoder refused a payload.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HgDecodeError {
-    /// `CBORDecodeError`: the message says what Mercurial objected to.
-    Cbor(&'static str),
+    /// `CBORDecodeError`, with Mercurial's message (its `str()`).
+    Cbor(Cow<'static, str>),
     /// Nesting deeper than [`MAX_DEPTH`]: hgframe's limit, not the seed's.
     TooDeep,
 }
@@ -51,6 +69,16 @@ impl HgDecodeError {
         match self {
             HgDecodeError::Cbor(_) => Some("CBORDecodeError"),
             HgDecodeError::TooDeep => None,
+        }
+    }
+
+    /// The exception's `str()`: Mercurial's words, such as `string major
+    /// type not supported` or `special type 24 not allowed` (for
+    /// [`TooDeep`](Self::TooDeep), hgframe's).
+    pub fn message(&self) -> String {
+        match self {
+            HgDecodeError::Cbor(what) => what.to_string(),
+            HgDecodeError::TooDeep => format!("nested more than {MAX_DEPTH} levels deep"),
         }
     }
 }
@@ -68,287 +96,606 @@ impl fmt::Display for HgDecodeError {
 
 type Result<T> = std::result::Result<T, HgDecodeError>;
 
-const fn cbor(what: &'static str) -> HgDecodeError {
-    HgDecodeError::Cbor(what)
+fn cbor(what: impl Into<Cow<'static, str>>) -> HgDecodeError {
+    HgDecodeError::Cbor(what.into())
 }
 
 /// Decodes a payload as `cborutil.decodeall` does: every value it holds, in
-/// order (an empty payload gives none).
+/// order (an empty payload gives none). It must be complete values and
+/// nothing else.
 pub fn decode_all(payload: &[u8]) -> Result<Vec<Value>> {
-    let mut reader = Reader {
-        input: payload,
-        pos: 0,
-        depth: 0,
-    };
-    let mut values = Vec::new();
-    while reader.left() > 0 {
-        match reader.item()? {
-            Item::Value(v) => values.push(v),
-            Item::Array(n) => values.push(reader.array(n)?),
-            Item::Map(n) => values.push(reader.map(n)?),
-            Item::Set(n) => values.push(reader.set(n)?),
-            Item::IndefiniteBytes => reader.chunks(&mut values)?,
-            Item::Break => return Err(cbor("unhandled special state")),
-        }
+    if payload.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(values)
+    let mut decoder = SansIoDecoder::new();
+    let progress = decoder.decode(payload)?;
+    if progress.read != payload.len() {
+        return Err(cbor("input data not fully consumed"));
+    }
+    if decoder.in_progress() {
+        return Err(cbor("input data not complete"));
+    }
+    Ok(decoder.take_available())
 }
 
-/// One item as Mercurial's `decodeitem` sees it.
+/// One item as Mercurial's `decodeitem` reads it, with the number of its
+/// `SPECIAL_*` constant, which some messages hold.
+#[derive(Debug)]
 enum Item {
+    /// `SPECIAL_NONE` (0): a whole simple value.
     Value(Value),
-    Array(usize),
-    Map(usize),
-    Set(usize),
-    IndefiniteBytes,
+    /// `SPECIAL_START_INDEFINITE_BYTESTRING` (1).
+    StartIndefiniteBytes,
+    /// `SPECIAL_START_ARRAY` (2), with its length.
+    StartArray(u64),
+    /// `SPECIAL_START_MAP` (3), with its number of pairs.
+    StartMap(u64),
+    /// `SPECIAL_START_SET` (4), with its length.
+    StartSet(u64),
+    /// `SPECIAL_INDEFINITE_BREAK` (5).
     Break,
 }
 
-struct Reader<'a> {
-    input: &'a [u8],
-    /// The offset of the next byte to read.
-    pos: usize,
-    depth: usize,
+impl Item {
+    /// The `SPECIAL_*` constant.
+    fn special(&self) -> u8 {
+        match self {
+            Item::Value(_) => 0,
+            Item::StartIndefiniteBytes => 1,
+            Item::StartArray(_) => 2,
+            Item::StartMap(_) => 3,
+            Item::StartSet(_) => 4,
+            Item::Break => 5,
+        }
+    }
 }
 
-/// Why a header could not be read.
-enum HeaderError {
-    /// The input ends inside it.
-    Truncated,
-    /// Its additional information is reserved (28 to 30), or says
-    /// "indefinite" where no such length exists.
-    Invalid,
+/// What `decodeitem` made of the bytes at an offset.
+enum Decoded {
+    /// A whole item, and how many bytes it took.
+    Item(Item, usize),
+    /// The item is not all there: how many more bytes it wants (at least).
+    Wants(usize),
 }
 
-impl Reader<'_> {
-    fn left(&mut self) -> usize {
-        self.input.len().saturating_sub(self.pos)
-    }
+/// What `decodeuint` made of an item's argument.
+enum Uint {
+    /// The value, and how many bytes after the initial byte it took.
+    Value(u64, usize),
+    /// 31: an indefinite length, where one is allowed.
+    Indefinite,
+    /// How many more bytes the argument wants.
+    Wants(usize),
+}
 
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        let bytes = self.input.get(self.pos..self.pos.checked_add(n)?)?;
-        self.pos += n;
-        Some(bytes)
+/// `decodeuint`: the argument of an item whose initial byte has `subtype`,
+/// read from `b` at `offset` (the byte after the initial byte).
+fn decode_uint(subtype: u8, b: &[u8], offset: usize, allow_indefinite: bool) -> Result<Uint> {
+    let size = match subtype {
+        0..=23 => return Ok(Uint::Value(subtype.into(), 0)),
+        31 if allow_indefinite => return Ok(Uint::Indefinite),
+        31 => return Err(cbor("indefinite length uint not allowed here")),
+        28.. => {
+            return Err(cbor(format!(
+                "unsupported subtype on integer type: {subtype}"
+            )));
+        }
+        24..=27 => 1usize << (subtype - 24),
+    };
+    let left = b.len().saturating_sub(offset);
+    match b.get(offset..offset.saturating_add(size)) {
+        Some(bytes) if left >= size => Ok(Uint::Value(
+            bytes.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)),
+            size,
+        )),
+        _ => Ok(Uint::Wants(size - left)),
     }
+}
 
-    /// Reads one header as ciborium-ll reads it (the profile asked for this
-    /// direct reading of the slice; the errors are the same).
-    fn header(&mut self) -> std::result::Result<Header, HeaderError> {
-        let first = *self
-            .take(1)
-            .ok_or(HeaderError::Truncated)?
-            .first()
-            .unwrap_or(&0);
-        let (major, minor) = (first >> 5, first & 0x1f);
-        let arg: Option<u64> = match minor {
-            0..=23 => Some(u64::from(minor)),
-            24..=27 => {
-                let n = 1usize << (minor - 24);
-                let bytes = self.take(n).ok_or(HeaderError::Truncated)?;
-                Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+/// `decodeitem`: one item of `b` at `offset`, which must be inside `b`.
+fn decode_item(b: &[u8], offset: usize) -> Result<Decoded> {
+    let Some(&initial) = b.get(offset) else {
+        return Ok(Decoded::Wants(1));
+    };
+    let pos = offset + 1;
+    let (major, subtype) = (initial >> 5, initial & 0x1f);
+    let uint = |allow_indefinite| decode_uint(subtype, b, pos, allow_indefinite);
+    Ok(match major {
+        0 | 1 => match uint(false)? {
+            Uint::Value(v, n) => {
+                let v = i128::from(v);
+                let v = if major == 0 { v } else { -1 - v };
+                Decoded::Item(Item::Value(Value::Int(v)), n + 1)
             }
-            28..=30 => return Err(HeaderError::Invalid),
-            _ => None,
+            Uint::Wants(w) => Decoded::Wants(w),
+            Uint::Indefinite => return Err(cbor("indefinite length uint not allowed here")),
+        },
+        2 => match uint(true)? {
+            Uint::Value(size, n) => {
+                let start = pos + n;
+                let size = usize::try_from(size).unwrap_or(usize::MAX);
+                match start.checked_add(size).and_then(|end| b.get(start..end)) {
+                    Some(bytes) => {
+                        Decoded::Item(Item::Value(Value::Bytes(bytes.to_vec())), n + size + 1)
+                    }
+                    None => Decoded::Wants(start.saturating_add(size) - b.len()),
+                }
+            }
+            Uint::Indefinite => Decoded::Item(Item::StartIndefiniteBytes, 1),
+            Uint::Wants(w) => Decoded::Wants(w),
+        },
+        3 => return Err(cbor("string major type not supported")),
+        4 | 5 => match uint(false)? {
+            Uint::Value(size, n) => {
+                let item = if major == 4 {
+                    Item::StartArray(size)
+                } else {
+                    Item::StartMap(size)
+                };
+                Decoded::Item(item, n + 1)
+            }
+            Uint::Wants(w) => Decoded::Wants(w),
+            Uint::Indefinite => return Err(cbor("indefinite length uint not allowed here")),
+        },
+        6 => return set_tags(b, offset),
+        _ => match subtype {
+            20 => Decoded::Item(Item::Value(Value::Bool(false)), 1),
+            21 => Decoded::Item(Item::Value(Value::Bool(true)), 1),
+            22 => Decoded::Item(Item::Value(Value::Null), 1),
+            31 => Decoded::Item(Item::Break, 1),
+            _ => return Err(cbor(format!("special type {subtype} not allowed"))),
+        },
+    })
+}
+
+/// `decodeitem` on a tag at `offset`: only the set tag (258) is allowed,
+/// and only directly over an array. Mercurial decodes the item after the
+/// tag by recursion, so a chain of set tags fails on its innermost item
+/// first, then on the second tag of the chain; this reads the chain in a
+/// loop, to the same result.
+fn set_tags(b: &[u8], offset: usize) -> Result<Decoded> {
+    let mut at = offset;
+    let mut tags = 0usize;
+    loop {
+        let subtype = b.get(at).map_or(0, |x| x & 0x1f);
+        let (tag, n) = match decode_uint(subtype, b, at + 1, false)? {
+            Uint::Value(tag, n) => (tag, n),
+            Uint::Wants(w) => return Ok(Decoded::Wants(w)),
+            Uint::Indefinite => return Err(cbor("indefinite length uint not allowed here")),
         };
-        let len = |arg: Option<u64>| arg.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-        Ok(match (major, arg) {
-            (0, Some(n)) => Header::Positive(n),
-            (1, Some(n)) => Header::Negative(n),
-            (2, n) => Header::Bytes(len(n)),
-            (3, n) => Header::Text(len(n)),
-            (4, n) => Header::Array(len(n)),
-            (5, n) => Header::Map(len(n)),
-            (6, Some(n)) => Header::Tag(n),
-            (7, None) => Header::Break,
-            // Mercurial refuses every float, so its value is never read.
-            (7, Some(n)) => match minor {
-                0..=24 => Header::Simple(n as u8),
-                _ => Header::Float(f64::NAN),
-            },
-            _ => return Err(HeaderError::Invalid),
-        })
-    }
-
-    /// A definite length or count, which must fit in the input left
-    /// (Mercurial waits for more input, and `decodeall` then fails).
-    fn count(&mut self, n: usize, units: usize) -> Result<usize> {
-        if n.saturating_mul(units) > self.left() {
-            return Err(cbor("input data not fully consumed"));
+        if tag != TAG_FINITE_SET {
+            return Err(cbor(format!("semantic tag {tag} not allowed")));
         }
-        Ok(n)
+        tags += 1;
+        let next = at + 1 + n;
+        let Some(&first) = b.get(next) else {
+            return Ok(Decoded::Wants(1));
+        };
+        if first >> 5 == 6 {
+            at = next;
+            continue;
+        }
+        return match decode_item(b, next)? {
+            Decoded::Wants(w) => Ok(Decoded::Wants(w)),
+            Decoded::Item(Item::StartArray(size), read) if tags == 1 => {
+                Ok(Decoded::Item(Item::StartSet(size), next - offset + read))
+            }
+            Decoded::Item(..) => Err(cbor("expected array after finite set semantic tag")),
+        };
+    }
+}
+
+/// What one [`SansIoDecoder::decode`] call did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Whether decoded values are available ([`SansIoDecoder::take_available`]).
+    pub available: bool,
+    /// How many bytes of the input it consumed: every whole item.
+    pub read: usize,
+    /// How many more bytes the next item wants, when the input ended inside
+    /// it (0 when it did not).
+    pub wanted: usize,
+}
+
+/// The decoder's state (`sansiodecoder._STATE_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    None,
+    WantMapKey,
+    WantMapValue,
+    WantArrayValue,
+    WantSetValue,
+    WantChunkFirst,
+    WantChunkSubsequent,
+}
+
+/// A collection being decoded (an entry of `_collectionstack`).
+#[derive(Debug)]
+struct Open {
+    /// Items (pairs, for a map) still to come.
+    remaining: u64,
+    kind: Kind,
+    /// The key it is the value of, in a map.
+    key: Option<Value>,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Array(Vec<Value>),
+    Map(Vec<(Value, Value)>),
+    Set(Vec<Value>),
+}
+
+impl Kind {
+    /// The state that reads the collection's next item.
+    fn state(&self) -> State {
+        match self {
+            Kind::Array(_) => State::WantArrayValue,
+            Kind::Map(_) => State::WantMapKey,
+            Kind::Set(_) => State::WantSetValue,
+        }
     }
 
-    fn item_header(&mut self) -> Result<Header> {
-        let first = self.peek_byte();
-        self.header().map_err(|e| match e {
-            HeaderError::Truncated => cbor("input data not fully consumed"),
-            HeaderError::Invalid => match first.map(|b| b >> 5) {
-                Some(7) => cbor("special type not allowed"),
-                _ => cbor("unsupported subtype on integer type"),
-            },
-        })
+    fn finish(self) -> Value {
+        match self {
+            Kind::Array(items) => Value::Array(items),
+            Kind::Map(entries) => Value::Map(dedup_entries(entries)),
+            Kind::Set(members) => Value::Set(dedup_members(members)),
+        }
+    }
+}
+
+/// Mercurial's `cborutil.sansiodecoder`: a CBOR decoder that is fed bytes
+/// and decodes as many whole values as they hold, keeping the collections
+/// it is inside between calls.
+///
+/// It decodes one item at a time (a simple value, or the start of a
+/// collection or of an indefinite-length byte string). An item the input
+/// ends inside is not consumed: [`decode`](Self::decode) says how many
+/// bytes it read and how many more the item wants, and the caller passes
+/// the item's bytes again with more. [`BufferingDecoder`] does that.
+///
+/// After an error the decoder is in the middle of what it was doing, as
+/// Mercurial's is; it is not meant to be used again.
+///
+/// ```
+/// use hgframe::cbor::Value;
+/// use hgframe::cbor::hgcbor::SansIoDecoder;
+/// let mut decoder = SansIoDecoder::new();
+/// // A map of one pair, the key's bytes cut short.
+/// let progress = decoder.decode(b"\xa1\x44na").unwrap();
+/// assert_eq!((progress.read, progress.wanted), (1, 2));
+/// assert!(decoder.in_progress());
+/// decoder.decode(b"\x44name\x01").unwrap();
+/// assert_eq!(decoder.take_available(), [Value::map([(Value::bytes("name"), Value::Int(1))])]);
+/// ```
+#[derive(Debug)]
+pub struct SansIoDecoder {
+    state: State,
+    stack: Vec<Open>,
+    /// The key of the pair being read (`_currentmapkey`).
+    key: Option<Value>,
+    decoded: Vec<Value>,
+}
+
+impl Default for SansIoDecoder {
+    fn default() -> Self {
+        SansIoDecoder::new()
+    }
+}
+
+impl SansIoDecoder {
+    /// A decoder that has decoded nothing.
+    pub fn new() -> SansIoDecoder {
+        SansIoDecoder {
+            state: State::None,
+            stack: Vec::new(),
+            key: None,
+            decoded: Vec::new(),
+        }
     }
 
-    fn item(&mut self) -> Result<Item> {
-        let first = self.peek_byte();
-        let header = self.item_header()?;
-        Ok(match header {
-            Header::Positive(n) => Item::Value(Value::Int(n.into())),
-            Header::Negative(n) => Item::Value(Value::Int(-1 - i128::from(n))),
-            Header::Bytes(Some(n)) => {
-                let n = self.count(n, 1)?;
-                let bytes = self
-                    .take(n)
-                    .ok_or(cbor("input data not fully consumed"))?
-                    .to_vec();
-                Item::Value(Value::Bytes(bytes))
-            }
-            Header::Bytes(None) => Item::IndefiniteBytes,
-            Header::Text(_) => return Err(cbor("string major type not supported")),
-            Header::Array(Some(n)) => Item::Array(self.count(n, 1)?),
-            Header::Map(Some(n)) => Item::Map(self.count(n, 2)?),
-            // Mercurial refuses 31 ("indefinite") on everything but byte
-            // strings and the break (on a tag, `header` already has).
-            Header::Array(None) | Header::Map(None) => {
-                return Err(cbor("indefinite length uint not allowed here"));
-            }
-            Header::Tag(TAG_FINITE_SET) => {
-                if self.left() == 0 {
-                    return Err(cbor("input data not fully consumed"));
+    /// Whether it is inside a value: a collection or an indefinite-length
+    /// byte string has begun and not ended (`inprogress`).
+    pub fn in_progress(&self) -> bool {
+        self.state != State::None
+    }
+
+    /// The values decoded since the last call, in order (`getavailable`).
+    pub fn take_available(&mut self) -> Vec<Value> {
+        std::mem::take(&mut self.decoded)
+    }
+
+    /// Decodes the whole items of `b` (`decode`).
+    pub fn decode(&mut self, b: &[u8]) -> Result<Progress> {
+        let mut offset = 0;
+        while offset < b.len() {
+            match decode_item(b, offset)? {
+                Decoded::Wants(wanted) => {
+                    return Ok(Progress {
+                        available: !self.decoded.is_empty(),
+                        read: offset,
+                        wanted,
+                    });
                 }
-                // Only a definite array may follow. (Mercurial recurses here,
-                // so a chain of set tags fails there too, by recursion.)
-                match self.item_header()? {
-                    Header::Array(Some(n)) => Item::Set(self.count(n, 1)?),
-                    _ => return Err(cbor("expected array after finite set semantic tag")),
+                Decoded::Item(item, read) => {
+                    offset += read;
+                    self.item(item)?;
+                    self.close_complete();
                 }
             }
-            Header::Tag(_) => return Err(cbor("semantic tag not allowed")),
-            // Mercurial reads false, true and null only in their one-byte
-            // forms (f4, f5, f6), not as f8 14 and so on.
-            Header::Simple(20) if first == Some(0xf4) => Item::Value(Value::Bool(false)),
-            Header::Simple(21) if first == Some(0xf5) => Item::Value(Value::Bool(true)),
-            Header::Simple(22) if first == Some(0xf6) => Item::Value(Value::Null),
-            Header::Break => Item::Break,
-            Header::Simple(_) | Header::Float(_) => return Err(cbor("special type not allowed")),
+        }
+        Ok(Progress {
+            available: !self.decoded.is_empty(),
+            read: offset,
+            wanted: 0,
         })
     }
 
-    fn peek_byte(&mut self) -> Option<u8> {
-        self.input.get(self.pos).copied()
-    }
-
-    fn value_in(&mut self, context: &'static str) -> Result<Value> {
-        match self.item()? {
-            Item::Value(v) => Ok(v),
-            Item::Array(n) => self.array(n),
-            Item::Map(n) => self.map(n),
-            Item::Set(n) => self.set(n),
-            Item::IndefiniteBytes => Err(cbor(context)),
-            Item::Break => Err(cbor("unhandled special item")),
-        }
-    }
-
-    /// A map key or set member: a simple value only.
-    fn simple_in(&mut self, indefinite: &'static str, collection: &'static str) -> Result<Value> {
-        match self.item()? {
-            Item::Value(v) => Ok(v),
-            Item::IndefiniteBytes => Err(cbor(indefinite)),
-            Item::Array(_) | Item::Map(_) | Item::Set(_) => Err(cbor(collection)),
-            Item::Break => Err(cbor("unhandled special item")),
-        }
-    }
-
-    /// Runs `f` one nesting level deeper.
-    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        if self.depth >= MAX_DEPTH {
+    /// Begins a collection inside the one on top, or at the top level.
+    fn open(&mut self, kind: Kind, remaining: u64, key: Option<Value>) -> Result<()> {
+        if self.stack.len() >= MAX_DEPTH {
             return Err(HgDecodeError::TooDeep);
         }
-        self.depth += 1;
-        let result = f(self);
-        self.depth -= 1;
-        result
-    }
-
-    fn array(&mut self, n: usize) -> Result<Value> {
-        self.nested(|r| {
-            let mut items = Vec::with_capacity(n);
-            for _ in 0..n {
-                items
-                    .push(r.value_in("indefinite length bytestrings not allowed as array values")?);
-            }
-            Ok(Value::Array(items))
-        })
-    }
-
-    fn map(&mut self, n: usize) -> Result<Value> {
-        self.nested(|r| r.map_entries(n))
-    }
-
-    fn map_entries(&mut self, n: usize) -> Result<Value> {
-        let mut entries = Vec::with_capacity(n);
-        for _ in 0..n {
-            let key = self.simple_in(
-                "indefinite length bytestrings not allowed as map keys",
-                "collections not supported as map keys",
-            )?;
-            let value = self.value_in("indefinite length bytestrings not allowed as map values")?;
-            entries.push((key, value));
+        if let Some(parent) = self.stack.last_mut() {
+            parent.remaining = parent.remaining.saturating_sub(1);
         }
-        Ok(Value::Map(dedup_entries(entries)))
+        self.state = kind.state();
+        self.stack.push(Open {
+            remaining,
+            kind,
+            key,
+        });
+        Ok(())
     }
 
-    fn set(&mut self, n: usize) -> Result<Value> {
-        self.nested(|r| {
-            let mut members = Vec::with_capacity(n);
-            for _ in 0..n {
-                members.push(r.simple_in(
-                    "indefinite length bytestrings not allowed as set values",
-                    "collections not allowed as set values",
-                )?);
-            }
-            Ok(Value::Set(dedup_members(members)))
-        })
+    /// A collection begun by `item`, if it begins one.
+    fn collection(item: &Item) -> Option<(Kind, u64)> {
+        match *item {
+            Item::StartArray(n) => Some((Kind::Array(Vec::new()), n)),
+            Item::StartMap(n) => Some((Kind::Map(Vec::new()), n)),
+            Item::StartSet(n) => Some((Kind::Set(Vec::new()), n)),
+            _ => None,
+        }
     }
 
-    /// The chunks of a top-level indefinite-length byte string, each a value
-    /// of its own, the last one empty.
-    fn chunks(&mut self, values: &mut Vec<Value>) -> Result<()> {
-        loop {
-            if self.left() == 0 {
-                return Err(cbor("input data not complete"));
-            }
-            match self.item()? {
-                Item::Break => {
-                    values.push(Value::Bytes(Vec::new()));
-                    return Ok(());
+    /// Takes one item in the current state.
+    fn item(&mut self, item: Item) -> Result<()> {
+        let special = item.special();
+        match self.state {
+            State::None => match item {
+                Item::Value(v) => self.decoded.push(v),
+                Item::StartIndefiniteBytes => self.state = State::WantChunkFirst,
+                Item::Break => return Err(cbor(format!("unhandled special state: {special}"))),
+                other => {
+                    if let Some((kind, n)) = Self::collection(&other) {
+                        self.open(kind, n, None)?;
+                    }
                 }
-                Item::Value(v) => values.push(Value::Bytes(chunk_bytes(v)?)),
-                _ => {
+            },
+            State::WantArrayValue => match item {
+                Item::Value(v) => self.add(None, v),
+                Item::StartIndefiniteBytes => {
                     return Err(cbor(
-                        "unexpected special value when expecting bytestring chunk",
+                        "indefinite length bytestrings not allowed as array values",
                     ));
+                }
+                Item::Break => {
+                    return Err(cbor(format!(
+                        "unhandled special item when expecting array value: {special}"
+                    )));
+                }
+                other => {
+                    if let Some((kind, n)) = Self::collection(&other) {
+                        self.open(kind, n, None)?;
+                    }
+                }
+            },
+            State::WantMapKey => match item {
+                Item::Value(v) => {
+                    self.key = Some(v);
+                    self.state = State::WantMapValue;
+                }
+                Item::StartIndefiniteBytes => {
+                    return Err(cbor(
+                        "indefinite length bytestrings not allowed as map keys",
+                    ));
+                }
+                Item::StartArray(_) | Item::StartMap(_) | Item::StartSet(_) => {
+                    return Err(cbor("collections not supported as map keys"));
+                }
+                Item::Break => {
+                    return Err(cbor(format!(
+                        "unhandled special item when expecting map key: {special}"
+                    )));
+                }
+            },
+            State::WantMapValue => {
+                let key = self.key.take().unwrap_or(Value::Null);
+                match item {
+                    Item::Value(v) => {
+                        self.add(Some(key), v);
+                        self.state = State::WantMapKey;
+                    }
+                    Item::StartIndefiniteBytes => {
+                        return Err(cbor(
+                            "indefinite length bytestrings not allowed as map values",
+                        ));
+                    }
+                    Item::Break => {
+                        return Err(cbor(format!(
+                            "unhandled special item when expecting map value: {special}"
+                        )));
+                    }
+                    other => {
+                        if let Some((kind, n)) = Self::collection(&other) {
+                            self.open(kind, n, Some(key))?;
+                        }
+                    }
+                }
+            }
+            State::WantSetValue => match item {
+                Item::Value(v) => self.add(None, v),
+                Item::StartIndefiniteBytes => {
+                    return Err(cbor(
+                        "indefinite length bytestrings not allowed as set values",
+                    ));
+                }
+                Item::StartArray(_) | Item::StartMap(_) | Item::StartSet(_) => {
+                    return Err(cbor("collections not allowed as set values"));
+                }
+                Item::Break => {
+                    return Err(cbor(format!(
+                        "unhandled special item when expecting set value: {special}"
+                    )));
+                }
+            },
+            State::WantChunkFirst | State::WantChunkSubsequent => match item {
+                Item::Value(v) => {
+                    self.decoded.push(Value::Bytes(chunk_bytes(v)));
+                    self.state = State::WantChunkSubsequent;
+                }
+                // The end: an empty last chunk. (Indefinite-length byte
+                // strings are only at the top level.)
+                Item::Break => {
+                    self.decoded.push(Value::Bytes(Vec::new()));
+                    self.state = State::None;
+                }
+                _ => {
+                    return Err(cbor(format!(
+                        "unexpected special value when expecting bytestring chunk: {special}"
+                    )));
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// Adds a simple value to the collection on top (under `key`, in a map).
+    fn add(&mut self, key: Option<Value>, value: Value) {
+        if let Some(top) = self.stack.last_mut() {
+            top.remaining = top.remaining.saturating_sub(1);
+            match &mut top.kind {
+                Kind::Array(items) | Kind::Set(items) => items.push(value),
+                Kind::Map(entries) => entries.push((key.unwrap_or(Value::Null), value)),
+            }
+        }
+    }
+
+    /// Ends every collection on top that has all its items: into its
+    /// parent, or, at the top level, into the decoded values.
+    fn close_complete(&mut self) {
+        while matches!(
+            self.state,
+            State::WantArrayValue | State::WantMapKey | State::WantSetValue
+        ) {
+            match self.stack.last() {
+                Some(top) if top.remaining == 0 => {}
+                _ => break,
+            }
+            let Some(done) = self.stack.pop() else { break };
+            let value = done.kind.finish();
+            match self.stack.last_mut() {
+                Some(parent) => {
+                    match &mut parent.kind {
+                        Kind::Array(items) | Kind::Set(items) => items.push(value),
+                        Kind::Map(entries) => {
+                            entries.push((done.key.unwrap_or(Value::Null), value));
+                        }
+                    }
+                    self.state = parent.kind.state();
+                }
+                None => {
+                    self.decoded.push(value);
+                    self.state = State::None;
                 }
             }
         }
     }
 }
 
-/// Python 2's `bytes(value)`, that is `str(value)`, for a chunk.
-fn chunk_bytes(value: Value) -> Result<Vec<u8>> {
-    Ok(match value {
+/// Mercurial's `cborutil.bufferingdecoder`: a [`SansIoDecoder`] that keeps
+/// the bytes it could not decode yet and puts them before the next piece.
+///
+/// When the decoder said an item wants `n` more bytes, a piece shorter than
+/// that is only kept: it is not decoded, so whatever it holds, a byte that
+/// cannot be decoded included, goes unseen until a later piece brings the
+/// rest (or for good, if none does).
+///
+/// ```
+/// use hgframe::cbor::Value;
+/// use hgframe::cbor::hgcbor::BufferingDecoder;
+/// let mut decoder = BufferingDecoder::new();
+/// decoder.decode(b"\x82\x01").unwrap();
+/// decoder.decode(b"\x43ab").unwrap(); // wants one more byte: kept
+/// assert!(decoder.take_available().is_empty());
+/// decoder.decode(b"c").unwrap();
+/// assert_eq!(
+///     decoder.take_available(),
+///     [Value::Array(vec![Value::Int(1), Value::bytes("abc")])]
+/// );
+/// ```
+#[derive(Debug, Default)]
+pub struct BufferingDecoder {
+    decoder: SansIoDecoder,
+    /// The bytes not decoded yet (`_chunks`, joined).
+    pending: Vec<u8>,
+    /// How many more bytes the pending item wants (`_wanted`).
+    wanted: usize,
+}
+
+impl BufferingDecoder {
+    /// A decoder that has decoded nothing.
+    pub fn new() -> BufferingDecoder {
+        BufferingDecoder::default()
+    }
+
+    /// Feeds a piece of input (`decode`).
+    pub fn decode(&mut self, piece: &[u8]) -> Result<()> {
+        let joined;
+        let input = if self.pending.is_empty() {
+            piece
+        } else {
+            if piece.len() < self.wanted {
+                self.pending.extend_from_slice(piece);
+                self.wanted -= piece.len();
+                return Ok(());
+            }
+            self.pending.extend_from_slice(piece);
+            joined = std::mem::take(&mut self.pending);
+            &joined[..]
+        };
+        let progress = self.decoder.decode(input)?;
+        self.wanted = progress.wanted;
+        if let Some(rest) = input.get(progress.read..).filter(|r| !r.is_empty()) {
+            self.pending = rest.to_vec();
+        }
+        Ok(())
+    }
+
+    /// How many bytes it holds that are not decoded yet.
+    pub fn pending_len(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The values decoded since the last call, in order (`getavailable`).
+    pub fn take_available(&mut self) -> Vec<Value> {
+        self.decoder.take_available()
+    }
+}
+
+/// Python 2's `bytes(value)`, that is `str(value)`, for a chunk of an
+/// indefinite-length byte string (which is a simple value).
+fn chunk_bytes(value: Value) -> Vec<u8> {
+    match value {
         Value::Bytes(b) => b,
         Value::Int(n) => n.to_string().into_bytes(),
         Value::Bool(true) => b"True".to_vec(),
         Value::Bool(false) => b"False".to_vec(),
         Value::Null => b"None".to_vec(),
-        // Chunks are simple values only.
-        _ => {
-            return Err(cbor(
-                "unexpected special value when expecting bytestring chunk",
-            ));
-        }
-    })
+        // Not reached: `decodeitem` makes no other simple value.
+        _ => Vec::new(),
+    }
 }
 
 /// A Python `TypeError` from an operation on a decoded value.

@@ -13,6 +13,7 @@ use crate::protocol::Protocol;
 /// The reference implementation, one vector at a time.
 pub struct Reference {
     about: About,
+    protocol: Protocol,
     session: Option<Session>,
 }
 
@@ -26,6 +27,7 @@ impl Reference {
                 TargetKind::ALL,
             )
             .with_protocols(Protocol::ALL),
+            protocol: Protocol::Framing0005,
             session: None,
         }
     }
@@ -43,12 +45,15 @@ impl Implementation for Reference {
     }
 
     fn start(&mut self, _vector: &str, protocol: Protocol, target: &Target) -> Result<(), Refusal> {
-        if protocol != Protocol::Framing0005 && *target != Target::Codec {
+        if protocol != Protocol::Framing0005
+            && matches!(target, Target::Client { .. } | Target::Conversation { .. })
+        {
             return Err(Refusal::Unimplemented(format!(
-                "the reference's reactors speak {} only",
+                "the reference's client speaks {} only (its server speaks {protocol})",
                 Protocol::Framing0005
             )));
         }
+        self.protocol = protocol;
         self.session = Some(Session::new_in(protocol, target));
         Ok(())
     }
@@ -56,6 +61,16 @@ impl Implementation for Reference {
     fn step(&mut self, call: &Call<'_>) -> Result<Outcome, Refusal> {
         if let Op::Transfer { .. } = call.op {
             return Err(Problem::Reported(TRANSFER_IS_SPLIT.to_string()).into());
+        }
+        // As Mercurial 7.2.4 answers through its adapter: the later
+        // revision has no such call (the loader refuses such steps in its
+        // vector files).
+        if !call.op.info().in_protocol(self.protocol) {
+            return Err(Refusal::Unimplemented(format!(
+                "{} has no {}: its responses are objects, given to oncommandresponsereadyobjects",
+                self.protocol,
+                call.op.name()
+            )));
         }
         match self.session.as_mut() {
             Some(session) => Ok(session.run_op(call.on, call.op, call.pull)),

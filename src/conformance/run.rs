@@ -154,7 +154,10 @@ impl Suite {
     /// Runs the selected vectors on `implementation` and reports, with
     /// expectations applied; then [`Implementation::finish`]es it.
     pub fn run(&self, mut implementation: impl Implementation, options: &RunOptions) -> RunReport {
-        let expectations = options.applying_expectations();
+        let version = implementation.about().version.clone();
+        let expectations = options
+            .applying_expectations()
+            .map(|e| e.for_version(&version));
         let reports = self
             .select(&options.filter)
             .map(|v| {
@@ -501,17 +504,14 @@ where
     F: Fn() -> I + Send + Sync + 'static,
 {
     let make = Arc::new(make);
-    let expectations = options.applying_expectations();
+    let expectations = Arc::new(options.applying_expectations());
     suite
         .select(&options.filter)
         .map(|vector| {
             let kind = TargetKind::of(&vector.target).name();
             let vector = vector.clone();
             let make = make.clone();
-            let expectation = expectations
-                .as_ref()
-                .and_then(|e| e.lookup(&vector.id))
-                .cloned();
+            let expectations = expectations.clone();
             let excluded = options.filter.excluded(&vector);
             let level = options.level;
             let error_map = options.error_map.clone();
@@ -520,6 +520,11 @@ where
                     return Ok(libtest_mimic::Completion::ignored_with(reason));
                 }
                 let mut implementation = make();
+                // The entries for the implementation's version.
+                let version = implementation.about().version.clone();
+                let expectation = Option::as_ref(&expectations)
+                    .map(|e| e.for_version(&version))
+                    .and_then(|e| e.lookup(&vector.id).cloned());
                 let judge = Judge {
                     level,
                     error_map: error_map.as_ref(),

@@ -24,10 +24,15 @@
 //! an id the shell has not seen is a fresh stream of that id.
 //!
 //! Each action prints one line (`runcommand request=1 name=b'heads' args={}
-//! data=None`, `wantframe state=command-receiving`, `error MESSAGE`, ...);
+//! data=None`, with ` redirect=...` in the later revision,
+//! `wantframe state=command-receiving`, `error MESSAGE`, ...);
 //! the frames of a `sendframes` follow as indented human strings, then `end`
 //! or the error that stopped them. Anything the seed raises prints as
 //! `raise TYPE: MESSAGE`.
+//!
+//! A server speaks the revision of its [`ServerOptions::protocol`] (the
+//! role line `server hg-framing-0006`), and its frames are read and
+//! printed with that revision's names of frame types and flags.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -36,11 +41,12 @@ use std::io::Cursor;
 use crate::cbor::Value;
 use crate::error::SeedError;
 use crate::frame::Frame;
+use crate::protocol::Protocol;
 use crate::reactor::client::{ClientAction, ClientOptions, ClientReactor};
 use crate::reactor::server::{ServerAction, ServerOptions, ServerReactor, StreamHandle};
 use crate::reactor::{FrameGenId, ReactorError};
 use crate::stream::Stream;
-use crate::text::{format_human, format_literal, parse_human, parse_literal};
+use crate::text::{format_human_in, format_literal, parse_human_in, parse_literal};
 
 /// A line the shell cannot read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -56,6 +62,8 @@ enum Reactor {
 /// sequences.
 pub struct Shell {
     reactor: Reactor,
+    /// The revision whose names the frames are read and printed in.
+    protocol: Protocol,
     streams: HashMap<u8, StreamHandle>,
     gens: Vec<FrameGenId>,
     autoconsume: bool,
@@ -89,24 +97,30 @@ fn raise_line(err: &ReactorError) -> String {
 impl Shell {
     /// A shell over a server.
     pub fn server(options: ServerOptions) -> Shell {
-        Shell::with(Reactor::Server(ServerReactor::new(options)))
+        let protocol = options.protocol;
+        Shell::with(Reactor::Server(ServerReactor::new(options)), protocol)
     }
 
     /// A shell over a client.
     pub fn client(options: ClientOptions) -> Shell {
-        Shell::with(Reactor::Client(ClientReactor::new(options)))
+        Shell::with(
+            Reactor::Client(ClientReactor::new(options)),
+            Protocol::Framing0005,
+        )
     }
 
-    fn with(reactor: Reactor) -> Shell {
+    fn with(reactor: Reactor, protocol: Protocol) -> Shell {
         Shell {
             reactor,
+            protocol,
             streams: HashMap::new(),
             gens: Vec::new(),
             autoconsume: true,
         }
     }
 
-    /// A shell from a role line: `server [deferoutput]` or `client
+    /// A shell from a role line: `server [deferoutput] [REVISION]` (a
+    /// protocol revision's name, `hg-framing-0006`) or `client
     /// [hasmultiplesend] [nobuffersends]`.
     pub fn from_role_line(line: &str) -> Result<Shell, ShellError> {
         let mut words = line.split_whitespace();
@@ -119,7 +133,10 @@ impl Shell {
                 for o in options {
                     match o {
                         "deferoutput" => opts.defer_output = true,
-                        _ => return Err(unknown(o)),
+                        _ => match Protocol::from_name(o) {
+                            Some(protocol) => opts.protocol = protocol,
+                            None => return Err(unknown(o)),
+                        },
                     }
                 }
                 Ok(Shell::server(opts))
@@ -136,7 +153,7 @@ impl Shell {
                 Ok(Shell::client(opts))
             }
             other => Err(ShellError(format!(
-                "expected a role line, `server [deferoutput]` or `client [hasmultiplesend] [nobuffersends]`, found {other:?}"
+                "expected a role line, `server [deferoutput] [REVISION]` or `client [hasmultiplesend] [nobuffersends]`, found {other:?}"
             ))),
         }
     }
@@ -180,8 +197,8 @@ impl Shell {
     }
 
     fn recv(&mut self, human: &str) -> Result<Vec<String>, ShellError> {
-        let frame =
-            parse_human(human).map_err(|e| ShellError(format!("bad frame {human:?}: {e}")))?;
+        let frame = parse_human_in(self.protocol, human)
+            .map_err(|e| ShellError(format!("bad frame {human:?}: {e}")))?;
         let frame = frame.as_frame_ref();
         match &mut self.reactor {
             Reactor::Server(server) => {
@@ -308,11 +325,14 @@ impl Shell {
         Ok(match action {
             ServerAction::SendFrames(id) => self.sendframes(id),
             ServerAction::RunCommand(c) => vec![format!(
-                "runcommand request={} name={} args={} data={}",
+                "runcommand request={} name={} args={} data={}{}",
                 c.request_id,
                 lit(&c.name),
                 lit(&c.args),
-                c.data.as_deref().map_or("None".to_string(), bytes_lit)
+                c.data.as_deref().map_or("None".to_string(), bytes_lit),
+                c.redirect
+                    .as_ref()
+                    .map_or(String::new(), |r| format!(" redirect={}", lit(r)))
             )],
             ServerAction::WantFrame(state) => vec![format!("wantframe state={state}")],
             ServerAction::Noop => vec!["noop".into()],
@@ -378,7 +398,10 @@ impl Shell {
         let mut pulled = 0;
         while count.is_none_or(|n| pulled < n) {
             match self.next_frame(id) {
-                Some(Ok(frame)) => out.push(format!("  frame {}", format_human(&frame))),
+                Some(Ok(frame)) => out.push(format!(
+                    "  frame {}",
+                    format_human_in(self.protocol, &frame)
+                )),
                 Some(Err(e)) => {
                     out.push(format!("  {}", raise_line(&e)));
                     break;

@@ -9,9 +9,12 @@
 //! reactors, and `docs/reactors.md` is rendered from these rows
 //! ([`render_markdown`]), so the document cannot drift from the code.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use crate::cbor::hgcbor::HgDecodeError;
 use crate::frame::FrameType;
+use crate::protocol::framing0006;
 use crate::reactor::{ClientProtocolError as Client, ProtocolError, ServerProtocolError as Server};
 
 /// One row of a transition table.
@@ -473,6 +476,245 @@ pub const SERVER_CALLS: &[Transition] = &[
     ),
 ];
 
+/// The later revision's server, in the shell.
+const LATER: &str = "server hg-framing-0006";
+const SETTINGS_BEGUN: &[&str] = &["0 1 stream-begin sender-protocol-settings continuation \\xa1"];
+const SETTINGS_DONE: &[&str] = &["0 1 stream-begin sender-protocol-settings eos cbor:{}"];
+const SETTINGS_RAISED: &[&str] = &["0 1 stream-begin sender-protocol-settings eos cbor:5"];
+
+/// The later revision's server (`hg-framing-0006`) on frames received,
+/// where it differs from the seed's: its two new states, and what idle
+/// does with what they added. Every row of [`SERVER`] holds for it too,
+/// the checks of "any" state in the new states as well.
+pub const SERVER_0006: &[Transition] = &[
+    // initial
+    row(
+        "initial",
+        "sender-protocol-settings with eos, holding one map",
+        other("wantframe", "wantframe state=idle"),
+        "idle",
+        ex(
+            LATER,
+            NONE,
+            "0 1 stream-begin sender-protocol-settings eos cbor:{b'contentencodings': [b'identity']}",
+        ),
+    ),
+    row(
+        "initial",
+        "sender-protocol-settings with continuation",
+        other("wantframe", "wantframe state=protocol-settings-receiving"),
+        "protocol-settings-receiving",
+        ex(
+            LATER,
+            NONE,
+            "0 1 stream-begin sender-protocol-settings continuation \\xa1",
+        ),
+    ),
+    row(
+        "initial",
+        "sender-protocol-settings: the checks of protocol-settings-receiving (both flags, here)",
+        server(Server::ProtocolSettingsBothFlags),
+        "errored",
+        ex(
+            LATER,
+            NONE,
+            "0 1 stream-begin sender-protocol-settings continuation|eos \\xa0",
+        ),
+    ),
+    row(
+        "initial",
+        "new complete command request: handled as in idle",
+        other("runcommand", "runcommand request=1"),
+        "idle",
+        ex(
+            LATER,
+            NONE,
+            "1 1 stream-begin command-request new cbor:{b'name': b'a'}",
+        ),
+    ),
+    row(
+        "initial",
+        "new command request frame with more or have-data: handled as in idle",
+        other("wantframe", "wantframe state=command-receiving"),
+        "command-receiving",
+        ex(LATER, NONE, BEGIN),
+    ),
+    row(
+        "initial",
+        "any other frame type",
+        server(Server::NotSettingsOrCommandRequest {
+            frame_type: FrameType::COMMAND_DATA,
+        }),
+        "errored",
+        ex(LATER, NONE, "1 1 stream-begin command-data eos x"),
+    ),
+    // protocol-settings-receiving
+    row(
+        "protocol-settings-receiving",
+        "frame other than sender-protocol-settings",
+        server(Server::NotProtocolSettings {
+            frame_type: FrameType::COMMAND_REQUEST,
+        }),
+        "errored",
+        ex(
+            LATER,
+            SETTINGS_BEGUN,
+            "1 1 0 command-request new cbor:{b'name': b'a'}",
+        ),
+    ),
+    row(
+        "protocol-settings-receiving",
+        "sender-protocol-settings with continuation and eos",
+        server(Server::ProtocolSettingsBothFlags),
+        "errored",
+        ex(
+            LATER,
+            SETTINGS_BEGUN,
+            "0 1 0 sender-protocol-settings continuation|eos Pcontentencodings\\x80",
+        ),
+    ),
+    row(
+        "protocol-settings-receiving",
+        "sender-protocol-settings with neither continuation nor eos",
+        server(Server::ProtocolSettingsNoFlags),
+        "errored",
+        ex(
+            LATER,
+            SETTINGS_BEGUN,
+            "0 1 0 sender-protocol-settings 0 Pcontentencodings\\x80",
+        ),
+    ),
+    row(
+        "protocol-settings-receiving",
+        "sender-protocol-settings whose bytes Mercurial's CBOR decoder refuses (in its words)",
+        server(Server::ProtocolSettingsBadCbor {
+            error: HgDecodeError::Cbor(Cow::Borrowed(
+                "unhandled special item when expecting map key: 5",
+            )),
+        }),
+        "errored",
+        ex(
+            LATER,
+            SETTINGS_BEGUN,
+            "0 1 0 sender-protocol-settings eos \\xff",
+        ),
+    ),
+    row(
+        "protocol-settings-receiving",
+        "sender-protocol-settings with continuation (a value may be cut anywhere)",
+        other("wantframe", "wantframe state=protocol-settings-receiving"),
+        "protocol-settings-receiving",
+        ex(
+            LATER,
+            SETTINGS_BEGUN,
+            "0 1 0 sender-protocol-settings continuation Pcontent",
+        ),
+    ),
+    row(
+        "protocol-settings-receiving",
+        "sender-protocol-settings with eos: the frames hold one map (contentencodings kept when it has them)",
+        other("wantframe", "wantframe state=idle"),
+        "idle",
+        ex(
+            LATER,
+            SETTINGS_BEGUN,
+            "0 1 0 sender-protocol-settings eos Pcontentencodings\\x80",
+        ),
+    ),
+    row(
+        "protocol-settings-receiving",
+        "eos, and the frames hold no whole value (an unfinished one is dropped)",
+        server(Server::ProtocolSettingsEmpty),
+        "errored",
+        ex(LATER, SETTINGS_BEGUN, "0 1 0 sender-protocol-settings eos "),
+    ),
+    row(
+        "protocol-settings-receiving",
+        "eos, and the frames hold more than one value",
+        server(Server::ProtocolSettingsMultipleValues),
+        "errored",
+        ex(
+            LATER,
+            SETTINGS_BEGUN,
+            "0 1 0 sender-protocol-settings eos Pcontentencodings\\x80\\xa0",
+        ),
+    ),
+    row(
+        "protocol-settings-receiving",
+        "eos, and the one value is not a map Python can look contentencodings up in (an integer; a list holding it)",
+        other("raise (accidental)", "raise TypeError"),
+        "protocol-settings-receiving, without a settings decoder",
+        ex(
+            LATER,
+            &["0 1 stream-begin sender-protocol-settings continuation "],
+            "0 1 0 sender-protocol-settings eos cbor:5",
+        ),
+    ),
+    row(
+        "protocol-settings-receiving, without a settings decoder",
+        "any frame that passes the stream checks",
+        other("raise AssertionError", "raise AssertionError"),
+        "protocol-settings-receiving, without a settings decoder",
+        ex(
+            LATER,
+            SETTINGS_RAISED,
+            "1 1 0 command-request new cbor:{b'name': b'a'}",
+        ),
+    ),
+    // idle
+    row(
+        "idle",
+        "sender-protocol-settings: settings come first or not at all",
+        server(Server::NotCommandRequest {
+            frame_type: framing0006::SENDER_PROTOCOL_SETTINGS,
+        }),
+        "errored",
+        ex(
+            LATER,
+            SETTINGS_DONE,
+            "0 1 0 sender-protocol-settings eos cbor:{}",
+        ),
+    ),
+    row(
+        "idle",
+        "new complete request: runcommand has its redirect (None when the request has none)",
+        other(
+            "runcommand",
+            "runcommand request=1 name=b'a' args={} data=None redirect=None",
+        ),
+        "idle",
+        ex(
+            LATER,
+            SETTINGS_DONE,
+            "1 1 0 command-request new cbor:{b'name': b'a'}",
+        ),
+    ),
+];
+
+/// The later revision's server's other inputs, where they differ from the
+/// seed's ([`SERVER_CALLS`] holds for the others). They never change its
+/// state.
+pub const SERVER_CALLS_0006: &[Transition] = &[
+    row(
+        "any",
+        "makeoutputstream, the sender's contentencodings not a container (an integer, None)",
+        other("raise (accidental)", "raise TypeError"),
+        "unchanged (the stream id is taken)",
+        ex(
+            LATER,
+            &["0 1 stream-begin sender-protocol-settings eos cbor:{b'contentencodings': 5}"],
+            "makeoutputstream",
+        ),
+    ),
+    row(
+        "any",
+        "oncommandresponseready, oncommandresponsereadygen: not in this revision",
+        other("raise AttributeError", "raise AttributeError"),
+        "unchanged",
+        ex(LATER, ACTIVE, "oncommandresponseready 2, 1, b'x'"),
+    ),
+];
+
 const ISSUED: &[&str] = &["callcommand b'a', {}"];
 const SENT: &[&str] = &["callcommand b'a', {}", "flushcommands"];
 
@@ -661,7 +903,9 @@ pub fn expected_state(t: &Transition) -> Option<String> {
         };
     }
     match state {
-        "idle" | "command-receiving" | "errored" => Some(format!("state {state} ")),
+        "initial" | "protocol-settings-receiving" | "idle" | "command-receiving" | "errored" => {
+            Some(format!("state {state} "))
+        }
         _ => None,
     }
 }
@@ -684,31 +928,43 @@ fn render_table(out: &mut String, title: &str, rows: &[Transition]) {
     out.push('\n');
 }
 
-/// The tables and the server's state diagram, as the Markdown of
-/// `docs/reactors.md` between its generated-section markers.
-pub fn render_markdown() -> String {
-    let mut out = String::new();
-    render_table(&mut out, "Server: frames received", SERVER);
-    render_table(&mut out, "Server: other inputs", SERVER_CALLS);
-    render_table(&mut out, "Client: the life of a request", CLIENT);
-    out.push_str("### Server state diagram\n\n```mermaid\nstateDiagram-v2\n    [*] --> idle\n");
+/// The Mermaid diagram of a server's states: its first state, and an
+/// edge for every row of `tables` between two of `states` ("any" stands
+/// for each of them).
+fn render_diagram(out: &mut String, first: &str, states: &[&str], tables: &[&[Transition]]) {
+    let node = |state: &str| state.replace('-', "_");
+    let _ = writeln!(
+        out,
+        "```mermaid\nstateDiagram-v2\n    [*] --> {}",
+        node(first)
+    );
     let mut edges: Vec<(String, String, String)> = Vec::new();
-    for t in SERVER {
+    for t in tables.iter().copied().flatten() {
         let froms: &[&str] = if t.from == "any" {
-            &["idle", "command-receiving", "errored"]
+            states
         } else {
             std::slice::from_ref(&t.from)
         };
-        let to = t.to.split(' ').next().unwrap_or_default();
-        if !["idle", "command-receiving", "errored"].contains(&to) {
+        let to = t.to.split([' ', ',']).next().unwrap_or_default();
+        let to = if to == "as" {
+            // "as in idle": where idle would go, which its own rows say.
+            continue;
+        } else {
+            to
+        };
+        if !states.contains(&to) {
             continue;
         }
         for from in froms {
+            let from = from.split([' ', ',']).next().unwrap_or_default();
+            if !states.contains(&from) {
+                continue;
+            }
             let label = match &t.then {
                 Then::Error(_) => "error".to_string(),
                 Then::Other { action, .. } => action.replace(':', ""),
             };
-            let edge = (from.replace('-', "_"), to.replace('-', "_"), label);
+            let edge = (node(from), node(to), label);
             if !edges.contains(&edge) {
                 edges.push(edge);
             }
@@ -718,5 +974,44 @@ pub fn render_markdown() -> String {
         let _ = writeln!(out, "    {from} --> {to}: {label}");
     }
     out.push_str("```\n");
+}
+
+/// The tables and the servers' state diagrams, as the Markdown of
+/// `docs/reactors.md` between its generated-section markers.
+pub fn render_markdown() -> String {
+    let mut out = String::new();
+    render_table(&mut out, "Server: frames received", SERVER);
+    render_table(&mut out, "Server: other inputs", SERVER_CALLS);
+    render_table(
+        &mut out,
+        "Server, hg-framing-0006: frames received, beyond the seed's rows",
+        SERVER_0006,
+    );
+    render_table(
+        &mut out,
+        "Server, hg-framing-0006: other inputs, beyond the seed's rows",
+        SERVER_CALLS_0006,
+    );
+    render_table(&mut out, "Client: the life of a request", CLIENT);
+    out.push_str("### Server state diagram\n\n");
+    render_diagram(
+        &mut out,
+        "idle",
+        &["idle", "command-receiving", "errored"],
+        &[SERVER],
+    );
+    out.push_str("\n### Server state diagram, hg-framing-0006\n\n");
+    render_diagram(
+        &mut out,
+        "initial",
+        &[
+            "initial",
+            "protocol-settings-receiving",
+            "idle",
+            "command-receiving",
+            "errored",
+        ],
+        &[SERVER_0006, SERVER],
+    );
     out
 }

@@ -10,6 +10,7 @@ use crate::cbor::{self, Value};
 use crate::conformance::vectors::model::{Action, Op, Outcome, Side, Vector};
 use crate::conformance::vectors::spec::Target;
 use crate::frame::{Frame, ReadOptions, frames};
+use crate::protocol::Protocol;
 use crate::text::{format_human, format_literal};
 
 /// Seeds larger than this are left out: fuzzers work on small inputs, and
@@ -128,6 +129,20 @@ fn reactor_seed(frames: &[u8]) -> Vec<u8> {
     seed
 }
 
+/// The server target's input for a vector of `protocol`: for the later
+/// revision, a setup that asks for it (`ServerSetup`: `deferoutput` false,
+/// no limits, `later_revision` true) and no operations, then the frames.
+fn server_seed(protocol: Protocol, frames: &[u8]) -> Vec<u8> {
+    match protocol {
+        Protocol::Framing0005 => reactor_seed(frames),
+        Protocol::Framing0006 => {
+            let mut seed = vec![3, 0, 0, 0, 1];
+            seed.extend_from_slice(frames);
+            seed
+        }
+    }
+}
+
 /// The seed corpora of every target, from `vectors`.
 pub fn from_vectors(vectors: &[Vector]) -> Corpus {
     let mut corpus = Corpus::new();
@@ -176,7 +191,11 @@ pub fn from_vectors(vectors: &[Vector]) -> Corpus {
                 add(&mut corpus, "cbor_decode", bytes);
             }
         }
-        add(&mut corpus, "server_reactor", reactor_seed(&h.to_server));
+        add(
+            &mut corpus,
+            "server_reactor",
+            server_seed(vector.protocol, &h.to_server),
+        );
         add(&mut corpus, "client_reactor", reactor_seed(&h.to_client));
     }
     corpus

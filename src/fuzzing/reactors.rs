@@ -33,6 +33,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use super::FuzzFrame;
 use crate::cbor::Value;
 use crate::frame::{Frame, FrameIter, FrameRef, ReadOptions, StreamFlags, frames};
+use crate::protocol::Protocol;
 use crate::reactor::{
     Cause, ClientAction, ClientOptions, ClientReactor, FrameGenId, Limits, ReactorError,
     ServerAction, ServerOptions, ServerReactor, ServerState, StreamHandle,
@@ -65,6 +66,9 @@ pub struct ServerSetup {
     pub defer_output: bool,
     /// Opt-in limits: receiving commands, bytes per command, bytes in all.
     pub limits: Option<(u8, u16, u16)>,
+    /// The later revision of the protocol (`hg-framing-0006`) rather than
+    /// the seed's. Last, so that the setups of older inputs read the same.
+    pub later_revision: bool,
 }
 
 /// An operation on the server.
@@ -177,6 +181,11 @@ pub fn run_server(setup: &ServerSetup, ops: &[ServerOp], stream: &[u8]) {
         server: ServerReactor::new(ServerOptions {
             defer_output: setup.defer_output,
             limits,
+            protocol: if setup.later_revision {
+                Protocol::Framing0006
+            } else {
+                Protocol::Framing0005
+            },
         }),
         input: frames(stream, ReadOptions::default()),
         streams: Vec::new(),

@@ -140,6 +140,20 @@ pub enum ReactorError {
     /// A stream handle that this reactor did not make.
     #[error("unknown stream handle")]
     UnknownStream,
+    /// One of Mercurial's `assert`s failed: the seed (or the later
+    /// revision) raises `AssertionError`.
+    #[error(transparent)]
+    Assertion(#[from] Assertion),
+    /// A call the reactor's protocol revision does not have (the later
+    /// revision removed the byte-oriented response calls): Mercurial
+    /// raises `AttributeError`.
+    #[error("{call} is not in {protocol}: its responses are objects")]
+    NotInRevision {
+        /// The seed's name of the call.
+        call: &'static str,
+        /// The reactor's revision.
+        protocol: crate::protocol::Protocol,
+    },
 }
 
 impl ReactorError {
@@ -164,6 +178,8 @@ impl ReactorError {
             ReactorError::StreamIdsExhausted
             | ReactorError::RequestIdsExhausted
             | ReactorError::UnknownStream => SeedError::Deviation,
+            ReactorError::Assertion(_) => SeedError::AssertionError,
+            ReactorError::NotInRevision { .. } => SeedError::Accidental("AttributeError"),
         }
     }
 
@@ -183,7 +199,9 @@ impl ReactorError {
     ///   [`RequestIdsExhausted`](Self::RequestIdsExhausted): the caller,
     ///   which asked for more streams or commands than there are ids;
     /// - [`UnknownStream`](Self::UnknownStream): the caller, which passed a
-    ///   handle another reactor made.
+    ///   handle another reactor made;
+    /// - [`Assertion`](Self::Assertion): the peer, as [`Assertion`] says;
+    /// - [`NotInRevision`](Self::NotInRevision): the caller.
     pub fn cause(&self) -> Cause {
         match self {
             ReactorError::Programming(e) => e.cause(),
@@ -191,7 +209,9 @@ impl ReactorError {
             ReactorError::Accidental(e) => e.cause(),
             ReactorError::StreamIdsExhausted
             | ReactorError::RequestIdsExhausted
-            | ReactorError::UnknownStream => Cause::Caller,
+            | ReactorError::UnknownStream
+            | ReactorError::NotInRevision { .. } => Cause::Caller,
+            ReactorError::Assertion(_) => Cause::Peer,
         }
     }
 }
@@ -235,6 +255,34 @@ pub enum Accidental {
     /// An error response map without `type` or `message` (`KeyError`).
     #[error("error response map has no {0:?} key")]
     ErrorResponseMissingKey(&'static str),
+    /// The later revision: sender protocol settings that decode to a value
+    /// Python cannot look `contentencodings` up in (an integer, `None`), or
+    /// that hold it without being a map (a list, set or byte string), so
+    /// `d[b'contentencodings']` fails (`TypeError`). The server stays in
+    /// `protocol-settings-receiving` without a settings decoder (see
+    /// [`Assertion::SettingsDecoderGone`]).
+    #[error("sender protocol settings are not a map: they decode to a Python {}", .0.type_name)]
+    SettingsNotAMap(PyTypeError),
+    /// The later revision: `makeoutputstream` looks the server's encodings
+    /// up in the sender's `contentencodings`, which are not a container (an
+    /// integer, `None`): `TypeError`. The stream was made, and its id is
+    /// taken.
+    #[error("the sender's contentencodings are not a container: they are a Python {}", .0.type_name)]
+    ContentEncodingsNotIterable(PyTypeError),
+}
+
+/// One of Mercurial's `assert`s that a peer can make fail: Python raises
+/// `AssertionError`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Assertion {
+    /// The later revision: a frame after sender protocol settings that
+    /// raised ([`Accidental::SettingsNotAMap`]). The server stayed in
+    /// `protocol-settings-receiving`, but its settings decoder is gone, and
+    /// `assert self._protocolsettingsdecoder is not None` fails on every
+    /// frame that passes the stream checks.
+    #[error("a frame after sender protocol settings that raised: the settings decoder is gone")]
+    SettingsDecoderGone,
 }
 
 impl Accidental {
@@ -248,12 +296,16 @@ impl Accidental {
                 return e.python_type();
             }
             Accidental::EmptyRequestPayload | Accidental::EmptyErrorResponse => "IndexError",
-            Accidental::RequestNotAMap(_) | Accidental::ErrorResponseNotAMap(_) => "TypeError",
+            Accidental::RequestNotAMap(_)
+            | Accidental::ErrorResponseNotAMap(_)
+            | Accidental::SettingsNotAMap(_)
+            | Accidental::ContentEncodingsNotIterable(_) => "TypeError",
         })
     }
 
-    /// Who caused it: the peer, whose request or error response payload the
-    /// seed could not index, except for
+    /// Who caused it: the peer, whose request or error response payload (or,
+    /// in the later revision, whose settings) the seed could not index,
+    /// except for
     /// [`ResponseForInactiveRequest`](Self::ResponseForInactiveRequest): the
     /// caller answered a request the server never dispatched, or answered
     /// it twice (a peer cannot make that happen: a request id is active
@@ -267,7 +319,9 @@ impl Accidental {
             | Accidental::ErrorResponsePayload(_)
             | Accidental::EmptyErrorResponse
             | Accidental::ErrorResponseNotAMap(_)
-            | Accidental::ErrorResponseMissingKey(_) => Cause::Peer,
+            | Accidental::ErrorResponseMissingKey(_)
+            | Accidental::SettingsNotAMap(_)
+            | Accidental::ContentEncodingsNotIterable(_) => Cause::Peer,
         }
     }
 }

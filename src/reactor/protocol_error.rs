@@ -9,6 +9,7 @@
 //! the variants, their messages, [`class`](ServerProtocolError::class) and
 //! [`CLASSES`](ServerProtocolError::CLASSES) are all derived.
 
+use crate::cbor::hgcbor::HgDecodeError;
 use crate::frame::FrameType;
 
 /// Defines a protocol error enum from one list of
@@ -56,7 +57,9 @@ protocol_errors! {
     /// Every one moves the server to the sticky `errored` state. The limits
     /// (classes `limit-*`) are hgframe's own, reported only when
     /// [`ServerOptions::limits`](super::ServerOptions::limits) sets them; they
-    /// also free every partially received command.
+    /// also free every partially received command. The errors of the
+    /// `initial` and `protocol-settings-receiving` states are the later
+    /// revision's (Mercurial 7.2.4's words).
     pub enum ServerProtocolError {
         /// A frame on an even-numbered stream: the server's parity.
         #[error("received frame with even numbered stream ID: {stream_id}")]
@@ -133,6 +136,48 @@ protocol_errors! {
         /// A `command-data` frame with neither `continuation` nor `eos`.
         #[error("command data frame without flags")]
         DataWithoutFlags => "data-without-flags",
+        /// The later revision: a first frame neither `sender-protocol-settings`
+        /// nor `command-request`.
+        #[error(
+            "expected sender protocol settings or command request frame; got {}",
+            .frame_type.get()
+        )]
+        NotSettingsOrCommandRequest {
+            /// The frame's type.
+            frame_type: FrameType,
+        } => "not-settings-or-command-request",
+        /// The later revision: while sender protocol settings are received,
+        /// a frame of another type.
+        #[error("expected sender protocol settings frame; got {}", .frame_type.get())]
+        NotProtocolSettings {
+            /// The frame's type.
+            frame_type: FrameType,
+        } => "not-protocol-settings",
+        /// The later revision: a settings frame with both `continuation` and
+        /// `eos`.
+        #[error(
+            "sender protocol settings frame cannot have both continuation and end of stream flags set"
+        )]
+        ProtocolSettingsBothFlags => "protocol-settings-both-flags",
+        /// The later revision: a settings frame with neither `continuation`
+        /// nor `eos`.
+        #[error("sender protocol settings frame must have continuation or end of stream flag set")]
+        ProtocolSettingsNoFlags => "protocol-settings-no-flags",
+        /// The later revision: settings that Mercurial's CBOR decoder
+        /// refuses, with its words (`string major type not supported`).
+        #[error("error decoding CBOR from sender protocol settings frame: {}", .error.message())]
+        ProtocolSettingsBadCbor {
+            /// The decoder's refusal.
+            error: HgDecodeError,
+        } => "protocol-settings-bad-cbor",
+        /// The later revision: settings frames that ended without a whole
+        /// CBOR value.
+        #[error("sender protocol settings frame did not contain CBOR data")]
+        ProtocolSettingsEmpty => "protocol-settings-empty",
+        /// The later revision: settings frames that held more than one CBOR
+        /// value.
+        #[error("sender protocol settings frame contained multiple CBOR values")]
+        ProtocolSettingsMultipleValues => "protocol-settings-multiple-values",
         /// Any frame that passes the stream checks, once errored.
         #[error("server already errored")]
         AlreadyErrored => "server-already-errored",

@@ -1,16 +1,36 @@
-//! The server reactor (the seed's `serverreactor`).
+//! The server reactor (the seed's `serverreactor`), in either revision of
+//! the protocol.
+//!
+//! The later revision ([`Protocol::Framing0006`], Mercurial 4.8 to 7.2.4)
+//! kept the seed's server and added to it, so one reactor speaks both, and
+//! [`ServerOptions::protocol`] says which. What the later revision added:
+//!
+//! - a first state, `initial`, which takes a `sender-protocol-settings`
+//!   frame (to `protocol-settings-receiving`, until the settings' `eos`
+//!   frame, then `idle`) or a command request (handled as in `idle`), and
+//!   refuses any other first frame;
+//! - the settings themselves: CBOR that may come over several frames, of
+//!   which the server keeps `contentencodings`, and by which
+//!   [`ServerReactor::make_output_stream`] picks each stream's encoding;
+//! - the `redirect` of a command request, in [`Command::redirect`];
+//! - and it removed the byte-oriented response calls
+//!   ([`ServerReactor::on_command_response_ready`] and `_gen` refuse).
+//!
+//! Everything else is the seed's code path in both revisions.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::{Accidental, FrameGenId, Gens, ReactorError, ServerProtocolError};
+use super::{Accidental, Assertion, FrameGenId, Gens, ReactorError, ServerProtocolError};
 use crate::build::{
     FrameSource, ResponseChunkFrames, ResponseFrames, command_error_response, error_frame,
 };
 use crate::cbor::Value;
-use crate::cbor::hgcbor::{self, contains, get};
+use crate::cbor::hgcbor::{self, BufferingDecoder, contains, get};
+use crate::encoding::Encoding;
 use crate::error::ProgrammingError;
 use crate::frame::{Frame, FrameFlags, FrameRef, FrameType, StreamFlags};
+use crate::protocol::{Protocol, framing0006};
 use crate::stream::{Stream, ensure_server_stream};
 
 /// Options of a [`ServerReactor`].
@@ -24,6 +44,10 @@ pub struct ServerOptions {
     /// Limits against a hostile client. The default has none, exactly as the
     /// seed.
     pub limits: Limits,
+    /// The revision of the protocol the server speaks. The default is the
+    /// seed's, [`Protocol::Framing0005`]; [`Protocol::Framing0006`] starts
+    /// in [`ServerState::Initial`] (see the [module documentation](self)).
+    pub protocol: Protocol,
 }
 
 /// Opt-in limits on what a client can make the server hold (the seed's
@@ -48,6 +72,14 @@ pub struct Limits {
 /// The states of a [`ServerReactor`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ServerState {
+    /// The later revision's first state: nothing received yet. A
+    /// `sender-protocol-settings` frame leads to
+    /// [`ProtocolSettingsReceiving`](Self::ProtocolSettingsReceiving), a
+    /// command request is handled as in [`Idle`](Self::Idle).
+    Initial,
+    /// The later revision: sender protocol settings frames are being
+    /// received, until the one with `eos`.
+    ProtocolSettingsReceiving,
     /// No command is being received.
     Idle,
     /// At least one command is partially received.
@@ -60,6 +92,8 @@ impl ServerState {
     /// The seed's name for the state.
     pub fn seed_name(self) -> &'static str {
         match self {
+            ServerState::Initial => "initial",
+            ServerState::ProtocolSettingsReceiving => "protocol-settings-receiving",
             ServerState::Idle => "idle",
             ServerState::CommandReceiving => "command-receiving",
             ServerState::Errored => "errored",
@@ -85,6 +119,10 @@ pub struct Command {
     pub args: Value,
     /// The command data, when the request announced data and sent it.
     pub data: Option<Vec<u8>>,
+    /// The later revision's `redirect`: the request map's `redirect`, or
+    /// `Null` when it has none (`request.get(b'redirect')`). `None` in the
+    /// seed's revision, whose `runcommand` has no such field.
+    pub redirect: Option<Value>,
 }
 
 /// What the caller of a [`ServerReactor`] should do next.
@@ -202,6 +240,17 @@ pub struct ServerReactor {
     state: ServerState,
     next_stream_id: u32,
     streams: Vec<Stream>,
+    /// The encoding [`make_output_stream`](Self::make_output_stream) chose
+    /// for a stream, by its index (the later revision).
+    encodings: BTreeMap<usize, Encoding>,
+    /// The decoder of the sender protocol settings being received
+    /// (`_protocolsettingsdecoder`): made by the first settings frame,
+    /// dropped at the settings' `eos` frame (boxed: most servers never
+    /// have one).
+    settings: Option<Box<BufferingDecoder>>,
+    /// The sender's `contentencodings` (`_sendersettings`), whatever value
+    /// it sent: `[b'identity']` until it sends some.
+    content_encodings: Value,
     buffered: Vec<FrameGenId>,
     incoming_streams: BTreeSet<u8>,
     receiving: BTreeMap<u16, Receiving>,
@@ -227,13 +276,21 @@ impl fmt::Debug for ServerReactor {
 }
 
 impl ServerReactor {
-    /// A server in the idle state.
+    /// A server in its first state: idle in the seed's revision, initial in
+    /// the later one.
     pub fn new(options: ServerOptions) -> ServerReactor {
+        let state = match options.protocol {
+            Protocol::Framing0005 => ServerState::Idle,
+            Protocol::Framing0006 => ServerState::Initial,
+        };
         ServerReactor {
             options,
-            state: ServerState::Idle,
+            state,
             next_stream_id: 2,
             streams: Vec::new(),
+            encodings: BTreeMap::new(),
+            settings: None,
+            content_encodings: Value::Array(vec![Value::bytes(Encoding::Identity.name())]),
             buffered: Vec::new(),
             incoming_streams: BTreeSet::new(),
             receiving: BTreeMap::new(),
@@ -246,6 +303,28 @@ impl ServerReactor {
     /// The current state.
     pub fn state(&self) -> ServerState {
         self.state
+    }
+
+    /// The revision of the protocol it speaks ([`ServerOptions::protocol`]).
+    pub fn protocol(&self) -> Protocol {
+        self.options.protocol
+    }
+
+    /// The later revision: the `contentencodings` of the sender's protocol
+    /// settings, as it sent them (any value: the server does not check),
+    /// or `[b'identity']` when it sent none.
+    pub fn sender_content_encodings(&self) -> &Value {
+        &self.content_encodings
+    }
+
+    /// The later revision: the encoding
+    /// [`make_output_stream`](Self::make_output_stream) chose for a stream,
+    /// the first of [`Encoding::ALL`] (the server's preference) that the
+    /// sender's `contentencodings` holds. `None` in the seed's revision, for
+    /// a stream the caller registered, and when the sender names none the
+    /// server has.
+    pub fn stream_encoding(&self, handle: StreamHandle) -> Option<Encoding> {
+        self.encodings.get(&self.stream_index(handle)?).copied()
     }
 
     /// Request ids dispatched with `runcommand` whose response frames have
@@ -275,10 +354,28 @@ impl ServerReactor {
 
     /// Makes a stream for responses, with the next even id from 2 (the seed's
     /// `makeoutputstream`).
+    ///
+    /// In the later revision it also picks the stream's encoding
+    /// ([`stream_encoding`](Self::stream_encoding)) by looking each of the
+    /// server's encodings up in the sender's `contentencodings` as Python's
+    /// `in` does. When those are not a container (an integer, `None`), that
+    /// raises `TypeError`, [`Accidental::ContentEncodingsNotIterable`], after
+    /// the stream and its id were taken, as in Mercurial.
     pub fn make_output_stream(&mut self) -> Result<StreamHandle, ReactorError> {
         let id = u8::try_from(self.next_stream_id).map_err(|_| ReactorError::StreamIdsExhausted)?;
         self.next_stream_id += 2;
-        Ok(self.register_stream(Stream::new(id)))
+        let handle = self.register_stream(Stream::new(id));
+        if self.options.protocol == Protocol::Framing0006 {
+            for encoding in Encoding::ALL {
+                if contains(&self.content_encodings, encoding.name())
+                    .map_err(Accidental::ContentEncodingsNotIterable)?
+                {
+                    self.encodings.insert(handle.index, encoding);
+                    break;
+                }
+            }
+        }
+        Ok(handle)
     }
 
     /// Registers a stream the caller made (the seed accepts any stream
@@ -318,6 +415,8 @@ impl ServerReactor {
             self.incoming_streams.remove(&frame.stream_id);
         }
         match self.state {
+            ServerState::Initial => self.on_frame_initial(frame),
+            ServerState::ProtocolSettingsReceiving => self.on_frame_protocol_settings(frame),
             ServerState::Idle => self.on_frame_idle(frame),
             ServerState::CommandReceiving => self.on_frame_command_receiving(frame),
             ServerState::Errored => Ok(ServerAction::Error(ServerProtocolError::AlreadyErrored)),
@@ -337,6 +436,86 @@ impl ServerReactor {
             return Some(self.errored(ServerProtocolError::NeitherNewNorContinuation));
         }
         None
+    }
+
+    /// The later revision's first frame (`_onframeinitial`).
+    fn on_frame_initial(&mut self, frame: &FrameRef<'_>) -> Result<ServerAction, ReactorError> {
+        match frame.frame_type {
+            framing0006::SENDER_PROTOCOL_SETTINGS => {
+                self.state = ServerState::ProtocolSettingsReceiving;
+                self.settings = Some(Box::default());
+                self.on_frame_protocol_settings(frame)
+            }
+            FrameType::COMMAND_REQUEST => {
+                self.state = ServerState::Idle;
+                self.on_frame_idle(frame)
+            }
+            frame_type => {
+                Ok(self.errored(ServerProtocolError::NotSettingsOrCommandRequest { frame_type }))
+            }
+        }
+    }
+
+    /// A sender protocol settings frame, or another frame while they are
+    /// received (`_onframeprotocolsettings`).
+    fn on_frame_protocol_settings(
+        &mut self,
+        frame: &FrameRef<'_>,
+    ) -> Result<ServerAction, ReactorError> {
+        // Settings that raised at their eos frame left the state as it was
+        // and the decoder gone: Mercurial's assert fails on every frame
+        // after.
+        if self.settings.is_none() {
+            return Err(Assertion::SettingsDecoderGone.into());
+        }
+        if frame.frame_type != framing0006::SENDER_PROTOCOL_SETTINGS {
+            return Ok(self.errored(ServerProtocolError::NotProtocolSettings {
+                frame_type: frame.frame_type,
+            }));
+        }
+        let more = frame
+            .flags
+            .contains(framing0006::SENDER_PROTOCOL_SETTINGS_CONTINUATION);
+        let eos = frame
+            .flags
+            .contains(framing0006::SENDER_PROTOCOL_SETTINGS_EOS);
+        if more && eos {
+            return Ok(self.errored(ServerProtocolError::ProtocolSettingsBothFlags));
+        }
+        if !more && !eos {
+            return Ok(self.errored(ServerProtocolError::ProtocolSettingsNoFlags));
+        }
+        let decoded = self
+            .settings
+            .as_mut()
+            .map_or(Ok(()), |decoder| decoder.decode(frame.payload));
+        if let Err(error) = decoded {
+            return Ok(self.errored(ServerProtocolError::ProtocolSettingsBadCbor { error }));
+        }
+        if more {
+            return Ok(ServerAction::WantFrame(self.state));
+        }
+        // eos: what the frames held. Bytes of a value they did not finish
+        // are dropped with the decoder.
+        let mut decoded = self
+            .settings
+            .take()
+            .map(|mut decoder| decoder.take_available())
+            .unwrap_or_default();
+        if decoded.len() > 1 {
+            return Ok(self.errored(ServerProtocolError::ProtocolSettingsMultipleValues));
+        }
+        let Some(settings) = decoded.pop() else {
+            return Ok(self.errored(ServerProtocolError::ProtocolSettingsEmpty));
+        };
+        // `if b'contentencodings' in d: ... = d[b'contentencodings']`, on
+        // whatever value the settings are.
+        if contains(&settings, b"contentencodings").map_err(Accidental::SettingsNotAMap)? {
+            let value = get(&settings, b"contentencodings").map_err(Accidental::SettingsNotAMap)?;
+            self.content_encodings = value.cloned().unwrap_or(Value::Null);
+        }
+        self.state = ServerState::Idle;
+        Ok(ServerAction::WantFrame(self.state))
     }
 
     fn on_frame_idle(&mut self, frame: &FrameRef<'_>) -> Result<ServerAction, ReactorError> {
@@ -546,11 +725,17 @@ impl ServerReactor {
         };
         let name = take(b"name");
         let args = take(b"args");
+        // The later revision's `request.get(b'redirect')`.
+        let redirect = match self.options.protocol {
+            Protocol::Framing0005 => None,
+            Protocol::Framing0006 => Some(take(b"redirect").unwrap_or(Value::Null)),
+        };
         Ok(ServerAction::RunCommand(Command {
             request_id,
             name: name.unwrap_or(Value::Null),
             args: args.unwrap_or(Value::Map(Vec::new())),
             data: entry.data,
+            redirect,
         }))
     }
 
@@ -585,15 +770,28 @@ impl ServerReactor {
         }
     }
 
+    /// Refuses a call the later revision removed.
+    fn seed_only(&self, call: &'static str) -> Result<(), ReactorError> {
+        match self.options.protocol {
+            Protocol::Framing0005 => Ok(()),
+            protocol => Err(ReactorError::NotInRevision { call, protocol }),
+        }
+    }
+
     /// A command's response is ready, as bytes (the seed's
     /// `oncommandresponseready`). Its request is released once all its frames
     /// have been pulled.
+    ///
+    /// The later revision has no such call (its responses are objects):
+    /// there it is [`ReactorError::NotInRevision`], as Mercurial's
+    /// `AttributeError`.
     pub fn on_command_response_ready(
         &mut self,
         stream: StreamHandle,
         request_id: u16,
         data: Vec<u8>,
     ) -> Result<ServerAction, ReactorError> {
+        self.seed_only("oncommandresponseready")?;
         self.respond(
             stream,
             request_id,
@@ -603,6 +801,9 @@ impl ServerReactor {
 
     /// A command's response is ready, as chunks pulled while its frames are
     /// made (the seed's `oncommandresponsereadygen`).
+    ///
+    /// Not in the later revision, as
+    /// [`on_command_response_ready`](Self::on_command_response_ready).
     pub fn on_command_response_ready_gen<I>(
         &mut self,
         stream: StreamHandle,
@@ -614,6 +815,7 @@ impl ServerReactor {
         I::IntoIter: Send + 'static,
         I::Item: AsRef<[u8]> + Send,
     {
+        self.seed_only("oncommandresponsereadygen")?;
         self.respond(
             stream,
             request_id,

@@ -24,7 +24,7 @@ sendframes g0
   frame 9 1 0 command-request new cbor:{b'name': b'e'}
   end
 > 1 2 stream-begin error-response 0 \xff
-raise CBORDecodeError: error response payload cannot be decoded: CBOR decode error: unhandled special state
+raise CBORDecodeError: error response payload cannot be decoded: CBOR decode error: unhandled special state: 5
 > 3 2 0 error-response 0 
 raise IndexError: error response payload is empty
 > 5 2 0 error-response 0 cbor:[b'type']

@@ -197,8 +197,11 @@ impl Hello {
             "version": self.version,
             "targets": self.targets,
         });
-        if let Some(protocols) = &self.protocols {
-            json["protocols"] = protocols.iter().map(|p| p.name()).collect();
+        if let (Some(protocols), Some(object)) = (&self.protocols, json.as_object_mut()) {
+            object.insert(
+                "protocols".to_string(),
+                protocols.iter().map(|p| p.name()).collect(),
+            );
         }
         json
     }

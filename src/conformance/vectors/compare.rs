@@ -208,6 +208,7 @@ impl Expect {
         d.value(&p("command"), &self.command, &a.command);
         d.value(&p("args"), &self.args, &a.args);
         d.eq(&p("data"), &self.data, &a.data);
+        d.value(&p("redirect"), &self.redirect, &a.redirect);
         d.eq(&p("state"), &self.state, &a.state);
         d.value(&p("errortype"), &self.errortype, &a.errortype);
         d.value(&p("errormessage"), &self.errormessage, &a.errormessage);

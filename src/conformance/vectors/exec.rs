@@ -120,9 +120,12 @@ impl Session {
         Session::new_in(Protocol::Framing0005, target)
     }
 
-    /// A session for a vector's target in a protocol revision. The
-    /// reactors speak the seed's revision only: the codec operations use
-    /// `protocol`'s frame types.
+    /// A session for a vector's target in a protocol revision: the codec
+    /// operations use `protocol`'s frame types, and the server speaks it.
+    /// (The client speaks the seed's revision only: [`Reference`] refuses
+    /// the later revision's client and conversation targets.)
+    ///
+    /// [`Reference`]: crate::conformance::reference::Reference
     pub fn new_in(protocol: Protocol, target: &Target) -> Session {
         // An option the target leaves out is the reference's default,
         // which is the seed's.
@@ -130,6 +133,7 @@ impl Session {
             let default = ServerOptions::default();
             ServerReactor::new(ServerOptions {
                 defer_output: deferoutput.unwrap_or(default.defer_output),
+                protocol,
                 ..default
             })
         };
@@ -207,6 +211,7 @@ impl Session {
                 command: c.name,
                 args: c.args,
                 data: c.data,
+                redirect: c.redirect,
             },
             ServerAction::WantFrame(state) => Action::WantFrame {
                 state: state.seed_name().to_string(),

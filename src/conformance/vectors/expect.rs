@@ -42,6 +42,7 @@ fn given_fields(e: &Expect) -> Vec<&'static str> {
         (e.command.is_some(), "command"),
         (e.args.is_some(), "args"),
         (e.data.is_some(), "data"),
+        (e.redirect.is_some(), "redirect"),
         (e.state.is_some(), "state"),
         (e.message.is_some(), "message"),
         (e.errortype.is_some(), "errortype"),
@@ -110,12 +111,16 @@ fn action(field: &str, e: &Expect) -> Checked<Action> {
             }
         }
         "runcommand" => {
-            with(&["action", "request", "command", "args", "data"], &[])?;
+            with(
+                &["action", "request", "command", "args", "data"],
+                &["redirect"],
+            )?;
             Action::RunCommand {
                 request: e.request.unwrap_or_default(),
                 command: e.command.clone().unwrap_or(Value::Null),
                 args: e.args.clone().unwrap_or(Value::Null),
                 data: e.data.clone().flatten(),
+                redirect: e.redirect.clone(),
             }
         }
         "wantframe" => {
@@ -333,11 +338,13 @@ impl Action {
                 command,
                 args,
                 data,
+                redirect,
             } => Expect {
                 request: Some(*request),
                 command: Some(command.clone()),
                 args: Some(args.clone()),
                 data: Some(data.clone()),
+                redirect: redirect.clone(),
                 ..named("runcommand")
             },
             Action::WantFrame { state } => Expect {

@@ -54,6 +54,11 @@ pub struct Entry {
     /// The only level of runs the entry applies to; all when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
+    /// The only version of the implementation the entry applies to, as its
+    /// handshake gives it (`6.0`); all when absent. For a file shared by
+    /// releases that fail alike but for one: Mercurial 6.0 and 7.2.4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// Why: required, and shown in reports.
     pub reason: String,
 }
@@ -176,6 +181,19 @@ impl Expectations {
         }
     }
 
+    /// The entries that apply to the implementation at `version`.
+    pub fn for_version(&self, version: &str) -> Expectations {
+        Expectations {
+            path: self.path.clone(),
+            entries: self
+                .entries
+                .iter()
+                .filter(|(e, _)| e.version.as_deref().is_none_or(|v| v == version))
+                .cloned()
+                .collect(),
+        }
+    }
+
     /// The entries, in order.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().map(|(e, _)| e)
@@ -260,7 +278,11 @@ fn fold(
 /// are.
 pub fn write(run: &RunReport, previous: Option<&Expectations>, all_ids: &[&str]) -> String {
     let (reports, implementation) = (&run.vectors, &run.implementation);
-    let applying = previous.map(|p| p.at(run.level));
+    let version = run.about.as_ref().map(|a| a.version.as_str());
+    let applying = previous.map(|p| {
+        let at = p.at(run.level);
+        version.map_or_else(|| at.clone(), |v| at.for_version(v))
+    });
     let mut entries: Vec<Entry> = Vec::new();
     // Which entries are new (not kept from `previous`), by id.
     let mut new = std::collections::HashSet::new();
@@ -308,6 +330,7 @@ pub fn write(run: &RunReport, previous: Option<&Expectations>, all_ids: &[&str])
                     id: r.id.clone(),
                     result,
                     level,
+                    version: None,
                     reason: match result {
                         Expected::Unimplemented => observed,
                         Expected::Fail => format!("TODO explain; observed: {observed}"),
@@ -317,8 +340,12 @@ pub fn write(run: &RunReport, previous: Option<&Expectations>, all_ids: &[&str])
         }
     }
     let mut entries = fold(entries, &new, all_ids);
+    // The entries of another level or version than the run's stay as they
+    // are.
     for e in previous.iter().flat_map(|p| p.entries()) {
-        if e.level.is_some_and(|l| l != run.level) && !entries.contains(e) {
+        let other = e.level.is_some_and(|l| l != run.level)
+            || e.version.as_deref().is_some_and(|v| Some(v) != version);
+        if other && !entries.contains(e) {
             entries.push(e.clone());
         }
     }
@@ -334,4 +361,27 @@ pub fn write(run: &RunReport, previous: Option<&Expectations>, all_ids: &[&str])
     };
     out.push_str(&serde_yaml::to_string(&file).unwrap_or_default());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_with_a_version_applies_to_that_version_only() {
+        let text = "expectations:\n\
+            - {id: 'a/*', result: fail, version: '6.0', reason: 6.0 only}\n\
+            - {id: 'a/b', result: unimplemented, reason: every version}\n";
+        let e = Expectations::parse(text, Path::new("x.yaml")).unwrap();
+        let reason = |version: &str| {
+            e.for_version(version)
+                .lookup("a/b")
+                .map(|entry| entry.reason.clone())
+        };
+        assert_eq!(reason("6.0").as_deref(), Some("6.0 only"));
+        assert_eq!(reason("7.2.4").as_deref(), Some("every version"));
+        // An entry for another version still matches its vectors: it is
+        // not reported as matching none.
+        assert!(e.unmatched(["a/b"]).is_empty());
+    }
 }

@@ -190,6 +190,34 @@ fn incomplete(outcome: &Outcome) -> Option<String> {
     }
 }
 
+/// What is wrong with the `redirect` of the `runcommand` actions in an
+/// expected outcome, if anything: the later revision's always has one
+/// (`None` for a request without), the seed's never.
+fn redirect_mismatch(outcome: &Outcome, protocol: Protocol) -> Option<String> {
+    use model::Action;
+    let action = |a: &Action| match (a, protocol) {
+        (Action::RunCommand { redirect: None, .. }, Protocol::Framing0006) => Some(format!(
+            "runcommand: missing field redirect (every runcommand of {protocol} has it; None for a request without one)"
+        )),
+        (
+            Action::RunCommand {
+                redirect: Some(_), ..
+            },
+            Protocol::Framing0005,
+        ) => Some(format!(
+            "runcommand: field redirect does not belong here (the runcommand of {protocol} has none)"
+        )),
+        _ => None,
+    };
+    match outcome {
+        Outcome::Action(a) | Outcome::Request { action: a, .. } => action(a),
+        Outcome::Transfer { actions, .. } => {
+            actions.iter().find_map(|a| redirect_mismatch(a, protocol))
+        }
+        _ => None,
+    }
+}
+
 /// The id of the vector whose text contains `line` (the nearest `id:` at or
 /// above it).
 fn id_above(text: &str, line: usize) -> Option<String> {
@@ -409,6 +437,13 @@ impl Ctx<'_> {
             })?),
         };
         check_target(&field, target, &op, on)?;
+        if !op.info().in_protocol(self.protocol) {
+            return Err(format!(
+                "{field}: {} is not an operation of {}: the later revision's responses are objects (oncommandresponsereadyobjects)",
+                op.name(),
+                self.protocol
+            ));
+        }
         let pull = match s.pull {
             None | Some(Pull::All(true)) => PullMode::All,
             Some(Pull::All(false)) => PullMode::Count(0),
@@ -416,6 +451,9 @@ impl Ctx<'_> {
         };
         let expect = Outcome::from_expect(op.info().shape, &s.expect, &f("expect"))
             .map_err(|e| e.to_string())?;
+        if let Some(what) = redirect_mismatch(&expect, self.protocol) {
+            return Err(format!("{}: {what}", f("expect")));
+        }
         Ok(model::Step {
             on,
             op,

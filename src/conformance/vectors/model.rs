@@ -444,20 +444,30 @@ pub struct OpInfo {
     pub party: Party,
     /// The shape of its outcome.
     pub shape: Shape,
+    /// The protocol revisions that have it: the later one removed the
+    /// seed's byte-oriented responses (its responses are objects).
+    pub protocols: &'static [Protocol],
 }
 
-/// The one list of operations: each variant of [`Op`] with its name, party
-/// and outcome shape. [`Op::info`] and [`OpInfo::ALL`] are made from it.
+/// Every revision has the operation.
+const EVERY: &[Protocol] = &Protocol::ALL;
+/// Only the seed's revision has it.
+const SEED: &[Protocol] = &[Protocol::Framing0005];
+
+/// The one list of operations: each variant of [`Op`] with its name, party,
+/// outcome shape and the revisions that have it. [`Op::info`] and
+/// [`OpInfo::ALL`] are made from it.
 macro_rules! op_table {
-    ($($variant:ident => $name:literal, $party:ident, $shape:ident;)*) => {
+    ($($variant:ident => $name:literal, $party:ident, $shape:ident, $protocols:ident;)*) => {
         impl Op {
-            /// The operation's name, party and outcome shape.
+            /// The operation's name, party, outcome shape and revisions.
             pub fn info(&self) -> &'static OpInfo {
                 match self {
                     $(Op::$variant { .. } => &OpInfo {
                         name: $name,
                         party: Party::$party,
                         shape: Shape::$shape,
+                        protocols: $protocols,
                     },)*
                 }
             }
@@ -469,42 +479,48 @@ macro_rules! op_table {
                 name: $name,
                 party: Party::$party,
                 shape: Shape::$shape,
+                protocols: $protocols,
             }),*];
         }
     };
 }
 
 op_table! {
-    Recv => "recv", Either, Action;
-    CallCommand => "callcommand", Client, Request;
-    FlushCommands => "flushcommands", Client, Action;
-    MakeOutputStream => "makeoutputstream", Server, Stream;
-    Response => "oncommandresponseready", Server, Action;
-    ResponseGen => "oncommandresponsereadygen", Server, Action;
-    CommandError => "oncommanderror", Server, Action;
-    ServerError => "onservererror", Server, Action;
-    InputEof => "oninputeof", Server, Action;
-    Consume => "consume", Either, Frames;
-    RequestState => "requeststate", Client, State;
-    Transfer => "transfer", Either, Transfer;
-    HumanString => "humanstring", Codec, Bytes;
-    MakeFrame => "makeframe", Codec, Bytes;
-    ParseHeader => "parseheader", Codec, Header;
-    ReadFrames => "readframes", Codec, Frames;
-    HumanFlags => "humanflags", Codec, Text;
-    Repr => "repr", Codec, Text;
-    CreateCommandFrames => "createcommandframes", Codec, Frames;
-    CreateResponse => "createcommandresponseframesfrombytes", Codec, Frames;
-    CreateResponseGen => "createbytesresponseframesfromgen", Codec, Frames;
-    CreateCommandError => "createcommanderrorresponse", Codec, Frames;
-    CreateErrorFrame => "createerrorframe", Codec, Frames;
-    CreateTextOutput => "createtextoutputframe", Codec, Frames;
+    Recv => "recv", Either, Action, EVERY;
+    CallCommand => "callcommand", Client, Request, EVERY;
+    FlushCommands => "flushcommands", Client, Action, EVERY;
+    MakeOutputStream => "makeoutputstream", Server, Stream, EVERY;
+    Response => "oncommandresponseready", Server, Action, SEED;
+    ResponseGen => "oncommandresponsereadygen", Server, Action, SEED;
+    CommandError => "oncommanderror", Server, Action, EVERY;
+    ServerError => "onservererror", Server, Action, EVERY;
+    InputEof => "oninputeof", Server, Action, EVERY;
+    Consume => "consume", Either, Frames, EVERY;
+    RequestState => "requeststate", Client, State, EVERY;
+    Transfer => "transfer", Either, Transfer, EVERY;
+    HumanString => "humanstring", Codec, Bytes, EVERY;
+    MakeFrame => "makeframe", Codec, Bytes, EVERY;
+    ParseHeader => "parseheader", Codec, Header, EVERY;
+    ReadFrames => "readframes", Codec, Frames, EVERY;
+    HumanFlags => "humanflags", Codec, Text, EVERY;
+    Repr => "repr", Codec, Text, EVERY;
+    CreateCommandFrames => "createcommandframes", Codec, Frames, EVERY;
+    CreateResponse => "createcommandresponseframesfrombytes", Codec, Frames, SEED;
+    CreateResponseGen => "createbytesresponseframesfromgen", Codec, Frames, SEED;
+    CreateCommandError => "createcommanderrorresponse", Codec, Frames, EVERY;
+    CreateErrorFrame => "createerrorframe", Codec, Frames, EVERY;
+    CreateTextOutput => "createtextoutputframe", Codec, Frames, EVERY;
 }
 
 impl OpInfo {
     /// The operation named `name`.
     pub fn by_name(name: &str) -> Option<&'static OpInfo> {
         OpInfo::ALL.iter().find(|info| info.name == name)
+    }
+
+    /// Whether the revision `protocol` has the operation.
+    pub fn in_protocol(&self, protocol: Protocol) -> bool {
+        self.protocols.contains(&protocol)
     }
 }
 
@@ -641,11 +657,14 @@ pub enum Action {
         generator: String,
         run: FrameRun,
     },
+    /// `redirect` is the later revision's (`None` in the seed's, which has
+    /// no such field; `Some(Value::Null)` for a request without one).
     RunCommand {
         request: u16,
         command: Value,
         args: Value,
         data: Option<Vec<u8>>,
+        redirect: Option<Value>,
     },
     WantFrame {
         state: String,

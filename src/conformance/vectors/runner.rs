@@ -352,10 +352,13 @@ pub fn report(
         .and_then(|i| vector.step_lines.get(i))
         .copied()
         .filter(|&l| l > 0);
-    let input = step
-        .and_then(|i| vector.steps.get(i))
-        .and_then(|s| serde_json::to_value(&s.op).ok())
-        .and_then(|op| serde_yaml::to_string(&op).ok());
+    // Its frames in the vector's revision's names of types and flags.
+    let input = step.and_then(|i| vector.steps.get(i)).and_then(|s| {
+        crate::conformance::leaf::with_protocol(vector.protocol, || {
+            serde_json::to_value(&s.op).ok()
+        })
+    });
+    let input = input.and_then(|op| serde_yaml::to_string(&op).ok());
     VectorReport {
         id: vector.id.clone(),
         file: vector.file.display().to_string(),

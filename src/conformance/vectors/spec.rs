@@ -442,6 +442,14 @@ pub struct Expect {
         with = "leaf::given_bytes"
     )]
     pub data: Option<Option<Vec<u8>>>,
+    /// `runcommand`, in the later revision only: the request's `redirect`
+    /// (`None` when it has none). The seed's `runcommand` has no such field.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "leaf::opt_lit"
+    )]
+    pub redirect: Option<Value>,
     /// `wantframe`: the server state; `requeststate`: the request state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
