@@ -599,13 +599,21 @@ fn literal_parser_edges() {
     // A hex literal takes no exponent: 0x1e is 30, and "+5" is left over
     // (Python 2: malformed string).
     assert_eq!(kind("0x1e+5"), K::TrailingInput);
-    assert!(matches!(kind("0x"), K::InvalidNumber(_)), "{:?}", kind("0x"));
+    assert!(
+        matches!(kind("0x"), K::InvalidNumber(_)),
+        "{:?}",
+        kind("0x")
+    );
     assert!(matches!(kind("0b"), K::InvalidNumber(_)));
     // An exponent's sign is part of the token, also where the token is no
     // number at all (Python 2: invalid syntax).
     assert_eq!(kind("0b1e+5"), K::InvalidNumber("0b1e+5".into()));
     // A dot that starts no number, a name, a character that starts nothing.
-    assert!(matches!(kind(".x"), K::Unexpected { .. }), "{:?}", kind(".x"));
+    assert!(
+        matches!(kind(".x"), K::Unexpected { .. }),
+        "{:?}",
+        kind(".x")
+    );
     assert!(matches!(kind("_x"), K::UnknownName(_)), "{:?}", kind("_x"));
     assert!(matches!(kind("@"), K::Unexpected { .. }), "{:?}", kind("@"));
     // Python 2 knows \N{...} by the Unicode database, which hgframe lacks:
@@ -623,15 +631,14 @@ fn literal_depth_limit() {
     let nest = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
     assert!(parse_literal(&nest(MAX_LITERAL_DEPTH)).is_ok());
     assert_eq!(
-        parse_literal(&nest(MAX_LITERAL_DEPTH + 1)).unwrap_err().kind,
+        parse_literal(&nest(MAX_LITERAL_DEPTH + 1))
+            .unwrap_err()
+            .kind,
         LiteralErrorKind::TooDeep
     );
     let siblings = format!("[{}]", vec![nest(2); MAX_LITERAL_DEPTH * 3].join(", "));
     assert!(parse_literal(&siblings).is_ok());
-    let deep_siblings = format!(
-        "[{}]",
-        vec![nest(MAX_LITERAL_DEPTH - 1); 3].join(", ")
-    );
+    let deep_siblings = format!("[{}]", vec![nest(MAX_LITERAL_DEPTH - 1); 3].join(", "));
     assert!(parse_literal(&deep_siblings).is_ok());
 }
 
@@ -653,7 +660,10 @@ fn error_offsets_point_at_the_byte() {
     // A NUL after a byte-order mark (3 bytes) and one character.
     assert_eq!(parse_literal("\u{feff}a\0").unwrap_err().offset, 4);
     let e = parse_human("x 1 0 1 0 a").unwrap_err();
-    assert_eq!(e.to_string(), "field `request id` (at byte 0): expected an integer, found \"x\"");
+    assert_eq!(
+        e.to_string(),
+        "field `request id` (at byte 0): expected an integer, found \"x\""
+    );
 }
 
 /// `HumanError::seed_accepts`: frame flags above 15 spill into the type
