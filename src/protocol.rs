@@ -116,6 +116,12 @@ impl Protocol {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
 
+    /// The revision with this [`name`](Protocol::name), or an error that
+    /// names the revisions there are.
+    pub fn parse(name: &str) -> Result<Protocol, UnknownProtocol> {
+        Self::from_name(name).ok_or_else(|| UnknownProtocol(name.to_string()))
+    }
+
     /// The HTTP media type of the revision's frames.
     pub const fn media_type(self) -> &'static str {
         match self {
@@ -213,6 +219,22 @@ impl fmt::Display for FrameTypeDisplay {
     }
 }
 
+/// A name that is no revision's ([`Protocol::parse`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown protocol revision {0:?}: {expected}", expected = UnknownProtocol::expected())]
+pub struct UnknownProtocol(pub String);
+
+impl UnknownProtocol {
+    /// What a revision's name is: `expected one of "hg-framing-2018", ...`.
+    pub fn expected() -> String {
+        let names: Vec<_> = Protocol::ALL
+            .iter()
+            .map(|p| format!("{:?}", p.name()))
+            .collect();
+        format!("expected one of {}", names.join(", "))
+    }
+}
+
 /// A revision serializes as its [`name`](Protocol::name).
 impl serde::Serialize for Protocol {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -223,13 +245,6 @@ impl serde::Serialize for Protocol {
 /// A revision deserializes from its [`name`](Protocol::name).
 impl<'de> serde::Deserialize<'de> for Protocol {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Protocol, D::Error> {
-        let name = String::deserialize(d)?;
-        Protocol::from_name(&name).ok_or_else(|| {
-            let names: Vec<_> = Protocol::ALL.iter().map(|p| p.name()).collect();
-            serde::de::Error::custom(format!(
-                "unknown protocol revision {name:?}: expected one of {}",
-                names.join(", ")
-            ))
-        })
+        Protocol::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }

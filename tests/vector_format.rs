@@ -561,3 +561,25 @@ fn the_converter_writes_exception_classes_in_format_1_and_2_files() {
         "{errors:?}"
     );
 }
+
+/// A file of an unknown protocol revision, and a driver `start` naming one,
+/// are refused with the revisions there are.
+#[test]
+fn unknown_protocol_revisions_are_refused_by_name() {
+    let names = r#"expected one of "hg-framing-2018", "hg-framing-0006""#;
+    let text = "format: 2\nprotocol: hg-framing-1999\ndescription: d\nvectors: []\n";
+    let errors = load_str(Path::new("old.yaml"), text).unwrap_err();
+    let message = errors[0].to_string();
+    assert!(
+        message.contains(r#"protocol "hg-framing-1999" is not a revision"#)
+            && message.contains(names),
+        "{message}"
+    );
+    let start =
+        r#"{"type": "start", "vector": "a/b", "protocol": "x", "target": {"kind": "codec"}}"#;
+    let e = wire::Request::parse(start).unwrap_err().to_string();
+    assert!(
+        e.contains(r#"unknown protocol revision "x""#) && e.contains(names),
+        "{e}"
+    );
+}

@@ -16,7 +16,7 @@ use hgframe::conformance::vectors::expectations::{self, Expectations};
 use hgframe::conformance::vectors::runner::Format;
 use hgframe::conformance::vectors::{self, runner};
 use hgframe::frame::{ReadOptions, read_frame};
-use hgframe::protocol::Protocol;
+use hgframe::protocol::{Protocol, UnknownProtocol};
 use hgframe::reactor::{ClientOptions, ServerOptions};
 use hgframe::text::{format_human_in, parse_human_in};
 
@@ -57,11 +57,8 @@ struct Selection {
     protocols: Vec<Protocol>,
 }
 
-fn parse_protocol(name: &str) -> Result<Protocol, String> {
-    Protocol::from_name(name).ok_or_else(|| {
-        let names: Vec<_> = Protocol::ALL.iter().map(|p| p.name()).collect();
-        format!("expected one of {}", names.join(", "))
-    })
+fn parse_protocol(name: &str) -> Result<Protocol, UnknownProtocol> {
+    Protocol::parse(name)
 }
 
 impl Selection {

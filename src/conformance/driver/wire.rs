@@ -19,19 +19,7 @@ use crate::protocol::Protocol;
 /// A protocol revision by name, at `path`.
 fn protocol_of(value: &Json, path: &str) -> Result<Protocol> {
     let name = str_of(value, path)?;
-    Protocol::from_name(name).ok_or_else(|| {
-        let names: Vec<_> = Protocol::ALL
-            .iter()
-            .map(|p| format!("{:?}", p.name()))
-            .collect();
-        wrong(
-            path,
-            format!(
-                "unknown protocol revision {name:?}: expected one of {}",
-                names.join(", ")
-            ),
-        )
-    })
+    Protocol::parse(name).map_err(|e| wrong(path, e.to_string()))
 }
 
 /// The version of the driver protocol this module speaks.

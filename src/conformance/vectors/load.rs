@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::model::{self, Op, Outcome, PullMode, Side};
 use super::spec::{self, Pull, Target};
 use crate::conformance::leaf;
-use crate::protocol::Protocol;
+use crate::protocol::{Protocol, UnknownProtocol};
 
 /// A malformed vector file: where, which vector, which field, and what is
 /// wrong.
@@ -246,8 +246,8 @@ pub(crate) fn load_any(
     // The human strings of the vectors are read as the file's protocol
     // revision names frame types, so the revision is read first.
     let head: spec::Head = serde_yaml::from_str(text).unwrap_or_default();
-    let protocol = head.protocol.as_deref().and_then(Protocol::from_name);
-    let file: spec::File = leaf::with_protocol(protocol.unwrap_or_default(), || {
+    let reading = head.protocol.as_deref().and_then(Protocol::from_name);
+    let file: spec::File = leaf::with_protocol(reading.unwrap_or_default(), || {
         serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text))
     })
     .map_err(|e| vec![yaml_error(path, text, e)])?;
@@ -272,17 +272,15 @@ pub(crate) fn load_any(
             spec::FORMAT
         )));
     }
-    let Some(protocol) = protocol else {
-        let names: Vec<_> = Protocol::ALL
-            .iter()
-            .map(|p| format!("{:?}", p.name()))
-            .collect();
-        errors.push(header_error(format!(
-            "protocol {:?} is not a revision these vectors can describe: expected one of {}",
-            file.protocol,
-            names.join(", ")
-        )));
-        return Err(errors);
+    let protocol = match Protocol::parse(&file.protocol) {
+        Ok(protocol) => protocol,
+        Err(UnknownProtocol(name)) => {
+            errors.push(header_error(format!(
+                "protocol {name:?} is not a revision these vectors can describe: {}",
+                UnknownProtocol::expected()
+            )));
+            return Err(errors);
+        }
     };
     let mut vectors = Vec::new();
     let mut last_line = 0;
