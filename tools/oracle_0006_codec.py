@@ -84,6 +84,8 @@ import tempfile
 
 import yaml
 
+from pyliterals import bytes_literal
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PROTOCOL = 'hg-framing-0006'
@@ -364,24 +366,7 @@ def bytes_of(spec):
     return value
 
 
-def esc(b):
-    """Bytes as a Python bytes literal (how abort messages are written)."""
-    out = []
-    for c in b:
-        ch = chr(c)
-        if ch in '\\\'':
-            out.append('\\' + ch)
-        elif ch == '\n':
-            out.append('\\n')
-        elif ch == '\r':
-            out.append('\\r')
-        elif ch == '\t':
-            out.append('\\t')
-        elif 0x20 <= c <= 0x7e:
-            out.append(ch)
-        else:
-            out.append('\\x%02x' % c)
-    return "b'" + ''.join(out) + "'"
+esc = bytes_literal
 
 
 class Problem(Exception):

@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 
+from pyliterals import bytes_literal
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ORACLE = os.path.join(ROOT, '..', 'shared', 'oracle', 'seedoracle.py')
@@ -155,25 +157,7 @@ def build_scenario(name, steps):
     return {'format': 'seedoracle-scenario/1', 'name': name, 'target': target, 'steps': ops}
 
 
-def esc_bytes(b):
-    out = []
-    for c in b:
-        ch = chr(c)
-        if ch == '\\':
-            out.append('\\\\')
-        elif ch == "'":
-            out.append("\\'")
-        elif ch == '\n':
-            out.append('\\n')
-        elif ch == '\r':
-            out.append('\\r')
-        elif ch == '\t':
-            out.append('\\t')
-        elif 0x20 <= c <= 0x7e:
-            out.append(ch)
-        else:
-            out.append('\\x%02x' % c)
-    return "b'" + ''.join(out) + "'"
+esc_bytes = bytes_literal
 
 
 def unesc(s):

@@ -40,6 +40,8 @@ import tempfile
 
 import yaml
 
+from pyliterals import bytes_literal
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ORACLE = os.path.join(ROOT, '..', 'shared', 'oracle', 'seedoracle.py')
@@ -115,25 +117,7 @@ def bytes_key(b):
     return b if len(b) <= 1024 else 'sha256:' + hashlib.sha256(b).hexdigest()
 
 
-def esc(b):
-    out = []
-    for c in b:
-        ch = chr(c)
-        if ch == '\\':
-            out.append('\\\\')
-        elif ch == "'":
-            out.append("\\'")
-        elif ch == '\n':
-            out.append('\\n')
-        elif ch == '\r':
-            out.append('\\r')
-        elif ch == '\t':
-            out.append('\\t')
-        elif 0x20 <= c <= 0x7e:
-            out.append(ch)
-        else:
-            out.append('\\x%02x' % c)
-    return "b'" + ''.join(out) + "'"
+esc = bytes_literal
 
 
 def lit(v):
