@@ -207,6 +207,7 @@ fn reactors(c: &mut Criterion) {
             let mut client = ClientReactor::new(ClientOptions {
                 has_multiple_send: false,
                 buffer_sends: false,
+                ..ClientOptions::default()
             });
             let mut server = ServerReactor::new(ServerOptions::default());
             let (request, action) = client

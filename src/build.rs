@@ -285,6 +285,39 @@ impl CommandFrames<io::Empty> {
     }
 }
 
+impl CommandFrames<io::Empty> {
+    /// The later revision's frames for a command: as
+    /// [`new`](CommandFrames::new), and a truthy `redirect` goes into the
+    /// request map (`createcommandframes(..., redirect=redirect)`).
+    pub fn new_with_redirect(
+        request_id: u16,
+        name: Value,
+        args: Value,
+        redirect: Value,
+    ) -> CommandFrames<io::Empty> {
+        let mut frames = CommandFrames::new(request_id, Value::Null, Value::Null);
+        frames.request = command_request_payload_with_redirect(&name, &args, &redirect);
+        frames
+    }
+}
+
+/// The later revision's request map: `{b'name': name}`, with `args` and
+/// `redirect` when each is truthy.
+pub fn command_request_payload_with_redirect(
+    name: &Value,
+    args: &Value,
+    redirect: &Value,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut map = vec![(Value::bytes("name"), name.clone())];
+    if args.is_truthy() {
+        map.push((Value::bytes("args"), args.clone()));
+    }
+    if redirect.is_truthy() {
+        map.push((Value::bytes("redirect"), redirect.clone()));
+    }
+    cbor::encode(&Value::Map(map))
+}
+
 impl<R: Read> CommandFrames<R> {
     /// Sends the bytes of `data` as command data.
     pub fn with_data<D: Read>(self, data: D) -> CommandFrames<D> {

@@ -50,6 +50,12 @@ pub enum ProgrammingError {
     /// not all received (reached when command data ends first).
     #[error("should not be called without requestdone set")]
     RequestNotDone,
+    /// The later revision: an encoded frame on a stream that has sent no
+    /// stream settings. The server's object responses make one when the
+    /// sender's `contentencodings` name no encoding the server has, so the
+    /// peer can cause it.
+    #[error("attempting to send encoded frame without sending stream settings")]
+    EncodedWithoutStreamSettings,
 }
 
 /// How the seed reports a failure, so that a test or a vector can state what
@@ -83,6 +89,7 @@ impl ProgrammingError {
         "client-stream-decoding",
         "unhandled-frame-type",
         "request-not-done",
+        "encoded-without-stream-settings",
     ];
 
     /// The error's stable class name, as vectors name it (the message is
@@ -96,6 +103,7 @@ impl ProgrammingError {
             ProgrammingError::ClientStreamDecoding => "client-stream-decoding",
             ProgrammingError::UnhandledFrameType(_) => "unhandled-frame-type",
             ProgrammingError::RequestNotDone => "request-not-done",
+            ProgrammingError::EncodedWithoutStreamSettings => "encoded-without-stream-settings",
         }
     }
 
@@ -105,7 +113,7 @@ impl ProgrammingError {
     }
 
     /// Who caused it. The seed raises `ProgrammingError` for the caller's
-    /// misuse, and also for four inputs from the peer, which the seed
+    /// misuse, and also for five inputs from the peer, which the seed
     /// merely has no code for.
     pub fn cause(&self) -> Cause {
         match self {
@@ -115,7 +123,8 @@ impl ProgrammingError {
             ProgrammingError::ServerStreamDecoding
             | ProgrammingError::ClientStreamDecoding
             | ProgrammingError::UnhandledFrameType(_)
-            | ProgrammingError::RequestNotDone => Cause::Peer,
+            | ProgrammingError::RequestNotDone
+            | ProgrammingError::EncodedWithoutStreamSettings => Cause::Peer,
         }
     }
 }
@@ -134,6 +143,7 @@ mod tests {
             P::ClientStreamDecoding,
             P::UnhandledFrameType(9),
             P::RequestNotDone,
+            P::EncodedWithoutStreamSettings,
         ];
         let classes: Vec<&str> = all.iter().map(P::class).collect();
         assert_eq!(classes, P::CLASSES);

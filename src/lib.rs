@@ -67,6 +67,7 @@
 //! let mut client = ClientReactor::new(ClientOptions {
 //!     has_multiple_send: false,
 //!     buffer_sends: false,
+//!     ..ClientOptions::default()
 //! });
 //! let mut server = ServerReactor::default();
 //!

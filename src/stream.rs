@@ -5,6 +5,7 @@
 
 use crate::error::ProgrammingError;
 use crate::frame::{Frame, FrameFlags, FrameType, StreamFlags};
+use crate::protocol::framing0006;
 
 /// A one-way stream of frames.
 ///
@@ -21,17 +22,27 @@ use crate::frame::{Frame, FrameFlags, FrameType, StreamFlags};
 pub struct Stream {
     id: u8,
     active: bool,
+    /// The later revision's `outputstream.streamsettingssent`.
+    settings_sent: bool,
 }
 
 impl Stream {
     /// A stream that has not sent a frame yet.
     pub fn new(id: u8) -> Stream {
-        Stream { id, active: false }
+        Stream {
+            id,
+            active: false,
+            settings_sent: false,
+        }
     }
 
     /// A stream that is already active (its next frame does not begin it).
     pub fn new_active(id: u8) -> Stream {
-        Stream { id, active: true }
+        Stream {
+            id,
+            active: true,
+            settings_sent: false,
+        }
     }
 
     /// The stream id.
@@ -66,6 +77,54 @@ impl Stream {
             flags,
             payload,
         }
+    }
+
+    /// The later revision: whether a stream-settings frame with `eos` was
+    /// made on this stream (`outputstream.streamsettingssent`), after which
+    /// its frames may be encoded.
+    pub fn stream_settings_sent(&self) -> bool {
+        self.settings_sent
+    }
+
+    /// The later revision's `outputstream.makeframe`: as
+    /// [`make_frame`](Self::make_frame), and an `encoded` frame gets the
+    /// `encoded` stream flag. Making one before the stream's settings is
+    /// [`ProgrammingError::EncodedWithoutStreamSettings`], after the stream
+    /// became active, as in Mercurial. A `stream-settings` frame (type
+    /// 0x09 of that revision) with `eos` marks the settings sent.
+    ///
+    /// ```
+    /// use hgframe::frame::{FrameFlags, FrameType, StreamFlags};
+    /// use hgframe::protocol::framing0006::{STREAM_SETTINGS, STREAM_SETTINGS_EOS};
+    /// use hgframe::stream::Stream;
+    /// let mut stream = Stream::new(2);
+    /// let response = FrameType::COMMAND_RESPONSE;
+    /// assert!(stream.make_frame_encoded(1, response, FrameFlags::EMPTY, vec![1], true).is_err());
+    /// stream.make_frame_encoded(1, STREAM_SETTINGS, STREAM_SETTINGS_EOS, vec![], false).unwrap();
+    /// let frame = stream.make_frame_encoded(1, response, FrameFlags::EMPTY, vec![1], true).unwrap();
+    /// assert_eq!(frame.stream_flags, StreamFlags::ENCODING_APPLIED);
+    /// ```
+    pub fn make_frame_encoded<P>(
+        &mut self,
+        request_id: u16,
+        frame_type: FrameType,
+        flags: FrameFlags,
+        payload: P,
+        encoded: bool,
+    ) -> Result<Frame<P>, ProgrammingError> {
+        let mut frame = self.make_frame(request_id, frame_type, flags, payload);
+        if encoded {
+            if !self.settings_sent {
+                return Err(ProgrammingError::EncodedWithoutStreamSettings);
+            }
+            frame.stream_flags |= StreamFlags::ENCODING_APPLIED;
+        }
+        if frame_type == framing0006::STREAM_SETTINGS
+            && flags.contains(framing0006::STREAM_SETTINGS_EOS)
+        {
+            self.settings_sent = true;
+        }
+        Ok(frame)
     }
 }
 

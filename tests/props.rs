@@ -265,7 +265,7 @@ proptest! {
     fn response_frames_reach_the_client(data in data(), chunked: bool,
                                         // The status map takes 11 bytes: no builder goes below.
                                         max_frame_size in prop_oneof![11usize..64, 64usize..70_000]) {
-        let mut client = ClientReactor::new(ClientOptions { has_multiple_send: false, buffer_sends: false });
+        let mut client = ClientReactor::new(ClientOptions { has_multiple_send: false, buffer_sends: false, ..ClientOptions::default() });
         let (request_id, action) = client.call_command(Value::bytes("get"), Value::Null, None).unwrap();
         let ClientAction::SendFrames(id) = action else { panic!("{action:?}") };
         while client.next_frame(id).is_some() {}

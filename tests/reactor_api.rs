@@ -341,6 +341,7 @@ fn request_ids_run_out_after_65535() {
     let mut client = ClientReactor::new(ClientOptions {
         has_multiple_send: true,
         buffer_sends: true,
+        ..ClientOptions::default()
     });
     let mut last = 0;
     for _ in 0..32768 {

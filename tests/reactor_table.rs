@@ -3,7 +3,8 @@
 
 use hgframe::conformance::shell::Shell;
 use hgframe::conformance::table::{
-    self, CLIENT, SERVER, SERVER_0006, SERVER_CALLS, SERVER_CALLS_0006, Then, Transition,
+    self, CLIENT, CLIENT_0006, SERVER, SERVER_0006, SERVER_CALLS, SERVER_CALLS_0006, Then,
+    Transition,
 };
 use hgframe::reactor::{ClientProtocolError, ProtocolError, ServerProtocolError};
 
@@ -50,6 +51,7 @@ fn server_rows_hold() {
 #[test]
 fn client_rows_hold() {
     check_rows(CLIENT);
+    check_rows(CLIENT_0006);
 }
 
 /// The classes the rows of `rows` name, for the reactor `which` picks.
@@ -65,8 +67,8 @@ fn classes(
         .collect()
 }
 
-/// Every protocol error of the seed, and of the later revision's server,
-/// has a row.
+/// Every protocol error of the seed, and of the later revision's server
+/// and client, has a row.
 #[test]
 fn every_protocol_error_of_the_seed_has_a_row() {
     let server_class = |e: &ProtocolError| match e {
@@ -75,10 +77,12 @@ fn every_protocol_error_of_the_seed_has_a_row() {
     };
     let mut server = classes(SERVER, server_class);
     server.extend(classes(SERVER_0006, server_class));
-    let client = classes(CLIENT, |e| match e {
+    let client_class = |e: &ProtocolError| match e {
         ProtocolError::Client(e) => Some(e.class()),
         _ => None,
-    });
+    };
+    let mut client = classes(CLIENT, client_class);
+    client.extend(classes(CLIENT_0006, client_class));
     // The limits (`limit-*`) are hgframe's, not the seed's, and the shell
     // cannot set them: tests/reactor_api.rs checks them.
     let seeds = |all: &'static [&'static str]| -> Vec<&'static str> {

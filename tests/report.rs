@@ -409,7 +409,12 @@ impl Page {
         let re = Regex::new(r#"<details class="vector" id="vector:([^"]*)"[^>]*>"#).unwrap();
         re.captures_iter(&self.text)
             .map(|c| {
-                let tag = c.get(0).unwrap().as_str();
+                // The attributes' names, without their quoted values (a
+                // description may hold the words "open" or "hidden").
+                let tag = Regex::new(r#""[^"]*""#)
+                    .unwrap()
+                    .replace_all(c.get(0).unwrap().as_str(), "\"\"")
+                    .into_owned();
                 (
                     c[1].to_string(),
                     tag.contains(" hidden"),

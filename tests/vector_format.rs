@@ -496,7 +496,8 @@ fn options_left_out_stay_out_and_their_vectors_are_tagged_defaults() {
         *target,
         Target::Client {
             hasmultiplesend: None,
-            buffersends: Some(false)
+            buffersends: Some(false),
+            clientcontentencoders: None,
         }
     );
     let written = serde_json::json!({"kind": "client", "buffersends": false});

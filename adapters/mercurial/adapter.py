@@ -194,8 +194,10 @@ class Session:
         if kind in ('server', 'conversation'):
             self.server = wf.serverreactor(ui, **options('deferoutput'))
         if kind in ('client', 'conversation'):
-            self.client = wf.clientreactor(
-                ui, **options('hasmultiplesend', 'buffersends'))
+            kwargs = options('hasmultiplesend', 'buffersends')
+            if 'clientcontentencoders' in target:
+                kwargs['clientcontentencoders'] = tovalue(target['clientcontentencoders'])
+            self.client = wf.clientreactor(ui, **kwargs)
         self.gens = []        # frame generators, in order: g0, g1, ...
         self.streams = {}     # server output streams by id
         self.requests = {}    # client requests by id
@@ -273,8 +275,13 @@ class Session:
             return self.action(self.call(reactor.onframerecv, frame), pull)
         if op == 'callcommand':
             data = None if a['data'] is None else io.BytesIO(bytes.fromhex(a['data']))
+            # The later revision's redirect; null when the step has none.
+            kwargs = {}
+            if a.get('redirect') is not None:
+                kwargs['redirect'] = tovalue(a['redirect'])
             request, action, meta = self.call(
-                reactor.callcommand, tovalue(a['name']), tovalue(a['args']), datafh=data)
+                reactor.callcommand, tovalue(a['name']), tovalue(a['args']), datafh=data,
+                **kwargs)
             self.requests[request.requestid] = request
             out = {'request': request.requestid}
             out.update(self.action((action, meta), pull))
@@ -291,6 +298,10 @@ class Session:
         if op in ('oncommandresponseready', 'oncommandresponsereadygen'):
             raise Unimplemented('Mercurial %s has no %s: responses are objects, '
                                 'given to oncommandresponsereadyobjects' % (VERSION, op))
+        if op == 'oncommandresponsereadyobjects':
+            return self.action(self.call(
+                reactor.oncommandresponsereadyobjects, self.stream(a['stream']),
+                a['request'], tovalue(a['objs'])), pull)
         if op == 'oncommanderror':
             return self.action(self.call(
                 reactor.oncommanderror, self.stream(a['stream']), a['request'],

@@ -242,6 +242,24 @@ enum VectorsCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Rewrite a vector file with every step expecting what an
+    /// implementation gives (the reference, or --impl): for writing the
+    /// expected values of new vectors from an oracle. Comments and layout
+    /// are not kept; review the result like code.
+    Record {
+        /// The vector file.
+        file: PathBuf,
+        /// The implementation whose outcomes become the expectations, as
+        /// for `hgframe run --impl`.
+        #[arg(long = "impl")]
+        implementation: Option<String>,
+        /// Seconds to wait for each answer.
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -365,7 +383,7 @@ enum Command {
     /// FILE or standard input; prints each resulting action.
     ///
     /// Lines: a human frame string (a frame received), `callcommand NAME[,
-    /// ARGS[, DATA]]`, `flushcommands`, `consume gN[, COUNT]`, `autoconsume
+    /// ARGS[, DATA[, REDIRECT]]]`, `flushcommands`, `consume gN[, COUNT]`, `autoconsume
     /// on|off`, `state`. Arguments are Python literals.
     Client {
         /// The file to read; standard input when absent or "-".
@@ -377,6 +395,16 @@ enum Command {
         /// flushcommands (the seed's buffersends=False).
         #[arg(long)]
         no_buffer_sends: bool,
+        /// The protocol revision the client speaks, and whose frame type
+        /// names the lines use (hg-framing-0006: it decodes encoded frames
+        /// and reads stream settings).
+        #[arg(long, value_name = "REVISION", value_parser = parse_protocol, default_value = "hg-framing-2018")]
+        protocol: Protocol,
+        /// The later revision: content encoders to offer the server, comma
+        /// separated (`zstd-8mb,zlib,identity`), in a sender protocol
+        /// settings frame before the first command.
+        #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+        content_encoders: Vec<String>,
         /// Print each input line too, prefixed with "> " (a transcript).
         #[arg(long)]
         echo: bool,
@@ -694,12 +722,27 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
             file,
             has_multiple_send,
             no_buffer_sends,
+            protocol,
+            content_encoders,
             echo,
         } => {
             let input = read_input(file.as_ref())?;
+            let content_encoders = if content_encoders.is_empty() {
+                hgframe::cbor::Value::Null
+            } else {
+                hgframe::cbor::Value::Array(
+                    content_encoders
+                        .iter()
+                        .map(hgframe::cbor::Value::bytes)
+                        .collect(),
+                )
+            };
             let options = ClientOptions {
                 has_multiple_send,
                 buffer_sends: !no_buffer_sends,
+                protocol,
+                content_encoders,
+                ..ClientOptions::default()
             };
             run_shell(Shell::client(options), &input, echo, &mut out).map(|()| ExitCode::SUCCESS)
         }
@@ -743,6 +786,31 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
                     file.display(),
                     vectors::spec::FORMAT
                 )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Vectors {
+            command:
+                VectorsCommand::Record {
+                    file,
+                    implementation,
+                    timeout,
+                    output,
+                },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Failure(format!("{}: cannot read: {e}", file.display())))?;
+            let choice = Choice::from_args(implementation.as_deref(), timeout)
+                .map_err(|e| Failure(e.to_string()))?;
+            let mut implementation = choice.open().map_err(|e| Failure(e.to_string()))?;
+            let (recorded, stopped) = vectors::write::record(&file, &text, implementation.as_mut())
+                .map_err(|e| Failure(format!("{}: {e}", file.display())))?;
+            for (id, why) in &stopped {
+                eprintln!("hgframe: {id}: the run stopped early: {why}");
+            }
+            match output {
+                Some(path) => write_file(&path, &recorded)?,
+                None => write!(out, "{recorded}")?,
             }
             Ok(ExitCode::SUCCESS)
         }

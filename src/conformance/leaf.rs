@@ -207,7 +207,7 @@ pub fn bytes_spec(bytes: &[u8]) -> BytesSpec {
     let period = (1..=256.min(bytes.len() / 2))
         .find(|&p| bytes.iter().zip(bytes.iter().skip(p)).all(|(a, b)| a == b));
     let Some(period) = period else {
-        return BytesSpec::Literal(literal(bytes));
+        return runs_spec(bytes);
     };
     let count = bytes.len() / period;
     let (whole, rest) = bytes.split_at(period * count);
@@ -220,6 +220,36 @@ pub fn bytes_spec(bytes: &[u8]) -> BytesSpec {
     } else {
         BytesSpec::Concat(vec![repeat, BytesSpec::Literal(literal(rest))])
     }
+}
+
+/// Bytes that do not repeat as a whole, as parts: each run of one byte
+/// long enough to be worth it a repeat, the rest literals.
+fn runs_spec(bytes: &[u8]) -> BytesSpec {
+    const RUN: usize = 64;
+    let literal = |b: &[u8]| BytesSpec::Literal(value_literal(&Value::bytes(b)));
+    let mut parts = Vec::new();
+    let mut pending: Vec<u8> = Vec::new();
+    for run in bytes.chunk_by(|a, b| a == b) {
+        match run.first() {
+            Some(&b) if run.len() >= RUN => {
+                if !pending.is_empty() {
+                    parts.push(literal(&std::mem::take(&mut pending)));
+                }
+                parts.push(BytesSpec::Repeat {
+                    repeat: value_literal(&Value::bytes([b])),
+                    count: run.len(),
+                });
+            }
+            _ => pending.extend_from_slice(run),
+        }
+    }
+    if parts.is_empty() {
+        return literal(bytes);
+    }
+    if !pending.is_empty() {
+        parts.push(literal(&pending));
+    }
+    BytesSpec::Concat(parts)
 }
 
 fn human(text: &str) -> Result<Frame, String> {
@@ -793,5 +823,83 @@ pub mod opt_raise {
             message,
             class,
         }))
+    }
+}
+
+/// The objects of a response: a list literal, or (for large byte strings)
+/// a list whose items are each a Python literal or bytes written as a
+/// repeat or as parts (`[{repeat: "b'x'", count: 32868}]`); in JSON, an
+/// array of typed values.
+pub mod objects {
+    use super::*;
+
+    /// One item of the list form.
+    #[derive(serde::Deserialize, serde::Serialize)]
+    #[serde(untagged)]
+    enum Item {
+        Literal(String),
+        Bytes(BytesSpec),
+    }
+
+    /// Objects larger than this (as a literal) are written in the list
+    /// form.
+    const INLINE: usize = 256;
+
+    /// Writes objects.
+    pub fn serialize<S: Serializer>(objects: &[Value], s: S) -> Result<S::Ok, S::Error> {
+        let list = Value::Array(objects.to_vec());
+        match style() {
+            Style::Json => value_to_json(&list).serialize(s),
+            Style::Trace => value_literal(&list).serialize(s),
+            Style::Vector => {
+                let literal = value_literal(&list);
+                if literal.len() <= INLINE {
+                    return literal.serialize(s);
+                }
+                let items: Vec<Item> = objects
+                    .iter()
+                    .map(|o| match o {
+                        Value::Bytes(b) if b.len() > INLINE => Item::Bytes(bytes_spec(b)),
+                        other => Item::Literal(value_literal(other)),
+                    })
+                    .collect();
+                items.serialize(s)
+            }
+        }
+    }
+
+    /// Reads objects.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Literal(String),
+            Items(Vec<Item>),
+        }
+        let not_a_list =
+            |v: &Value| format!("expected a list of objects, found {}", value_literal(v));
+        match style() {
+            Style::Json => match value_from_json(&Json::deserialize(d)?, "").map_err(json_error)? {
+                Value::Array(items) => Ok(items),
+                other => Err(custom(not_a_list(&other))),
+            },
+            Style::Vector | Style::Trace => match Form::deserialize(d)? {
+                Form::Literal(text) => match parse_lit(&text).map_err(custom)? {
+                    Value::Array(items) => Ok(items),
+                    other => Err(custom(not_a_list(&other))),
+                },
+                Form::Items(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        match item {
+                            Item::Literal(text) => parse_lit(text),
+                            Item::Bytes(spec) => resolve_bytes(spec).map(Value::Bytes),
+                        }
+                        .map_err(|e| custom(format!("[{i}]: {e}")))
+                    })
+                    .collect(),
+            },
+        }
     }
 }

@@ -45,14 +45,6 @@ impl Implementation for Reference {
     }
 
     fn start(&mut self, _vector: &str, protocol: Protocol, target: &Target) -> Result<(), Refusal> {
-        if protocol != Protocol::Framing0005
-            && matches!(target, Target::Client { .. } | Target::Conversation { .. })
-        {
-            return Err(Refusal::Unimplemented(format!(
-                "the reference's client speaks {} only (its server speaks {protocol})",
-                Protocol::Framing0005
-            )));
-        }
         self.protocol = protocol;
         self.session = Some(Session::new_in(protocol, target));
         Ok(())
@@ -67,9 +59,10 @@ impl Implementation for Reference {
         // vector files).
         if !call.op.info().in_protocol(self.protocol) {
             return Err(Refusal::Unimplemented(format!(
-                "{} has no {}: its responses are objects, given to oncommandresponsereadyobjects",
+                "{} has no {}: {}",
                 self.protocol,
-                call.op.name()
+                call.op.name(),
+                call.op.info().why_not(self.protocol)
             )));
         }
         match self.session.as_mut() {

@@ -10,10 +10,12 @@
 //! makeoutputstream
 //! oncommandresponseready 2, 1, b'response bytes'
 //! oncommandresponsereadygen 2, 1, [b'chunk', b'chunk']
+//! oncommandresponsereadyobjects 2, 1, [b'object', {b'k': 1}]
 //! oncommanderror 2, 1, b'message', {b'arg': 1}
 //! onservererror 2, 1, b'message'
 //! oninputeof
 //! callcommand b'heads', {b'arg': b'x'}, b'data'
+//! callcommand b'heads', {}, None, {b'targets': [b'a']}   # with a redirect
 //! flushcommands
 //! consume g0, 2          # pull 2 frames of sendframes g0 (all without a count)
 //! autoconsume off        # stop pulling the frames of every sendframes at once
@@ -30,9 +32,11 @@
 //! or the error that stopped them. Anything the seed raises prints as
 //! `raise TYPE: MESSAGE`.
 //!
-//! A server speaks the revision of its [`ServerOptions::protocol`] (the
-//! role line `server hg-framing-0006`), and its frames are read and
-//! printed with that revision's names of frame types and flags.
+//! A reactor speaks the revision of its options' `protocol` (the role
+//! lines `server hg-framing-0006` and `client hg-framing-0006`), and its
+//! frames are read and printed with that revision's names of frame types
+//! and flags. The later revision's client takes its content encoders as
+//! `encoders=zlib,identity` on the role line.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -103,10 +107,8 @@ impl Shell {
 
     /// A shell over a client.
     pub fn client(options: ClientOptions) -> Shell {
-        Shell::with(
-            Reactor::Client(ClientReactor::new(options)),
-            Protocol::Framing0005,
-        )
+        let protocol = options.protocol;
+        Shell::with(Reactor::Client(ClientReactor::new(options)), protocol)
     }
 
     fn with(reactor: Reactor, protocol: Protocol) -> Shell {
@@ -121,7 +123,7 @@ impl Shell {
 
     /// A shell from a role line: `server [deferoutput] [REVISION]` (a
     /// protocol revision's name, `hg-framing-0006`) or `client
-    /// [hasmultiplesend] [nobuffersends]`.
+    /// [hasmultiplesend] [nobuffersends] [REVISION] [encoders=NAME,...]`.
     pub fn from_role_line(line: &str) -> Result<Shell, ShellError> {
         let mut words = line.split_whitespace();
         let role = words.next().unwrap_or_default();
@@ -147,13 +149,23 @@ impl Shell {
                     match o {
                         "hasmultiplesend" => opts.has_multiple_send = true,
                         "nobuffersends" => opts.buffer_sends = false,
-                        _ => return Err(unknown(o)),
+                        _ => {
+                            if let Some(names) = o.strip_prefix("encoders=") {
+                                opts.content_encoders =
+                                    Value::Array(names.split(',').map(Value::bytes).collect());
+                            } else {
+                                match Protocol::from_name(o) {
+                                    Some(protocol) => opts.protocol = protocol,
+                                    None => return Err(unknown(o)),
+                                }
+                            }
+                        }
                     }
                 }
                 Ok(Shell::client(opts))
             }
             other => Err(ShellError(format!(
-                "expected a role line, `server [deferoutput] [REVISION]` or `client [hasmultiplesend] [nobuffersends]`, found {other:?}"
+                "expected a role line, `server [deferoutput] [REVISION]` or `client [hasmultiplesend] [nobuffersends] [REVISION] [encoders=NAME,...]`, found {other:?}"
             ))),
         }
     }
@@ -257,6 +269,24 @@ impl Shell {
                 args.done()?;
                 server.on_command_response_ready_gen(stream, request_id, chunks)
             }
+            "oncommandresponsereadyobjects" => {
+                let (stream, request_id) = target(&mut args)?;
+                let objects = match args.value("objects")? {
+                    Value::Array(items) => items,
+                    other => {
+                        return Err(ShellError(format!(
+                            "oncommandresponsereadyobjects: objects must be a list, not {}",
+                            lit(&other)
+                        )));
+                    }
+                };
+                args.done()?;
+                server.on_command_response_ready_objects(
+                    stream,
+                    request_id,
+                    objects.into_iter().map(Ok),
+                )
+            }
             "onservererror" => {
                 let (stream, request_id) = target(&mut args)?;
                 let message = args.bytes("message")?;
@@ -295,8 +325,9 @@ impl Shell {
                         )));
                     }
                 };
+                let redirect = args.optional().unwrap_or(Value::Null);
                 args.done()?;
-                match client.call_command(name, call_args, data) {
+                match client.call_command_with_redirect(name, call_args, data, redirect) {
                     Ok((request_id, action)) => {
                         let mut out = vec![format!("request {request_id}")];
                         out.extend(self.client_result(Ok(action))?);

@@ -13,9 +13,12 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::cbor::hgcbor::HgDecodeError;
+use crate::encoding::Encoding;
 use crate::frame::FrameType;
 use crate::protocol::framing0006;
-use crate::reactor::{ClientProtocolError as Client, ProtocolError, ServerProtocolError as Server};
+use crate::reactor::{
+    ClientProtocolError as Client, DecoderFailure, ProtocolError, ServerProtocolError as Server,
+};
 
 /// One row of a transition table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -976,6 +979,153 @@ fn render_diagram(out: &mut String, first: &str, states: &[&str], tables: &[&[Tr
     out.push_str("```\n");
 }
 
+const CLIENT_LATER: &str = "client nobuffersends hg-framing-0006";
+const CALLED: &[&str] = &["callcommand b'a', {}"];
+
+/// The later revision's client (`hg-framing-0006`) on the frames it added:
+/// stream settings and encoded frames. `from` and `to` are the state of
+/// request 1, which sent its frames; stream settings do not touch it.
+pub const CLIENT_0006: &[Transition] = &[
+    row(
+        "sent",
+        "stream-settings with eos naming an encoding it has: the stream's decoder",
+        other("noop", "noop"),
+        "sent",
+        ex(
+            CLIENT_LATER,
+            CALLED,
+            "1 2 stream-begin stream-settings eos cbor:b'zlib'",
+        ),
+    ),
+    row(
+        "sent",
+        "stream-settings with continuation: held until the eos frame",
+        other("noop", "noop"),
+        "sent",
+        ex(
+            CLIENT_LATER,
+            CALLED,
+            "1 2 stream-begin stream-settings continuation D",
+        ),
+    ),
+    row(
+        "sent",
+        "stream-settings with neither continuation nor eos",
+        client(Client::StreamSettingsNoFlags),
+        "sent",
+        ex(CLIENT_LATER, CALLED, "1 2 stream-begin stream-settings 0 "),
+    ),
+    row(
+        "sent",
+        "stream-settings with both flags",
+        client(Client::StreamSettingsBothFlags),
+        "sent",
+        ex(
+            CLIENT_LATER,
+            CALLED,
+            "1 2 stream-begin stream-settings continuation|eos ",
+        ),
+    ),
+    row(
+        "sent",
+        "stream-settings whose bytes Mercurial's CBOR decoder refuses (in its words)",
+        client(Client::StreamSettingsBadCbor {
+            error: HgDecodeError::Cbor(Cow::Borrowed("string major type not supported")),
+        }),
+        "sent",
+        ex(
+            CLIENT_LATER,
+            CALLED,
+            "1 2 stream-begin stream-settings eos badvalue",
+        ),
+    ),
+    row(
+        "sent",
+        "stream-settings eos, and the frames hold no whole value",
+        client(Client::StreamSettingsEmpty),
+        "sent",
+        ex(
+            CLIENT_LATER,
+            CALLED,
+            "1 2 stream-begin stream-settings eos ",
+        ),
+    ),
+    row(
+        "sent",
+        "stream-settings naming an encoding it lacks",
+        client(Client::StreamDecoderFailed {
+            reason: DecoderFailure::Unknown {
+                name: Cow::Borrowed("badvalue"),
+            },
+        }),
+        "sent",
+        ex(
+            CLIENT_LATER,
+            CALLED,
+            "1 2 stream-begin stream-settings eos cbor:b'badvalue'",
+        ),
+    ),
+    row(
+        "sent",
+        "stream-settings with values after the name",
+        client(Client::StreamDecoderFailed {
+            reason: DecoderFailure::ExtraValues {
+                encoding: Encoding::Identity,
+            },
+        }),
+        "sent",
+        ex(
+            CLIENT_LATER,
+            CALLED,
+            "1 2 stream-begin stream-settings eos Hidentity\\x01",
+        ),
+    ),
+    row(
+        "sent",
+        "stream-settings whose eos frame also ends the stream (Mercurial's KeyError)",
+        client(Client::StreamDecoderFailed {
+            reason: DecoderFailure::StreamEnded { stream_id: 2 },
+        }),
+        "sent",
+        ex(
+            CLIENT_LATER,
+            CALLED,
+            "1 2 stream-begin|stream-end stream-settings eos cbor:b'identity'",
+        ),
+    ),
+    row(
+        "sent",
+        "an encoded frame on a stream without settings: identity",
+        other(
+            "responsedata",
+            "responsedata request=1 expectmore=False eos=True data=b'hi'",
+        ),
+        "received",
+        ex(
+            CLIENT_LATER,
+            CALLED,
+            "1 2 stream-begin|encoded command-response eos hi",
+        ),
+    ),
+    row(
+        "sent",
+        "an encoded frame after zlib stream settings: its data decoded",
+        other(
+            "responsedata",
+            "responsedata request=1 expectmore=False eos=True data=b'hi'",
+        ),
+        "received",
+        ex(
+            CLIENT_LATER,
+            &[
+                "callcommand b'a', {}",
+                "1 2 stream-begin stream-settings eos cbor:b'zlib'",
+            ],
+            "1 2 encoded command-response eos \\x78\\x9c\\xcb\\xc8\\x04\\x00\\x01\\x3b\\x00\\xd2",
+        ),
+    ),
+];
+
 /// The tables and the servers' state diagrams, as the Markdown of
 /// `docs/reactors.md` between its generated-section markers.
 pub fn render_markdown() -> String {
@@ -993,6 +1143,11 @@ pub fn render_markdown() -> String {
         SERVER_CALLS_0006,
     );
     render_table(&mut out, "Client: the life of a request", CLIENT);
+    render_table(
+        &mut out,
+        "Client, hg-framing-0006: stream settings and encoded frames",
+        CLIENT_0006,
+    );
     out.push_str("### Server state diagram\n\n");
     render_diagram(
         &mut out,

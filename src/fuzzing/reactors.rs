@@ -514,6 +514,7 @@ pub fn run_client(setup: &ClientSetup, ops: &[ClientOp], stream: &[u8]) {
         client: ClientReactor::new(ClientOptions {
             has_multiple_send: setup.has_multiple_send,
             buffer_sends: setup.buffer_sends,
+            ..ClientOptions::default()
         }),
         input: frames(stream, ReadOptions::default()),
         gens: Vec::new(),

@@ -1,19 +1,36 @@
-//! The client reactor (the seed's `clientreactor`).
+//! The client reactor (the seed's `clientreactor`), in either revision of
+//! the protocol.
+//!
+//! What the later revision ([`Protocol::Framing0006`]) added to the seed's
+//! client, with [`ClientOptions::protocol`] to choose it:
+//!
+//! - with [`ClientOptions::content_encoders`], a `sender-protocol-settings`
+//!   frame before the first command request, offering them to the server;
+//! - the `redirect` of a command
+//!   ([`call_command_with_redirect`](ClientReactor::call_command_with_redirect));
+//! - `stream-settings` frames (type 0x09), which set an incoming stream's
+//!   decoder, with five errors of their own;
+//! - encoded frames, decoded by their stream's decoder (`identity` when the
+//!   stream has none) within [`ClientOptions::decode_limits`], where the
+//!   seed raises.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::io::Read;
 
-use super::{Accidental, ClientProtocolError, FrameGenId, Gens, ReactorError};
-use crate::build::{CommandFrames, FrameSource};
+use super::{Accidental, ClientProtocolError, DecoderFailure, FrameGenId, Gens, ReactorError};
+use crate::build::{BuildError, CommandFrames, FrameSource};
 use crate::cbor::Value;
-use crate::cbor::hgcbor::{self, get};
+use crate::cbor::hgcbor::{self, BufferingDecoder, get};
+use crate::encoding::{DecodeLimits, Decoder, Encoding};
 use crate::error::ProgrammingError;
 use crate::frame::{Frame, FrameFlags, FrameRef, FrameType, StreamFlags};
+use crate::protocol::{Protocol, framing0006};
 use crate::stream::Stream;
 
 /// Options of a [`ClientReactor`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ClientOptions {
     /// The seed's `hasmultiplesend`: the transport can send more than once.
     /// Without it, the first send is the last, and no command can be issued
@@ -23,6 +40,18 @@ pub struct ClientOptions {
     /// [`ClientReactor::flush_commands`] instead of being sent at once.
     /// Default: true.
     pub buffer_sends: bool,
+    /// The revision of the protocol the client speaks. Default: the seed's,
+    /// [`Protocol::Framing0005`].
+    pub protocol: Protocol,
+    /// The later revision's `clientcontentencoders`: the encodings offered
+    /// to the server, sent (whatever the value) in a
+    /// `sender-protocol-settings` frame before the first command when the
+    /// value is truthy, normally a list of names such as `[b'zlib',
+    /// b'identity']`. Default: `Null` (Mercurial's `None`: nothing is sent).
+    pub content_encoders: Value,
+    /// How much one encoded frame may decode to (the later revision).
+    /// Mercurial has no limit.
+    pub decode_limits: DecodeLimits,
 }
 
 impl Default for ClientOptions {
@@ -30,6 +59,9 @@ impl Default for ClientOptions {
         ClientOptions {
             has_multiple_send: false,
             buffer_sends: true,
+            protocol: Protocol::Framing0005,
+            content_encoders: Value::Null,
+            decode_limits: DecodeLimits::default(),
         }
     }
 }
@@ -124,6 +156,7 @@ pub type DataSource = Box<dyn Read + Send>;
 struct Request {
     name: Value,
     args: Value,
+    redirect: Value,
     data: Option<DataSource>,
     state: RequestState,
 }
@@ -177,10 +210,16 @@ pub struct ClientReactor {
     can_send: bool,
     next_request_id: u32,
     outgoing: Stream,
+    /// The later revision: whether the sender protocol settings went out.
+    protocol_settings_sent: bool,
     pending: VecDeque<u16>,
     requests: BTreeMap<u16, Request>,
     active: BTreeSet<u16>,
-    incoming_streams: BTreeSet<u8>,
+    /// The server streams that have begun and not ended, with the decoder
+    /// their stream settings set (the later revision; `None`: identity).
+    incoming_streams: BTreeMap<u8, Option<Decoder>>,
+    /// The later revision: the stream settings being received, by stream.
+    settings_decoders: BTreeMap<u8, BufferingDecoder>,
     gens: Gens<Gen>,
 }
 
@@ -209,10 +248,12 @@ impl ClientReactor {
             can_send: true,
             next_request_id: 1,
             outgoing: Stream::new(1),
+            protocol_settings_sent: false,
             pending: VecDeque::new(),
             requests: BTreeMap::new(),
             active: BTreeSet::new(),
-            incoming_streams: BTreeSet::new(),
+            incoming_streams: BTreeMap::new(),
+            settings_decoders: BTreeMap::new(),
             gens: Gens::new(),
         }
     }
@@ -240,7 +281,22 @@ impl ClientReactor {
 
     /// Ids of the server streams that have begun and not ended.
     pub fn incoming_streams(&self) -> impl Iterator<Item = u8> + '_ {
-        self.incoming_streams.iter().copied()
+        self.incoming_streams.keys().copied()
+    }
+
+    /// The later revision: the encoding an incoming stream's settings set,
+    /// or `None` for a stream without settings (decoded as `identity`) or
+    /// not open.
+    pub fn stream_encoding(&self, stream_id: u8) -> Option<Encoding> {
+        self.incoming_streams
+            .get(&stream_id)?
+            .as_ref()
+            .map(Decoder::encoding)
+    }
+
+    /// The revision of the protocol it speaks ([`ClientOptions::protocol`]).
+    pub fn protocol(&self) -> Protocol {
+        self.options.protocol
     }
 
     /// Issues a command (the seed's `callcommand`): `name`, `args` (any
@@ -253,6 +309,27 @@ impl ClientReactor {
         args: Value,
         data: Option<DataSource>,
     ) -> Result<(u16, ClientAction), ReactorError> {
+        self.call_command_with_redirect(name, args, data, Value::Null)
+    }
+
+    /// The later revision's `callcommand(name, args, datafh, redirect)`: as
+    /// [`call_command`](Self::call_command), and a truthy `redirect` goes
+    /// into the request map. The seed's revision has no redirect: a truthy
+    /// one is [`ReactorError::NotInRevision`] there.
+    pub fn call_command_with_redirect(
+        &mut self,
+        name: Value,
+        args: Value,
+        data: Option<DataSource>,
+        redirect: Value,
+    ) -> Result<(u16, ClientAction), ReactorError> {
+        if self.options.protocol == Protocol::Framing0005 && redirect.is_truthy() {
+            return Err(ReactorError::NotInRevision {
+                call: "callcommand with a redirect",
+                protocol: self.options.protocol,
+                reason: "its requests have no redirect",
+            });
+        }
         if !self.can_issue_commands {
             return Err(ProgrammingError::CannotIssueCommands.into());
         }
@@ -264,6 +341,7 @@ impl ClientReactor {
         let request = Request {
             name,
             args,
+            redirect,
             data,
             state: RequestState::Pending,
         };
@@ -313,15 +391,24 @@ impl ClientReactor {
             let request = self.requests.get_mut(&request_id)?;
             self.active.insert(request_id);
             request.state = RequestState::Sending;
-            generator.frames = Some(
-                // The request's values are not needed after this.
-                CommandFrames::new(
-                    request_id,
-                    std::mem::replace(&mut request.name, Value::Null),
-                    std::mem::replace(&mut request.args, Value::Null),
-                )
-                .with_optional_data(request.data.take()),
-            );
+            // The request's values are not needed after this.
+            let name = std::mem::replace(&mut request.name, Value::Null);
+            let args = std::mem::replace(&mut request.args, Value::Null);
+            let redirect = std::mem::replace(&mut request.redirect, Value::Null);
+            let frames = match self.options.protocol {
+                Protocol::Framing0005 => CommandFrames::new(request_id, name, args),
+                Protocol::Framing0006 => {
+                    CommandFrames::new_with_redirect(request_id, name, args, redirect)
+                }
+            };
+            generator.frames = Some(frames.with_optional_data(request.data.take()));
+            if self.options.protocol == Protocol::Framing0006
+                && !self.protocol_settings_sent
+                && self.options.content_encoders.is_truthy()
+            {
+                self.protocol_settings_sent = true;
+                return Some(self.sender_settings_frame(request_id));
+            }
         }
         let frames = generator.frames.as_mut()?;
         match frames.next_frame(&mut self.outgoing) {
@@ -333,6 +420,23 @@ impl ClientReactor {
                 None
             }
         }
+    }
+
+    /// The later revision's sender protocol settings frame:
+    /// `{b'contentencodings': content_encoders}` with `eos`, on the outgoing
+    /// stream, under the first request's id.
+    fn sender_settings_frame(&mut self, request_id: u16) -> Result<Frame, ReactorError> {
+        let settings = Value::map([(
+            Value::bytes("contentencodings"),
+            self.options.content_encoders.clone(),
+        )]);
+        let payload = crate::cbor::encode(&settings).map_err(BuildError::from)?;
+        Ok(self.outgoing.make_frame(
+            request_id,
+            framing0006::SENDER_PROTOCOL_SETTINGS,
+            framing0006::SENDER_PROTOCOL_SETTINGS_EOS,
+            payload,
+        ))
     }
 
     /// Pulls the next frame of a [`ClientAction::SendFrames`], or `None` when
@@ -389,19 +493,34 @@ impl ClientReactor {
                 stream_id: frame.stream_id,
             }));
         }
-        if !self.incoming_streams.contains(&frame.stream_id) {
-            if !frame.stream_flags.contains(StreamFlags::BEGIN_STREAM) {
-                return Ok(ClientAction::Error(
-                    ClientProtocolError::UnknownStreamWithoutBegin,
-                ));
+        let later = self.options.protocol == Protocol::Framing0006;
+        let stream = match self.incoming_streams.entry(frame.stream_id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                if !frame.stream_flags.contains(StreamFlags::BEGIN_STREAM) {
+                    return Ok(ClientAction::Error(
+                        ClientProtocolError::UnknownStreamWithoutBegin,
+                    ));
+                }
+                e.insert(None)
             }
-            self.incoming_streams.insert(frame.stream_id);
-        }
+        };
+        let mut payload = Cow::Borrowed(frame.payload);
         if frame.stream_flags.contains(StreamFlags::ENCODING_APPLIED) {
-            return Err(ProgrammingError::ClientStreamDecoding.into());
+            if !later {
+                return Err(ProgrammingError::ClientStreamDecoding.into());
+            }
+            // `frame.payload = stream.decode(frame.payload)`: a stream
+            // without settings is identity.
+            if let Some(decoder) = stream {
+                payload = Cow::Owned(decoder.decode(frame.payload)?);
+            }
         }
         if frame.stream_flags.contains(StreamFlags::END_STREAM) {
             self.incoming_streams.remove(&frame.stream_id);
+        }
+        if later && frame.frame_type == framing0006::STREAM_SETTINGS {
+            return Ok(self.on_stream_settings_frame(frame.stream_id, frame.flags, &payload));
         }
         let request_id = frame.request_id;
         let Some(request) = self
@@ -427,16 +546,94 @@ impl ClientReactor {
                         .flags
                         .contains(FrameFlags::COMMAND_RESPONSE_CONTINUATION),
                     eos,
-                    data: frame.payload.to_vec(),
+                    data: payload.into_owned(),
                 })
             }
             FrameType::ERROR_RESPONSE => {
                 request.state = RequestState::Errored;
                 self.active.remove(&request_id);
-                error_response(request_id, frame.payload)
+                error_response(request_id, &payload)
             }
             other => Err(ProgrammingError::UnhandledFrameType(other.get()).into()),
         }
+    }
+}
+
+impl ClientReactor {
+    /// The later revision's `_onstreamsettingsframe`: the settings of an
+    /// incoming stream, which may come over several frames, set its
+    /// decoder at their `eos` frame.
+    fn on_stream_settings_frame(
+        &mut self,
+        stream_id: u8,
+        flags: FrameFlags,
+        payload: &[u8],
+    ) -> ClientAction {
+        let more = flags.contains(framing0006::STREAM_SETTINGS_CONTINUATION);
+        let eos = flags.contains(framing0006::STREAM_SETTINGS_EOS);
+        if more && eos {
+            return ClientAction::Error(ClientProtocolError::StreamSettingsBothFlags);
+        }
+        if !more && !eos {
+            return ClientAction::Error(ClientProtocolError::StreamSettingsNoFlags);
+        }
+        let decoder = self.settings_decoders.entry(stream_id).or_default();
+        // A decoder that failed stays in place, as in Mercurial.
+        if let Err(error) = decoder.decode(payload) {
+            return ClientAction::Error(ClientProtocolError::StreamSettingsBadCbor { error });
+        }
+        if more {
+            return ClientAction::Noop;
+        }
+        let decoded = decoder.take_available();
+        self.settings_decoders.remove(&stream_id);
+        let Some((name, extra)) = decoded.split_first() else {
+            return ClientAction::Error(ClientProtocolError::StreamSettingsEmpty);
+        };
+        match self.set_decoder(stream_id, name, extra) {
+            Ok(()) => ClientAction::Noop,
+            Err(reason) => ClientAction::Error(ClientProtocolError::StreamDecoderFailed { reason }),
+        }
+    }
+
+    /// `inputstream.setdecoder(ui, name, extraobjs)`, on the stream as the
+    /// client knows it.
+    fn set_decoder(
+        &mut self,
+        stream_id: u8,
+        name: &Value,
+        extra: &[Value],
+    ) -> Result<(), DecoderFailure> {
+        let Some(stream) = self.incoming_streams.get_mut(&stream_id) else {
+            return Err(DecoderFailure::StreamEnded { stream_id });
+        };
+        let Some(encoding) = name.as_bytes().and_then(Encoding::from_name) else {
+            return Err(DecoderFailure::Unknown {
+                name: python2_str(name).into(),
+            });
+        };
+        let decoder = Decoder::new(encoding, extra, self.options.decode_limits).map_err(|e| {
+            DecoderFailure::ExtraValues {
+                encoding: e.encoding,
+            }
+        })?;
+        *stream = Some(decoder);
+        Ok(())
+    }
+}
+
+/// How Python 2's `'%s' % name` writes the name of an unknown decoder: a
+/// byte string as its bytes, numbers and constants as Python writes them;
+/// anything else (which no decoder is named by) in hgframe's notation.
+fn python2_str(name: &Value) -> String {
+    match name {
+        Value::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        Value::Text(text) => text.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Null => "None".into(),
+        other => format!("{other:?}"),
     }
 }
 

@@ -34,11 +34,13 @@ pub use crate::error::Cause;
 use crate::error::{ProgrammingError, SeedError};
 
 pub mod client;
+pub mod objects;
 pub mod protocol_error;
 pub mod server;
 
 pub use client::{ClientAction, ClientOptions, ClientReactor, RequestState};
-pub use protocol_error::{ClientProtocolError, ProtocolError, ServerProtocolError};
+pub use objects::ObjectFailure;
+pub use protocol_error::{ClientProtocolError, DecoderFailure, ProtocolError, ServerProtocolError};
 pub use server::{
     Command, Limits, ServerAction, ServerOptions, ServerReactor, ServerState, StreamHandle,
 };
@@ -144,15 +146,24 @@ pub enum ReactorError {
     /// revision) raises `AssertionError`.
     #[error(transparent)]
     Assertion(#[from] Assertion),
+    /// The later revision: the client's decoder refused an encoded frame.
+    /// Mercurial raises its compression library's error (`zlib.error`,
+    /// `zstd.ZstdError`); a frame that decodes to more than
+    /// [`DecodeLimits`](crate::encoding::DecodeLimits) allow is hgframe's
+    /// own limit against decompression bombs.
+    #[error(transparent)]
+    Decode(#[from] crate::encoding::DecodeError),
     /// A call the reactor's protocol revision does not have (the later
-    /// revision removed the byte-oriented response calls): Mercurial
-    /// raises `AttributeError`.
-    #[error("{call} is not in {protocol}: its responses are objects")]
+    /// revision removed the byte-oriented response calls and added object
+    /// responses): Mercurial raises `AttributeError`.
+    #[error("{call} is not in {protocol}: {reason}")]
     NotInRevision {
         /// The seed's name of the call.
         call: &'static str,
         /// The reactor's revision.
         protocol: crate::protocol::Protocol,
+        /// Why, in a few words (`its responses are objects`).
+        reason: &'static str,
     },
 }
 
@@ -180,6 +191,13 @@ impl ReactorError {
             | ReactorError::UnknownStream => SeedError::Deviation,
             ReactorError::Assertion(_) => SeedError::AssertionError,
             ReactorError::NotInRevision { .. } => SeedError::Accidental("AttributeError"),
+            ReactorError::Decode(e) => match e {
+                crate::encoding::DecodeError::TooLarge { .. } => SeedError::Deviation,
+                e if e.encoding() == crate::encoding::Encoding::Zlib => {
+                    SeedError::Accidental("error")
+                }
+                _ => SeedError::Accidental("ZstdError"),
+            },
         }
     }
 
@@ -201,7 +219,8 @@ impl ReactorError {
     /// - [`UnknownStream`](Self::UnknownStream): the caller, which passed a
     ///   handle another reactor made;
     /// - [`Assertion`](Self::Assertion): the peer, as [`Assertion`] says;
-    /// - [`NotInRevision`](Self::NotInRevision): the caller.
+    /// - [`NotInRevision`](Self::NotInRevision): the caller;
+    /// - [`Decode`](Self::Decode): the peer, whose encoded frames they are.
     pub fn cause(&self) -> Cause {
         match self {
             ReactorError::Programming(e) => e.cause(),
@@ -211,7 +230,7 @@ impl ReactorError {
             | ReactorError::RequestIdsExhausted
             | ReactorError::UnknownStream
             | ReactorError::NotInRevision { .. } => Cause::Caller,
-            ReactorError::Assertion(_) => Cause::Peer,
+            ReactorError::Assertion(_) | ReactorError::Decode(_) => Cause::Peer,
         }
     }
 }

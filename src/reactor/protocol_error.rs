@@ -239,7 +239,66 @@ protocol_errors! {
             /// The request id.
             request_id: u16,
         } => "inactive-request",
+        /// The later revision: a stream-settings frame with both
+        /// `continuation` and `eos`.
+        #[error(
+            "stream encoding settings frame cannot have both continuation and end of stream flags set"
+        )]
+        StreamSettingsBothFlags => "stream-settings-both-flags",
+        /// The later revision: a stream-settings frame with neither flag.
+        #[error("stream encoding settings frame must have continuation or end of stream flag set")]
+        StreamSettingsNoFlags => "stream-settings-no-flags",
+        /// The later revision: stream settings that are not CBOR (the words
+        /// after the colon are Mercurial's decoder's).
+        #[error("error decoding CBOR from stream encoding settings frame: {}", .error.message())]
+        StreamSettingsBadCbor {
+            /// The decoder's error.
+            error: HgDecodeError,
+        } => "stream-settings-bad-cbor",
+        /// The later revision: stream settings whose `eos` frame ends them
+        /// without a CBOR value.
+        #[error("stream encoding settings frame did not contain CBOR data")]
+        StreamSettingsEmpty => "stream-settings-empty",
+        /// The later revision: the stream settings name a decoder the client
+        /// cannot set up (`setdecoder` raised).
+        #[error("error setting stream decoder: {reason}")]
+        StreamDecoderFailed {
+            /// What `setdecoder` raised.
+            reason: DecoderFailure,
+        } => "stream-decoder-failed",
     }
+}
+
+/// Why the client could not set a stream's decoder: the exception
+/// `inputstream.setdecoder` raises, which the client reports as
+/// [`ClientProtocolError::StreamDecoderFailed`]. The `Display` is
+/// Mercurial's words.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecoderFailure {
+    /// The settings name no encoding the client has (`Abort`). `name` is
+    /// the name as Mercurial formats it: a byte string's bytes, any other
+    /// value as a Python literal.
+    #[error("unknown stream decoder: {name}")]
+    Unknown {
+        /// The name.
+        name: std::borrow::Cow<'static, str>,
+    },
+    /// The settings hold values after the name, which no decoder takes
+    /// (`Abort`: `zlib decoder received unexpected additional values`).
+    #[error("{} decoder received unexpected additional values", .encoding.decoder_word())]
+    ExtraValues {
+        /// The encoding named.
+        encoding: crate::encoding::Encoding,
+    },
+    /// The settings' `eos` frame also ended the stream, which the client
+    /// forgets before it sets the decoder: Mercurial's `KeyError`, whose
+    /// words are the stream id.
+    #[error("{stream_id}")]
+    StreamEnded {
+        /// The stream id.
+        stream_id: u8,
+    },
 }
 
 /// A protocol error of either reactor. Its class is its reactor's class,

@@ -21,13 +21,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use super::objects::{ObjectFailure, ObjectResponse, Step};
 use super::{Accidental, Assertion, FrameGenId, Gens, ReactorError, ServerProtocolError};
 use crate::build::{
     FrameSource, ResponseChunkFrames, ResponseFrames, command_error_response, error_frame,
 };
 use crate::cbor::Value;
 use crate::cbor::hgcbor::{self, BufferingDecoder, contains, get};
-use crate::encoding::Encoding;
+use crate::encoding::{Encoder, Encoding};
 use crate::error::ProgrammingError;
 use crate::frame::{Frame, FrameFlags, FrameRef, FrameType, StreamFlags};
 use crate::protocol::{Protocol, framing0006};
@@ -190,6 +191,13 @@ enum Gen {
         request_id: u16,
         frames: Source,
     },
+    /// The later revision: the frames of an object response.
+    Objects {
+        /// Index of the stream.
+        stream: usize,
+        request_id: u16,
+        response: Box<ObjectResponse>,
+    },
     /// The buffered responses, in order (the seed's `oninputeof` generator),
     /// reading the live list of buffered generators.
     Buffered { position: usize },
@@ -240,9 +248,10 @@ pub struct ServerReactor {
     state: ServerState,
     next_stream_id: u32,
     streams: Vec<Stream>,
-    /// The encoding [`make_output_stream`](Self::make_output_stream) chose
-    /// for a stream, by its index (the later revision).
-    encodings: BTreeMap<usize, Encoding>,
+    /// The encoder [`make_output_stream`](Self::make_output_stream) chose
+    /// for a stream, by its index (the later revision's
+    /// `outputstream._encoder`).
+    encoders: BTreeMap<usize, Encoder>,
     /// The decoder of the sender protocol settings being received
     /// (`_protocolsettingsdecoder`): made by the first settings frame,
     /// dropped at the settings' `eos` frame (boxed: most servers never
@@ -288,7 +297,7 @@ impl ServerReactor {
             state,
             next_stream_id: 2,
             streams: Vec::new(),
-            encodings: BTreeMap::new(),
+            encoders: BTreeMap::new(),
             settings: None,
             content_encodings: Value::Array(vec![Value::bytes(Encoding::Identity.name())]),
             buffered: Vec::new(),
@@ -324,7 +333,9 @@ impl ServerReactor {
     /// a stream the caller registered, and when the sender names none the
     /// server has.
     pub fn stream_encoding(&self, handle: StreamHandle) -> Option<Encoding> {
-        self.encodings.get(&self.stream_index(handle)?).copied()
+        self.encoders
+            .get(&self.stream_index(handle)?)
+            .map(Encoder::encoding)
     }
 
     /// Request ids dispatched with `runcommand` whose response frames have
@@ -370,7 +381,7 @@ impl ServerReactor {
                 if contains(&self.content_encodings, encoding.name())
                     .map_err(Accidental::ContentEncodingsNotIterable)?
                 {
-                    self.encodings.insert(handle.index, encoding);
+                    self.encoders.insert(handle.index, encoding.encoder());
                     break;
                 }
             }
@@ -757,11 +768,17 @@ impl ServerReactor {
         frames: Source,
     ) -> Result<ServerAction, ReactorError> {
         let stream = self.stream_for_response(stream)?;
-        let id = self.gens.add(Gen::Response {
+        self.send_or_buffer(Gen::Response {
             stream,
             request_id,
             frames,
-        });
+        })
+    }
+
+    /// A response's frames: sent now, or buffered until input ends (the
+    /// seed's `_handlesendframes`).
+    fn send_or_buffer(&mut self, generator: Gen) -> Result<ServerAction, ReactorError> {
+        let id = self.gens.add(generator);
         if self.options.defer_output {
             self.buffered.push(id);
             Ok(ServerAction::Noop)
@@ -774,8 +791,74 @@ impl ServerReactor {
     fn seed_only(&self, call: &'static str) -> Result<(), ReactorError> {
         match self.options.protocol {
             Protocol::Framing0005 => Ok(()),
-            protocol => Err(ReactorError::NotInRevision { call, protocol }),
+            protocol => Err(ReactorError::NotInRevision {
+                call,
+                protocol,
+                reason: "its responses are objects",
+            }),
         }
+    }
+
+    /// The later revision: a command's response is ready, as objects (the
+    /// later revision's `oncommandresponsereadyobjects`). Each is encoded as
+    /// CBOR while the frames are pulled, and framed as the
+    /// [`objects`](super::objects) module describes: stream settings when
+    /// the stream has an encoder, the status frame, the objects coalesced
+    /// into frames of up to 32 KiB, and an `eos` frame. The source may end
+    /// the response with an [`ObjectFailure`] instead of an object. The
+    /// request is released after the last frame.
+    ///
+    /// Not in the seed's revision, whose responses are bytes:
+    /// [`ReactorError::NotInRevision`].
+    ///
+    /// ```
+    /// use hgframe::cbor::Value;
+    /// use hgframe::protocol::Protocol;
+    /// use hgframe::reactor::{ServerAction, ServerOptions, ServerReactor};
+    /// use hgframe::text::{format_human_in, parse_human_in};
+    ///
+    /// let p = Protocol::Framing0006;
+    /// let mut server = ServerReactor::new(ServerOptions { protocol: p, ..Default::default() });
+    /// let frame = parse_human_in(p, "1 1 stream-begin command-request new cbor:{b'name': b'x'}").unwrap();
+    /// server.on_frame_recv(&frame.as_frame_ref()).unwrap();
+    /// let stream = server.make_output_stream().unwrap();
+    /// let objects = vec![Ok(Value::bytes("y"))];
+    /// let ServerAction::SendFrames(frames) =
+    ///     server.on_command_response_ready_objects(stream, 1, objects).unwrap() else { panic!() };
+    /// let frames: Vec<String> = server.frames(frames).map(|f| format_human_in(p, &f.unwrap())).collect();
+    /// assert_eq!(frames, [
+    ///     "1 2 stream-begin stream-settings eos cbor:b'identity'",
+    ///     "1 2 encoded command-response continuation cbor:{b'status': b'ok'}",
+    ///     "1 2 encoded command-response continuation cbor:b'y'",
+    ///     "1 2 0 command-response eos ",
+    /// ]);
+    /// ```
+    pub fn on_command_response_ready_objects<I>(
+        &mut self,
+        stream: StreamHandle,
+        request_id: u16,
+        objects: I,
+    ) -> Result<ServerAction, ReactorError>
+    where
+        I: IntoIterator<Item = Result<Value, ObjectFailure>>,
+        I::IntoIter: Send + 'static,
+    {
+        if self.options.protocol == Protocol::Framing0005 {
+            return Err(ReactorError::NotInRevision {
+                call: "oncommandresponsereadyobjects",
+                protocol: self.options.protocol,
+                reason: "its responses are bytes",
+            });
+        }
+        let stream = self.stream_for_response(stream)?;
+        self.send_or_buffer(Gen::Objects {
+            stream,
+            request_id,
+            response: Box::new(ObjectResponse::new(
+                request_id,
+                Box::new(objects.into_iter()),
+            )),
+        })
     }
 
     /// A command's response is ready, as bytes (the seed's
@@ -890,6 +973,33 @@ impl ServerReactor {
                     Some(Err(e)) => (Some(Err(e.into())), None),
                     None if self.active.remove(&request_id) => (None, None),
                     None => (
+                        Some(Err(
+                            Accidental::ResponseForInactiveRequest { request_id }.into()
+                        )),
+                        None,
+                    ),
+                }
+            }
+            Gen::Objects {
+                stream,
+                request_id,
+                mut response,
+            } => {
+                let Some(s) = self.streams.get_mut(stream) else {
+                    return Some(Err(ReactorError::UnknownStream));
+                };
+                match response.next_frame(s, self.encoders.get_mut(&stream)) {
+                    Step::Frame(frame) => (
+                        Some(Ok(frame)),
+                        Some(Gen::Objects {
+                            stream,
+                            request_id,
+                            response,
+                        }),
+                    ),
+                    Step::Raise(e) => (Some(Err(e)), None),
+                    Step::Done if self.active.remove(&request_id) => (None, None),
+                    Step::Done => (
                         Some(Err(
                             Accidental::ResponseForInactiveRequest { request_id }.into()
                         )),

@@ -394,7 +394,9 @@ pub fn op_line(op: &Op) -> String {
     };
     match op {
         Op::Recv(f) => format!("recv {}", frame(f)),
-        Op::CallCommand { name, args, data } => format!(
+        Op::CallCommand {
+            name, args, data, ..
+        } => format!(
             "callcommand {} args of {} bytes, {}",
             value_literal(name),
             crate::cbor::encode(args).map_or(0, |a| a.len()),
@@ -414,6 +416,10 @@ pub fn op_line(op: &Op) -> String {
         } => format!(
             "oncommandresponsereadygen request {request}, {} chunks",
             chunks.len()
+        ),
+        Op::ResponseObjects { request, objs, .. } => format!(
+            "oncommandresponsereadyobjects request {request}, {} objects",
+            objs.len()
         ),
         Op::CommandError { request, .. } => format!("oncommanderror request {request}"),
         Op::ServerError { request, .. } => format!("onservererror request {request}"),

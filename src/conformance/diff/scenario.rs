@@ -561,6 +561,7 @@ impl Scenario {
             } => Target::Client {
                 hasmultiplesend: Some(hasmultiplesend),
                 buffersends: Some(buffersends),
+                clientcontentencoders: None,
             },
             Scenario::Conversation {
                 deferoutput,
@@ -571,6 +572,7 @@ impl Scenario {
                 deferoutput: Some(deferoutput),
                 hasmultiplesend: Some(hasmultiplesend),
                 buffersends: Some(buffersends),
+                clientcontentencoders: None,
             },
         }
     }
@@ -707,6 +709,7 @@ fn call(c: &Command) -> Op {
         name: c.name_value(),
         args: c.args_value(),
         data: c.data.map(Data::bytes),
+        redirect: Value::Null,
     }
 }
 

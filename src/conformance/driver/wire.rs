@@ -73,6 +73,11 @@ pub const SUITE: &str = "hg-framing-2018";
 /// seed's revision is not named, so that an adapter written before there
 /// were two reads its `start`s as it always did.
 pub fn start_request(vector: &str, protocol: Protocol, target: &Target) -> Json {
+    // Its values (`clientcontentencoders`) as typed JSON.
+    let target =
+        crate::conformance::leaf::with_style(crate::conformance::leaf::Style::Json, || {
+            serde_json::to_value(target).unwrap_or(Json::Null)
+        });
     if protocol == Protocol::Framing0005 {
         json!({ "type": "start", "vector": vector, "target": target })
     } else {
@@ -117,8 +122,12 @@ impl Request {
                     None => Protocol::Framing0005,
                     Some(v) => protocol_of(v, "protocol")?,
                 };
-                let target = serde_json::from_value(o.req("target")?.clone())
-                    .map_err(|e| wrong("target", e.to_string()))?;
+                let target = o.req("target")?.clone();
+                let target = crate::conformance::leaf::with_style(
+                    crate::conformance::leaf::Style::Json,
+                    || serde_json::from_value(target),
+                )
+                .map_err(|e| wrong("target", e.to_string()))?;
                 Request::Start {
                     vector,
                     protocol,

@@ -137,27 +137,44 @@ impl Session {
                 ..default
             })
         };
-        let client = |hasmultiplesend: Option<bool>, buffersends: Option<bool>| {
-            let default = ClientOptions::default();
-            ClientReactor::new(ClientOptions {
-                has_multiple_send: hasmultiplesend.unwrap_or(default.has_multiple_send),
-                buffer_sends: buffersends.unwrap_or(default.buffer_sends),
-            })
-        };
-        let (server, client) = match *target {
+        let client =
+            |hasmultiplesend: Option<bool>, buffersends: Option<bool>, encoders: &Option<Value>| {
+                let default = ClientOptions::default();
+                ClientReactor::new(ClientOptions {
+                    has_multiple_send: hasmultiplesend.unwrap_or(default.has_multiple_send),
+                    buffer_sends: buffersends.unwrap_or(default.buffer_sends),
+                    protocol,
+                    content_encoders: encoders.clone().unwrap_or(Value::Null),
+                    ..default
+                })
+            };
+        let (server, client) = match target {
             Target::Codec => (None, None),
-            Target::Server { deferoutput } => (Some(server(deferoutput)), None),
+            Target::Server { deferoutput } => (Some(server(*deferoutput)), None),
             Target::Client {
                 hasmultiplesend,
                 buffersends,
-            } => (None, Some(client(hasmultiplesend, buffersends))),
+                clientcontentencoders,
+            } => (
+                None,
+                Some(client(
+                    *hasmultiplesend,
+                    *buffersends,
+                    clientcontentencoders,
+                )),
+            ),
             Target::Conversation {
                 deferoutput,
                 hasmultiplesend,
                 buffersends,
+                clientcontentencoders,
             } => (
-                Some(server(deferoutput)),
-                Some(client(hasmultiplesend, buffersends)),
+                Some(server(*deferoutput)),
+                Some(client(
+                    *hasmultiplesend,
+                    *buffersends,
+                    clientcontentencoders,
+                )),
             ),
         };
         Session {
@@ -296,12 +313,22 @@ impl Session {
         let side = self.side(on);
         match op {
             Op::Recv(frame) => self.recv(side, frame),
-            Op::CallCommand { name, args, data } => {
+            Op::CallCommand {
+                name,
+                args,
+                data,
+                redirect,
+            } => {
                 let Some(client) = self.client.as_mut() else {
                     return no_party();
                 };
                 let data = data.clone().map(|d| Box::new(Cursor::new(d)) as _);
-                match client.call_command(name.clone(), args.clone(), data) {
+                match client.call_command_with_redirect(
+                    name.clone(),
+                    args.clone(),
+                    data,
+                    redirect.clone(),
+                ) {
                     Ok((request, action)) => Outcome::Request {
                         request,
                         action: self.client_action(action, pull),
@@ -359,6 +386,23 @@ impl Session {
                 let result = self
                     .server_mut()
                     .map(|s| s.on_command_response_ready_gen(handle, *request, chunks.clone()));
+                self.server_result(result, pull)
+            }
+            Op::ResponseObjects {
+                stream,
+                request,
+                objs,
+            } => {
+                let Some(handle) = self.stream(*stream) else {
+                    return no_party();
+                };
+                let result = self.server_mut().map(|s| {
+                    s.on_command_response_ready_objects(
+                        handle,
+                        *request,
+                        objs.clone().into_iter().map(Ok),
+                    )
+                });
                 self.server_result(result, pull)
             }
             Op::CommandError {

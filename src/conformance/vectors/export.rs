@@ -26,7 +26,10 @@ fn vector(v: &Vector) -> Json {
         "tags": v.tags,
         "protocol": v.protocol.name(),
         "file": v.file.display().to_string(),
-        "target": serde_json::to_value(&v.target).unwrap_or(Json::Null),
+        "target": crate::conformance::leaf::with_style(crate::conformance::leaf::Style::Json, || {
+            serde_json::to_value(&v.target)
+        })
+        .unwrap_or(Json::Null),
         "steps": v.steps.iter().map(step).collect::<Vec<_>>(),
     })
 }

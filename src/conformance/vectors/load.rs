@@ -395,6 +395,25 @@ impl Ctx<'_> {
                 "a vector needs at least one step".into(),
             );
         }
+        if let Target::Client {
+            clientcontentencoders: Some(_),
+            ..
+        }
+        | Target::Conversation {
+            clientcontentencoders: Some(_),
+            ..
+        } = &v.target
+        {
+            if self.protocol == Protocol::Framing0005 {
+                self.error(
+                    Some("target.clientcontentencoders".into()),
+                    format!(
+                        "the seed's client has no content encoders ({})",
+                        self.protocol
+                    ),
+                );
+            }
+        }
         let mut steps = Vec::new();
         let before = self.errors.len();
         for (i, s) in v.steps.iter().enumerate() {
@@ -437,10 +456,14 @@ impl Ctx<'_> {
         check_target(&field, target, &op, on)?;
         if !op.info().in_protocol(self.protocol) {
             return Err(format!(
-                "{field}: {} is not an operation of {}: the later revision's responses are objects (oncommandresponsereadyobjects)",
+                "{field}: {} is not an operation of {}: {}",
                 op.name(),
-                self.protocol
+                self.protocol,
+                op.info().why_not(self.protocol)
             ));
+        }
+        if let Some(what) = op.later_arguments(self.protocol) {
+            return Err(format!("{field}: {what} is not in {}", self.protocol));
         }
         let pull = match s.pull {
             None | Some(Pull::All(true)) => PullMode::All,

@@ -129,7 +129,8 @@ pub enum Op {
     /// A frame arrives (`onframerecv`).
     #[serde(rename = "recv")]
     Recv(#[serde(with = "leaf::frame")] Frame),
-    /// `callcommand(name, args, datafh)`.
+    /// `callcommand(name, args, datafh)`; in the later revision
+    /// `callcommand(name, args, datafh, redirect)`.
     #[serde(rename = "callcommand")]
     CallCommand {
         /// The command name.
@@ -149,6 +150,14 @@ pub enum Op {
             skip_serializing_if = "leaf::omitted"
         )]
         data: Option<Vec<u8>>,
+        /// The later revision's `redirect` (`None` when absent from a
+        /// vector file; the seed's revision has none).
+        #[serde(
+            with = "leaf::lit",
+            default = "leaf::null",
+            skip_serializing_if = "leaf::omitted_null"
+        )]
+        redirect: Value,
     },
     /// `flushcommands()`.
     #[serde(rename = "flushcommands")]
@@ -177,6 +186,18 @@ pub enum Op {
         /// The chunks the generator yields.
         #[serde(with = "leaf::chunks")]
         chunks: Vec<Vec<u8>>,
+    },
+    /// The later revision's `oncommandresponsereadyobjects(stream,
+    /// requestid, objs)`.
+    #[serde(rename = "oncommandresponsereadyobjects")]
+    ResponseObjects {
+        /// The stream id.
+        stream: u8,
+        /// The request id.
+        request: u16,
+        /// The objects, given as an iterator of a list.
+        #[serde(with = "leaf::objects")]
+        objs: Vec<Value>,
     },
     /// `oncommanderror(stream, requestid, message, args)`.
     #[serde(rename = "oncommanderror")]
@@ -445,7 +466,8 @@ pub struct OpInfo {
     /// The shape of its outcome.
     pub shape: Shape,
     /// The protocol revisions that have it: the later one removed the
-    /// seed's byte-oriented responses (its responses are objects).
+    /// seed's byte-oriented responses (its responses are objects, given to
+    /// `oncommandresponsereadyobjects`, which the seed's revision lacks).
     pub protocols: &'static [Protocol],
 }
 
@@ -453,6 +475,8 @@ pub struct OpInfo {
 const EVERY: &[Protocol] = &Protocol::ALL;
 /// Only the seed's revision has it.
 const SEED: &[Protocol] = &[Protocol::Framing0005];
+/// Only the later revision has it.
+const LATER: &[Protocol] = &[Protocol::Framing0006];
 
 /// The one list of operations: each variant of [`Op`] with its name, party,
 /// outcome shape and the revisions that have it. [`Op::info`] and
@@ -492,6 +516,7 @@ op_table! {
     MakeOutputStream => "makeoutputstream", Server, Stream, EVERY;
     Response => "oncommandresponseready", Server, Action, SEED;
     ResponseGen => "oncommandresponsereadygen", Server, Action, SEED;
+    ResponseObjects => "oncommandresponsereadyobjects", Server, Action, LATER;
     CommandError => "oncommanderror", Server, Action, EVERY;
     ServerError => "onservererror", Server, Action, EVERY;
     InputEof => "oninputeof", Server, Action, EVERY;
@@ -522,6 +547,18 @@ impl OpInfo {
     pub fn in_protocol(&self, protocol: Protocol) -> bool {
         self.protocols.contains(&protocol)
     }
+
+    /// Why a revision that lacks the operation lacks it, in words.
+    pub fn why_not(&self, protocol: Protocol) -> &'static str {
+        match protocol {
+            Protocol::Framing0005 => {
+                "the seed's responses are bytes (oncommandresponseready), not objects"
+            }
+            Protocol::Framing0006 => {
+                "the later revision's responses are objects (oncommandresponsereadyobjects)"
+            }
+        }
+    }
 }
 
 impl Op {
@@ -534,6 +571,20 @@ impl Op {
     /// than on the codec.
     pub fn on_reactor(&self) -> bool {
         self.info().party != Party::Codec
+    }
+
+    /// The argument of the later revision the step gives, if the
+    /// revision `protocol` has no such argument: a `callcommand`'s
+    /// `redirect`.
+    pub fn later_arguments(&self, protocol: Protocol) -> Option<&'static str> {
+        match self {
+            Op::CallCommand { redirect, .. }
+                if protocol == Protocol::Framing0005 && *redirect != Value::Null =>
+            {
+                Some("a callcommand's redirect")
+            }
+            _ => None,
+        }
     }
 
     /// The reactor the operation belongs to, when only one has it.

@@ -130,6 +130,18 @@ pub const TAGS: &[(&str, &str)] = &[
         "flags",
         "area: the frame flags of the later revision's settings frames (hg-framing-0006)",
     ),
+    (
+        "objects",
+        "area: the later revision's object responses (oncommandresponsereadyobjects)",
+    ),
+    (
+        "encoders",
+        "the server's choice of an output stream's encoder from the sender's contentencodings",
+    ),
+    (
+        "zstd",
+        "needs a zstd-8mb decoder; Mercurial's own tests skip these when its zstd module is missing",
+    ),
     ("builder", "area: the frame-creating functions"),
     ("server", "area: the server reactor"),
     ("client", "area: the client reactor"),
@@ -301,6 +313,8 @@ pub struct VectorReport {
     pub description: String,
     /// Its tags.
     pub tags: Vec<String>,
+    /// Its protocol revision, whose names its frames are written in.
+    pub protocol: crate::protocol::Protocol,
     /// The result, expectations applied.
     pub result: Verdict,
     /// How it went.
@@ -365,6 +379,7 @@ pub fn report(
         line: vector.line,
         description: vector.description.clone(),
         tags: vector.tags.clone(),
+        protocol: vector.protocol,
         result: Verdict::of(&status, expectation.as_ref()),
         status,
         expectation,
@@ -689,11 +704,14 @@ pub fn vector_text(r: &VectorReport, verbose: bool) -> String {
             if let Some(input) = &r.input {
                 let _ = write!(out, "      input:\n{}", indent(input));
             }
+            let (expected, actual) = crate::conformance::leaf::with_protocol(r.protocol, || {
+                (yaml(expected), yaml(actual))
+            });
             let _ = write!(
                 out,
                 "      expected:\n{}      actual:\n{}",
-                indent(&yaml(expected)),
-                indent(&yaml(actual))
+                indent(&expected),
+                indent(&actual)
             );
         }
         (Verdict::Broken, Status::Broken { step, op, problem }) => {
@@ -910,11 +928,11 @@ pub fn junit(run: &RunReport) -> String {
                     "step {step} ({op}){}",
                     semantic_note(differences, *non_strict)
                 ));
-                s.set_description(format!(
-                    "expected:\n{}actual:\n{}",
-                    yaml(expected),
-                    yaml(actual)
-                ));
+                let (expected, actual) =
+                    crate::conformance::leaf::with_protocol(r.protocol, || {
+                        (yaml(expected), yaml(actual))
+                    });
+                s.set_description(format!("expected:\n{expected}actual:\n{actual}"));
                 s
             }
             (_, Status::Broken { problem, .. }) => {

@@ -78,7 +78,7 @@ pub struct Vector {
 ///
 /// [`ServerOptions::default`]: crate::reactor::ServerOptions
 /// [`ClientOptions::default`]: crate::reactor::ClientOptions
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "lowercase", tag = "kind")]
 pub enum Target {
     /// The codec: header, frames, human strings, builders.
@@ -98,6 +98,14 @@ pub enum Target {
         /// The seed's `buffersends`; `None`: the implementation's default.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         buffersends: Option<bool>,
+        /// The later revision's `clientcontentencoders` (a literal, normally
+        /// a list of encoding names); `None`: not passed.
+        #[serde(
+            default,
+            with = "leaf::opt_lit",
+            skip_serializing_if = "Option::is_none"
+        )]
+        clientcontentencoders: Option<Value>,
     },
     /// A client and a server talking to each other.
     Conversation {
@@ -111,6 +119,13 @@ pub enum Target {
         /// The client's `buffersends`; `None`: the implementation's default.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         buffersends: Option<bool>,
+        /// The client's `clientcontentencoders`; `None`: not passed.
+        #[serde(
+            default,
+            with = "leaf::opt_lit",
+            skip_serializing_if = "Option::is_none"
+        )]
+        clientcontentencoders: Option<Value>,
     },
 }
 
@@ -118,17 +133,19 @@ impl Target {
     /// Whether the target leaves an option of its reactors to the
     /// implementation's default.
     pub fn uses_defaults(&self) -> bool {
-        match *self {
+        match self {
             Target::Codec => false,
             Target::Server { deferoutput } => deferoutput.is_none(),
             Target::Client {
                 hasmultiplesend,
                 buffersends,
+                ..
             } => hasmultiplesend.is_none() || buffersends.is_none(),
             Target::Conversation {
                 deferoutput,
                 hasmultiplesend,
                 buffersends,
+                ..
             } => deferoutput.is_none() || hasmultiplesend.is_none() || buffersends.is_none(),
         }
     }

@@ -70,3 +70,78 @@ pub enum WriteError {
     #[error(transparent)]
     Yaml(serde_yaml::Error),
 }
+
+/// Rewrites the vector file `text` (read from `path`) with every step
+/// expecting what `implementation` gives: `hgframe vectors record`, for
+/// writing the expected values of new vectors from an oracle (Mercurial's
+/// own module through its adapter). A vector whose run stopped early keeps
+/// the expectations of the steps that did not run, and is named in the
+/// second value with the reason.
+pub fn record(
+    path: &std::path::Path,
+    text: &str,
+    implementation: &mut dyn crate::conformance::implementation::Implementation,
+) -> Result<(String, Vec<(String, String)>), RecordError> {
+    let loaded = super::load::load_str(path, text).map_err(|errors| {
+        RecordError::Load(
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let head: spec::File = {
+        let protocol = loaded.first().map(|v| v.protocol).unwrap_or_default();
+        leaf::with_protocol(protocol, || serde_yaml::from_str(text))
+            .map_err(|e| RecordError::Load(e.to_string()))?
+    };
+    let protocol = loaded.first().map_or(Protocol::default(), |v| v.protocol);
+    let mut stopped = Vec::new();
+    let mut vectors = Vec::new();
+    for (vector, written) in loaded.iter().zip(&head.vectors) {
+        let (outcomes, halted) = crate::conformance::run::trace(
+            implementation,
+            &vector.id,
+            vector.protocol,
+            &vector.target,
+            &vector.steps,
+        );
+        if let Some(status) = halted {
+            stopped.push((vector.id.clone(), format!("{status:?}")));
+        }
+        let with_party = matches!(vector.target, spec::Target::Conversation { .. });
+        let steps = vector
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, step)| {
+                let outcome = outcomes.get(i).unwrap_or(&step.expect);
+                step_spec(step, outcome, with_party)
+            })
+            .collect();
+        vectors.push(spec::Vector {
+            id: written.id.clone(),
+            description: written.description.clone(),
+            tags: written.tags.clone(),
+            target: written.target.clone(),
+            steps,
+        });
+    }
+    let file = spec::File { vectors, ..head };
+    let out = leaf::with_protocol(protocol, || serde_yaml::to_string(&file))
+        .map_err(|e| RecordError::Write(WriteError::Yaml(e)))?;
+    Ok((out, stopped))
+}
+
+/// Why a vector file could not be recorded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// The file did not load.
+    #[error("{0}")]
+    Load(String),
+    /// The result could not be written.
+    #[error(transparent)]
+    Write(WriteError),
+}
