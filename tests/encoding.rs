@@ -1068,3 +1068,90 @@ proptest! {
         }
     }
 }
+
+/// The same bombs through the later revision's client reactor: stream
+/// settings naming the encoding, then the bomb in encoded frames. The frame
+/// that would decode past the limit is an error (`ReactorError::Decode`,
+/// caused by the peer) instead of 64 MiB of response data, and the memory
+/// held stays within the limit's bounds.
+#[test]
+fn bombs_through_the_client_reactor_are_refused_at_the_limit() {
+    use hgframe::frame::{Frame, FrameFlags, FrameType, StreamFlags};
+    use hgframe::protocol::{Protocol, framing0006};
+    use hgframe::reactor::{Cause, ClientAction, ClientOptions, ClientReactor, ReactorError};
+
+    let _guard = heavy();
+    let frame = |stream_flags, frame_type, flags, payload: Vec<u8>| Frame {
+        request_id: 1,
+        stream_id: 2,
+        stream_flags,
+        frame_type,
+        flags,
+        payload,
+    };
+    for encoding in COMPRESSED {
+        let bomb = bomb(encoding);
+        for limit in [64 << 10, DEFAULT_MAX_OUTPUT_PER_DECODE] {
+            let mut client = ClientReactor::new(ClientOptions {
+                buffer_sends: false,
+                protocol: Protocol::Framing0006,
+                decode_limits: DecodeLimits {
+                    max_output_per_decode: limit,
+                    ..DecodeLimits::default()
+                },
+                ..ClientOptions::default()
+            });
+            let (_, action) = client
+                .call_command(Value::bytes("getbundle"), Value::Null, None)
+                .unwrap();
+            let ClientAction::SendFrames(frames) = action else {
+                panic!("{action:?}")
+            };
+            assert_eq!(client.frames(frames).count(), 1);
+            let mut settings = vec![0x40 | encoding.name().len() as u8];
+            settings.extend_from_slice(encoding.name());
+            let settings = frame(
+                StreamFlags::BEGIN_STREAM,
+                framing0006::STREAM_SETTINGS,
+                framing0006::STREAM_SETTINGS_EOS,
+                settings,
+            );
+            assert_eq!(
+                client.on_frame_recv(&settings.as_frame_ref()).unwrap(),
+                ClientAction::Noop
+            );
+            assert_eq!(client.stream_encoding(2), Some(encoding));
+            let base = PEAK.current_usage();
+            PEAK.reset_peak_usage();
+            let encoded = frame(
+                StreamFlags::ENCODING_APPLIED,
+                FrameType::COMMAND_RESPONSE,
+                FrameFlags::COMMAND_RESPONSE_EOS,
+                bomb.to_vec(),
+            );
+            let err = client
+                .on_frame_recv(&encoded.as_frame_ref())
+                .expect_err("a bomb is refused");
+            let peak = PEAK.peak_usage().saturating_sub(base);
+            assert!(
+                matches!(
+                    &err,
+                    ReactorError::Decode(DecodeError::TooLarge { encoding: e, limit: l, .. })
+                        if *e == encoding && *l == limit
+                ),
+                "{encoding}, limit {limit}: {err:?}"
+            );
+            assert_eq!(err.cause(), Cause::Peer);
+            // The frame itself (its 64 KiB) is the caller's; the decoder
+            // holds at most the limit and half as much again, and its own
+            // state.
+            let allowed = limit + limit / 2 + (4 << 20);
+            assert!(
+                peak <= allowed,
+                "{encoding}, limit {limit}: peak {peak} bytes"
+            );
+            // The request is still waiting for its response.
+            assert_eq!(client.active_requests().collect::<Vec<_>>(), [1]);
+        }
+    }
+}

@@ -87,9 +87,9 @@ proptest! {
     }
 
     #[test]
-    fn client_invariants(has_multiple_send: bool, buffer_sends: bool,
+    fn client_invariants(has_multiple_send: bool, buffer_sends: bool, later_revision: bool,
                          ops in prop::collection::vec(client_ops(), 0..40)) {
-        run_client(&ClientSetup { has_multiple_send, buffer_sends }, &ops, &[]);
+        run_client(&ClientSetup { has_multiple_send, buffer_sends, later_revision }, &ops, &[]);
     }
 
     /// The fuzz targets' own input format, from random bytes.

@@ -143,6 +143,21 @@ fn server_seed(protocol: Protocol, frames: &[u8]) -> Vec<u8> {
     }
 }
 
+/// The client target's input for a vector of `protocol`: for the later
+/// revision, a setup that asks for it (`ClientSetup`: `hasmultiplesend`
+/// false, `buffersends` true, `later_revision` true) and no operations, so
+/// that the preamble's commands meet the frames.
+fn client_seed(protocol: Protocol, frames: &[u8]) -> Vec<u8> {
+    match protocol {
+        Protocol::Framing0005 => reactor_seed(frames),
+        Protocol::Framing0006 => {
+            let mut seed = vec![3, 0, 0, 1, 1];
+            seed.extend_from_slice(frames);
+            seed
+        }
+    }
+}
+
 /// The seed corpora of every target, from `vectors`.
 pub fn from_vectors(vectors: &[Vector]) -> Corpus {
     let mut corpus = Corpus::new();
@@ -196,7 +211,11 @@ pub fn from_vectors(vectors: &[Vector]) -> Corpus {
             "server_reactor",
             server_seed(vector.protocol, &h.to_server),
         );
-        add(&mut corpus, "client_reactor", reactor_seed(&h.to_client));
+        add(
+            &mut corpus,
+            "client_reactor",
+            client_seed(vector.protocol, &h.to_client),
+        );
     }
     corpus
 }

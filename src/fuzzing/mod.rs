@@ -33,7 +33,7 @@ use crate::frame::{
 };
 use crate::text::{format_human, format_literal, parse_human, parse_literal};
 
-pub use reactors::{client_reactor, server_reactor};
+pub use reactors::{CLIENT_DECODE_LIMIT, client_reactor, server_reactor};
 pub use stream_decoder::stream_decoder;
 
 /// A fuzz target: its name and its body.

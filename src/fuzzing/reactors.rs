@@ -32,6 +32,7 @@ use arbitrary::{Arbitrary, Unstructured};
 
 use super::FuzzFrame;
 use crate::cbor::Value;
+use crate::encoding::DecodeLimits;
 use crate::frame::{Frame, FrameIter, FrameRef, ReadOptions, StreamFlags, frames};
 use crate::protocol::Protocol;
 use crate::reactor::{
@@ -432,7 +433,16 @@ pub struct ClientSetup {
     pub has_multiple_send: bool,
     /// `buffersends`.
     pub buffer_sends: bool,
+    /// The later revision of the protocol (`hg-framing-0006`): stream
+    /// settings and encoded frames, decoded within [`CLIENT_DECODE_LIMIT`]
+    /// bytes a frame. Last, so that the setups of older inputs read the
+    /// same.
+    pub later_revision: bool,
 }
+
+/// The later revision's client decodes at most this much per frame in the
+/// fuzz target, so that a decompression bomb costs little to find refused.
+pub const CLIENT_DECODE_LIMIT: usize = 1 << 16;
 
 /// An operation on the client.
 #[derive(Clone, Debug, Arbitrary)]
@@ -466,11 +476,23 @@ pub enum ClientOp {
 /// stream find requests to answer.
 pub fn client_reactor(data: &[u8]) {
     let (ops, stream) = split(data);
+    let mut u = Unstructured::new(ops);
+    let setup = if ops.is_empty() {
+        None
+    } else {
+        let Ok(setup) = ClientSetup::arbitrary(&mut u) else {
+            return;
+        };
+        Some(setup)
+    };
+    let ops = Vec::<ClientOp>::arbitrary_take_rest(u).unwrap_or_default();
     if ops.is_empty() {
-        let setup = ClientSetup {
+        // No operations (or a setup alone): the preamble.
+        let setup = setup.unwrap_or(ClientSetup {
             has_multiple_send: false,
             buffer_sends: true,
-        };
+            later_revision: false,
+        });
         let call = |name: &str| ClientOp::Call {
             name: name.as_bytes().to_vec(),
             args: Vec::new(),
@@ -488,12 +510,9 @@ pub fn client_reactor(data: &[u8]) {
         ];
         return run_client(&setup, &preamble, stream);
     }
-    let mut u = Unstructured::new(ops);
-    let Ok(setup) = ClientSetup::arbitrary(&mut u) else {
-        return;
-    };
-    let ops = Vec::<ClientOp>::arbitrary_take_rest(u).unwrap_or_default();
-    run_client(&setup, &ops, stream);
+    if let Some(setup) = setup {
+        run_client(&setup, &ops, stream);
+    }
 }
 
 struct ClientRun<'a> {
@@ -514,6 +533,15 @@ pub fn run_client(setup: &ClientSetup, ops: &[ClientOp], stream: &[u8]) {
         client: ClientReactor::new(ClientOptions {
             has_multiple_send: setup.has_multiple_send,
             buffer_sends: setup.buffer_sends,
+            protocol: if setup.later_revision {
+                Protocol::Framing0006
+            } else {
+                Protocol::Framing0005
+            },
+            decode_limits: DecodeLimits {
+                max_output_per_decode: CLIENT_DECODE_LIMIT,
+                ..DecodeLimits::default()
+            },
             ..ClientOptions::default()
         }),
         input: frames(stream, ReadOptions::default()),
@@ -611,7 +639,20 @@ impl ClientRun<'_> {
 
     fn recv(&mut self, frame: &FrameRef<'_>) {
         match self.client.on_frame_recv(frame) {
-            Ok(action) => self.action(action),
+            Ok(action) => {
+                // The later revision decodes an encoded frame within the
+                // limit: a bomb never comes out as data.
+                if let ClientAction::ResponseData { data, .. } = &action {
+                    if frame.stream_flags.contains(StreamFlags::ENCODING_APPLIED) {
+                        assert!(
+                            data.len() <= CLIENT_DECODE_LIMIT,
+                            "an encoded frame decoded to {} bytes",
+                            data.len()
+                        );
+                    }
+                }
+                self.action(action)
+            }
             Err(e) => peer_caused(&e),
         }
     }
