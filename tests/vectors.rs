@@ -18,6 +18,9 @@ fn check(vector: &Vector) -> Result<(), Failed> {
     let results = run_reference(vector);
     if let Some((i, r)) = first_failure(&results) {
         let step = &vector.steps[i];
+        let (expected, actual) = hgframe::conformance::leaf::with_protocol(vector.protocol, || {
+            (yaml(&r.expected), yaml(&r.actual))
+        });
         return Err(format!(
             "{}:{}: vector `{}`: step {i} ({}):\n--- expected\n{}--- actual\n{}",
             vector
@@ -28,8 +31,8 @@ fn check(vector: &Vector) -> Result<(), Failed> {
             vector.line,
             vector.id,
             step.op.name(),
-            yaml(&r.expected),
-            yaml(&r.actual),
+            expected,
+            actual,
         )
         .into());
     }

@@ -139,6 +139,10 @@ pub const TAGS: &[(&str, &str)] = &[
         "the server's choice of an output stream's encoder from the sender's contentencodings",
     ),
     (
+        "compressed",
+        "zlib or zstd-8mb frames made by the implementation: compared by what they decode to, whatever their bytes and their cut into frames",
+    ),
+    (
         "zstd",
         "needs a zstd-8mb decoder; Mercurial's own tests skip these when its zstd module is missing",
     ),
