@@ -1048,7 +1048,7 @@ fn later_expectations(adapter: Adapter) -> Result<(), Failed> {
 /// entries with `version: '6.0'`).
 fn later_revision(adapter: Adapter) -> Result<(), Failed> {
     let expected_failures = if adapter.implementation.ends_with(" 6.0") {
-        18
+        19
     } else {
         8
     };
