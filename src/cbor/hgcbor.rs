@@ -107,6 +107,9 @@ pub fn decode_all(payload: &[u8]) -> Result<Vec<Value>> {
     if payload.is_empty() {
         return Ok(Vec::new());
     }
+    if let Some(values) = decode_all_plain(payload) {
+        return Ok(values);
+    }
     let mut decoder = SansIoDecoder::new();
     let progress = decoder.decode(payload)?;
     if progress.read != payload.len() {
@@ -116,6 +119,89 @@ pub fn decode_all(payload: &[u8]) -> Result<Vec<Value>> {
         return Err(cbor("input data not complete"));
     }
     Ok(decoder.take_available())
+}
+
+/// Nesting beyond this is left to the [`SansIoDecoder`], which knows the
+/// limit's error; well below [`MAX_DEPTH`].
+const PLAIN_DEPTH: usize = 32;
+
+/// [`decode_all`] of a payload of plain values only: integers, definite
+/// byte strings, arrays, maps keyed by simple values, booleans and `None`,
+/// complete and nested at most [`PLAIN_DEPTH`] deep. That is what request
+/// and settings payloads hold, and for it this gives exactly what the
+/// [`SansIoDecoder`] gives, without its state machine. Anything else (an
+/// error, a text string, a tag, an indefinite length, a truncated value):
+/// `None`, and the [`SansIoDecoder`] decides.
+fn decode_all_plain(payload: &[u8]) -> Option<Vec<Value>> {
+    let mut values = Vec::new();
+    let mut pos = 0;
+    while pos < payload.len() {
+        values.push(plain_value(payload, &mut pos, 0)?);
+    }
+    Some(values)
+}
+
+/// The argument of the head at `pos - 1`, whose low bits are `info`.
+fn plain_arg(b: &[u8], pos: &mut usize, info: u8) -> Option<u64> {
+    match info {
+        0..=23 => Some(u64::from(info)),
+        24..=27 => {
+            let n = 1usize << (info - 24);
+            let bytes = b.get(*pos..pos.checked_add(n)?)?;
+            *pos += n;
+            Some(bytes.iter().fold(0u64, |v, &x| v << 8 | u64::from(x)))
+        }
+        _ => None,
+    }
+}
+
+/// One plain value at `pos` (see [`decode_all_plain`]).
+fn plain_value(b: &[u8], pos: &mut usize, depth: usize) -> Option<Value> {
+    let initial = *b.get(*pos)?;
+    *pos += 1;
+    let (major, info) = (initial >> 5, initial & 0x1f);
+    Some(match major {
+        0 => Value::Int(plain_arg(b, pos, info)?.into()),
+        1 => Value::Int(-1 - i128::from(plain_arg(b, pos, info)?)),
+        2 => {
+            let n = usize::try_from(plain_arg(b, pos, info)?).ok()?;
+            let end = pos.checked_add(n)?;
+            let bytes = b.get(*pos..end)?;
+            *pos = end;
+            Value::Bytes(bytes.to_vec())
+        }
+        4 | 5 if depth < PLAIN_DEPTH => {
+            let n = plain_arg(b, pos, info)?;
+            // Every item takes a byte at least: a lying length cannot make
+            // it allocate more than the payload.
+            let room = b.len().saturating_sub(*pos);
+            let n = usize::try_from(n).ok().filter(|&n| n <= room)?;
+            if major == 4 {
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(plain_value(b, pos, depth + 1)?);
+                }
+                Value::Array(items)
+            } else {
+                let mut entries = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let key = plain_value(b, pos, depth + 1)?;
+                    if matches!(key, Value::Array(_) | Value::Map(_) | Value::Set(_)) {
+                        return None;
+                    }
+                    entries.push((key, plain_value(b, pos, depth + 1)?));
+                }
+                Value::Map(dedup_entries(entries))
+            }
+        }
+        7 => match info {
+            20 => Value::Bool(false),
+            21 => Value::Bool(true),
+            22 => Value::Null,
+            _ => return None,
+        },
+        _ => return None,
+    })
 }
 
 /// One item as Mercurial's `decodeitem` reads it, with the number of its
@@ -736,5 +822,135 @@ pub fn get<'v>(
     match value {
         Value::Map(_) => Ok(value.get(key)),
         other => Err(type_error(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The slow path alone: what `decode_all` gives without its plain fast
+    /// path.
+    fn sans_io(payload: &[u8]) -> Result<Vec<Value>> {
+        let mut decoder = SansIoDecoder::new();
+        let progress = decoder.decode(payload)?;
+        if progress.read != payload.len() {
+            return Err(cbor("input data not fully consumed"));
+        }
+        if decoder.in_progress() {
+            return Err(cbor("input data not complete"));
+        }
+        Ok(decoder.take_available())
+    }
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// Random CBOR heads and bodies, biased toward what the fast path
+    /// reads, with the occasional item it leaves to the slow path.
+    fn item(rng: &mut Rng, out: &mut Vec<u8>, depth: u32) {
+        let head = |out: &mut Vec<u8>, major: u8, arg: u64, rng: &mut Rng| {
+            // Any width, minimal or not, as Mercurial accepts both.
+            match rng.below(5) {
+                0 if arg < 24 => out.push(major << 5 | arg as u8),
+                1 if arg < 256 => out.extend([major << 5 | 24, arg as u8]),
+                2 if arg < 65536 => {
+                    out.push(major << 5 | 25);
+                    out.extend((arg as u16).to_be_bytes());
+                }
+                3 if arg < 1 << 32 => {
+                    out.push(major << 5 | 26);
+                    out.extend((arg as u32).to_be_bytes());
+                }
+                _ => {
+                    out.push(major << 5 | 27);
+                    out.extend(arg.to_be_bytes());
+                }
+            }
+        };
+        let kinds = if depth > 3 { 6 } else { 9 };
+        match rng.below(kinds) {
+            0 => head(out, 0, rng.below(1 << 40), rng),
+            1 => head(out, 1, rng.below(300), rng),
+            2 | 3 => {
+                let n = rng.below(6);
+                head(out, 2, n, rng);
+                for _ in 0..n {
+                    out.push(b'a' + rng.below(3) as u8);
+                }
+            }
+            4 => out.push([0xf4, 0xf5, 0xf6][rng.below(3) as usize]),
+            // What the fast path leaves alone.
+            5 => out.push([0x60, 0x5f, 0xff, 0xf7, 0xfb, 0xd9, 0x1c, 0x9f][rng.below(8) as usize]),
+            6 | 7 => {
+                let n = rng.below(4);
+                head(out, 4, n, rng);
+                for _ in 0..n {
+                    item(rng, out, depth + 1);
+                }
+            }
+            _ => {
+                let n = rng.below(4);
+                head(out, 5, n, rng);
+                for _ in 0..n {
+                    item(rng, out, depth + 1);
+                    item(rng, out, depth + 1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_plain_path_decodes_as_the_sans_io_decoder() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let (mut plain, mut total) = (0, 0);
+        for _ in 0..20_000 {
+            let mut payload = Vec::new();
+            for _ in 0..=rng.below(2) {
+                item(&mut rng, &mut payload, 0);
+            }
+            // Now and then cut it short, or add a stray byte.
+            match rng.below(8) {
+                0 => payload.truncate(rng.below(payload.len() as u64 + 1) as usize),
+                1 => payload.push(rng.below(256) as u8),
+                _ => {}
+            }
+            total += 1;
+            let slow = sans_io(&payload);
+            if let Some(fast) = decode_all_plain(&payload) {
+                plain += 1;
+                assert_eq!(Ok(fast), slow, "{payload:02x?}");
+            }
+            if !payload.is_empty() {
+                assert_eq!(decode_all(&payload), slow, "{payload:02x?}");
+            }
+        }
+        // The fast path took most of them, and left some.
+        assert!(plain > total / 3 && plain < total, "{plain} of {total}");
+    }
+
+    #[test]
+    fn the_plain_path_leaves_deep_nesting_to_the_limit() {
+        let mut payload = vec![0x81; MAX_DEPTH + 1];
+        payload.push(0x01);
+        assert_eq!(decode_all_plain(&payload), None);
+        assert_eq!(decode_all(&payload), Err(HgDecodeError::TooDeep));
+        // A lying length does not allocate for it.
+        assert_eq!(
+            decode_all_plain(&[0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+            None
+        );
     }
 }

@@ -19,7 +19,9 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
 use std::io::Read;
 
-use super::{Accidental, ClientProtocolError, DecoderFailure, FrameGenId, Gens, ReactorError};
+use super::{
+    Accidental, ClientProtocolError, DecoderFailure, FrameGenId, Gens, ReactorError, StreamSet,
+};
 use crate::build::{BuildError, CommandFrames, FrameSource};
 use crate::cbor::Value;
 use crate::cbor::hgcbor::{self, BufferingDecoder, get};
@@ -215,9 +217,11 @@ pub struct ClientReactor {
     pending: VecDeque<u16>,
     requests: BTreeMap<u16, Request>,
     active: BTreeSet<u16>,
-    /// The server streams that have begun and not ended, with the decoder
-    /// their stream settings set (the later revision; `None`: identity).
-    incoming_streams: BTreeMap<u8, Option<Decoder>>,
+    /// The server streams that have begun and not ended.
+    incoming_streams: StreamSet,
+    /// The later revision: the decoders their stream settings set, by
+    /// stream (a stream without one is identity).
+    decoders: Vec<(u8, Decoder)>,
     /// The later revision: the stream settings being received, by stream.
     settings_decoders: BTreeMap<u8, BufferingDecoder>,
     gens: Gens<Gen>,
@@ -252,7 +256,8 @@ impl ClientReactor {
             pending: VecDeque::new(),
             requests: BTreeMap::new(),
             active: BTreeSet::new(),
-            incoming_streams: BTreeMap::new(),
+            incoming_streams: StreamSet::default(),
+            decoders: Vec::new(),
             settings_decoders: BTreeMap::new(),
             gens: Gens::new(),
         }
@@ -281,17 +286,17 @@ impl ClientReactor {
 
     /// Ids of the server streams that have begun and not ended.
     pub fn incoming_streams(&self) -> impl Iterator<Item = u8> + '_ {
-        self.incoming_streams.keys().copied()
+        self.incoming_streams.iter()
     }
 
     /// The later revision: the encoding an incoming stream's settings set,
     /// or `None` for a stream without settings (decoded as `identity`) or
     /// not open.
     pub fn stream_encoding(&self, stream_id: u8) -> Option<Encoding> {
-        self.incoming_streams
-            .get(&stream_id)?
-            .as_ref()
-            .map(Decoder::encoding)
+        self.decoders
+            .iter()
+            .find(|(id, _)| *id == stream_id)
+            .map(|(_, d)| d.encoding())
     }
 
     /// The revision of the protocol it speaks ([`ClientOptions::protocol`]).
@@ -494,17 +499,14 @@ impl ClientReactor {
             }));
         }
         let later = self.options.protocol == Protocol::Framing0006;
-        let stream = match self.incoming_streams.entry(frame.stream_id) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                if !frame.stream_flags.contains(StreamFlags::BEGIN_STREAM) {
-                    return Ok(ClientAction::Error(
-                        ClientProtocolError::UnknownStreamWithoutBegin,
-                    ));
-                }
-                e.insert(None)
+        if !self.incoming_streams.contains(frame.stream_id) {
+            if !frame.stream_flags.contains(StreamFlags::BEGIN_STREAM) {
+                return Ok(ClientAction::Error(
+                    ClientProtocolError::UnknownStreamWithoutBegin,
+                ));
             }
-        };
+            self.incoming_streams.insert(frame.stream_id);
+        }
         let mut payload = Cow::Borrowed(frame.payload);
         if frame.stream_flags.contains(StreamFlags::ENCODING_APPLIED) {
             if !later {
@@ -512,12 +514,17 @@ impl ClientReactor {
             }
             // `frame.payload = stream.decode(frame.payload)`: a stream
             // without settings is identity.
-            if let Some(decoder) = stream {
+            if let Some((_, decoder)) = self
+                .decoders
+                .iter_mut()
+                .find(|(id, _)| *id == frame.stream_id)
+            {
                 payload = Cow::Owned(decoder.decode(frame.payload)?);
             }
         }
         if frame.stream_flags.contains(StreamFlags::END_STREAM) {
-            self.incoming_streams.remove(&frame.stream_id);
+            self.incoming_streams.remove(frame.stream_id);
+            self.decoders.retain(|(id, _)| *id != frame.stream_id);
         }
         if later && frame.frame_type == framing0006::STREAM_SETTINGS {
             return Ok(self.on_stream_settings_frame(frame.stream_id, frame.flags, &payload));
@@ -604,9 +611,9 @@ impl ClientReactor {
         name: &Value,
         extra: &[Value],
     ) -> Result<(), DecoderFailure> {
-        let Some(stream) = self.incoming_streams.get_mut(&stream_id) else {
+        if !self.incoming_streams.contains(stream_id) {
             return Err(DecoderFailure::StreamEnded { stream_id });
-        };
+        }
         let Some(encoding) = name.as_bytes().and_then(Encoding::from_name) else {
             return Err(DecoderFailure::Unknown {
                 name: python2_str(name).into(),
@@ -617,7 +624,8 @@ impl ClientReactor {
                 encoding: e.encoding,
             }
         })?;
-        *stream = Some(decoder);
+        self.decoders.retain(|(id, _)| *id != stream_id);
+        self.decoders.push((stream_id, decoder));
         Ok(())
     }
 }

@@ -66,11 +66,14 @@ fn new_reactor_id() -> u64 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-/// The frame generators a reactor holds.
+/// The frame generators a reactor holds. Their ids are consecutive and
+/// never reused, so a hash of the id itself does (`rustc-hash`'s): Rust's
+/// default SipHash, and its per-map random state, cost more than a whole
+/// single-frame command.
 pub(crate) struct Gens<G> {
     reactor: u64,
     next: u64,
-    live: std::collections::HashMap<u64, G>,
+    live: rustc_hash::FxHashMap<u64, G>,
 }
 
 impl<G> Gens<G> {
@@ -78,7 +81,7 @@ impl<G> Gens<G> {
         Gens {
             reactor: new_reactor_id(),
             next: 0,
-            live: std::collections::HashMap::new(),
+            live: rustc_hash::FxHashMap::default(),
         }
     }
 
@@ -112,6 +115,41 @@ impl<G> Gens<G> {
     /// Forgets a generator without running the rest of it.
     pub(crate) fn discard(&mut self, id: FrameGenId) {
         self.take(id);
+    }
+}
+
+/// A set of stream ids (0 to 255) in 32 bytes, without allocating: a
+/// reactor's incoming streams.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StreamSet([u64; 4]);
+
+impl StreamSet {
+    fn bit(id: u8) -> (usize, u64) {
+        (usize::from(id >> 6), 1 << (id & 63))
+    }
+
+    pub(crate) fn contains(&self, id: u8) -> bool {
+        let (word, bit) = Self::bit(id);
+        self.0.get(word).is_some_and(|w| w & bit != 0)
+    }
+
+    pub(crate) fn insert(&mut self, id: u8) {
+        let (word, bit) = Self::bit(id);
+        if let Some(w) = self.0.get_mut(word) {
+            *w |= bit;
+        }
+    }
+
+    pub(crate) fn remove(&mut self, id: u8) {
+        let (word, bit) = Self::bit(id);
+        if let Some(w) = self.0.get_mut(word) {
+            *w &= !bit;
+        }
+    }
+
+    /// The ids, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u8> + '_ {
+        (0..=u8::MAX).filter(|&id| self.contains(id))
     }
 }
 

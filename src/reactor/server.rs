@@ -22,7 +22,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::objects::{ObjectFailure, ObjectResponse, Step};
-use super::{Accidental, Assertion, FrameGenId, Gens, ReactorError, ServerProtocolError};
+use super::{
+    Accidental, Assertion, FrameGenId, Gens, ReactorError, ServerProtocolError, StreamSet,
+};
 use crate::build::{
     FrameSource, ResponseChunkFrames, ResponseFrames, command_error_response, error_frame,
 };
@@ -258,10 +260,10 @@ pub struct ServerReactor {
     /// have one).
     settings: Option<Box<BufferingDecoder>>,
     /// The sender's `contentencodings` (`_sendersettings`), whatever value
-    /// it sent: `[b'identity']` until it sends some.
-    content_encodings: Value,
+    /// it sent; `None` until it sends some, for `[b'identity']`.
+    content_encodings: Option<Value>,
     buffered: Vec<FrameGenId>,
-    incoming_streams: BTreeSet<u8>,
+    incoming_streams: StreamSet,
     receiving: BTreeMap<u16, Receiving>,
     receiving_bytes: usize,
     active: BTreeSet<u16>,
@@ -299,9 +301,9 @@ impl ServerReactor {
             streams: Vec::new(),
             encoders: BTreeMap::new(),
             settings: None,
-            content_encodings: Value::Array(vec![Value::bytes(Encoding::Identity.name())]),
+            content_encodings: None,
             buffered: Vec::new(),
-            incoming_streams: BTreeSet::new(),
+            incoming_streams: StreamSet::default(),
             receiving: BTreeMap::new(),
             receiving_bytes: 0,
             active: BTreeSet::new(),
@@ -323,7 +325,12 @@ impl ServerReactor {
     /// settings, as it sent them (any value: the server does not check),
     /// or `[b'identity']` when it sent none.
     pub fn sender_content_encodings(&self) -> &Value {
-        &self.content_encodings
+        // `DEFAULT_PROTOCOL_SETTINGS`, made once rather than by every
+        // reactor.
+        static DEFAULT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+        self.content_encodings.as_ref().unwrap_or_else(|| {
+            DEFAULT.get_or_init(|| Value::Array(vec![Value::bytes(Encoding::Identity.name())]))
+        })
     }
 
     /// The later revision: the encoding
@@ -351,7 +358,7 @@ impl ServerReactor {
 
     /// Ids of the client streams that have begun and not ended.
     pub fn incoming_streams(&self) -> impl Iterator<Item = u8> + '_ {
-        self.incoming_streams.iter().copied()
+        self.incoming_streams.iter()
     }
 
     /// A stream by its handle.
@@ -378,7 +385,7 @@ impl ServerReactor {
         let handle = self.register_stream(Stream::new(id));
         if self.options.protocol == Protocol::Framing0006 {
             for encoding in Encoding::ALL {
-                if contains(&self.content_encodings, encoding.name())
+                if contains(self.sender_content_encodings(), encoding.name())
                     .map_err(Accidental::ContentEncodingsNotIterable)?
                 {
                     self.encoders.insert(handle.index, encoding.encoder());
@@ -412,7 +419,7 @@ impl ServerReactor {
                 stream_id: frame.stream_id,
             }));
         }
-        if !self.incoming_streams.contains(&frame.stream_id) {
+        if !self.incoming_streams.contains(frame.stream_id) {
             if !frame.stream_flags.contains(StreamFlags::BEGIN_STREAM) {
                 return Ok(self.errored(ServerProtocolError::UnknownStreamWithoutBegin));
             }
@@ -423,7 +430,7 @@ impl ServerReactor {
             return Err(ProgrammingError::ServerStreamDecoding.into());
         }
         if frame.stream_flags.contains(StreamFlags::END_STREAM) {
-            self.incoming_streams.remove(&frame.stream_id);
+            self.incoming_streams.remove(frame.stream_id);
         }
         match self.state {
             ServerState::Initial => self.on_frame_initial(frame),
@@ -523,7 +530,7 @@ impl ServerReactor {
         // whatever value the settings are.
         if contains(&settings, b"contentencodings").map_err(Accidental::SettingsNotAMap)? {
             let value = get(&settings, b"contentencodings").map_err(Accidental::SettingsNotAMap)?;
-            self.content_encodings = value.cloned().unwrap_or(Value::Null);
+            self.content_encodings = Some(value.cloned().unwrap_or(Value::Null));
         }
         self.state = ServerState::Idle;
         Ok(ServerAction::WantFrame(self.state))
@@ -561,6 +568,16 @@ impl ServerReactor {
         {
             return Ok(self.over_limit(ServerProtocolError::TooManyReceivingCommands { max }));
         }
+        if complete {
+            // Dispatched from the frame itself: the seed's receiving entry,
+            // made and removed at once, is never seen.
+            self.state = if self.receiving.is_empty() {
+                ServerState::Idle
+            } else {
+                ServerState::CommandReceiving
+            };
+            return self.run_command(request_id, frame.payload, None);
+        }
         self.receiving.insert(
             request_id,
             Receiving {
@@ -571,9 +588,6 @@ impl ServerReactor {
             },
         );
         self.receiving_bytes += frame.payload.len();
-        if complete {
-            return self.make_run_command(request_id);
-        }
         self.state = ServerState::CommandReceiving;
         Ok(self.still_receiving(request_id))
     }
@@ -703,10 +717,21 @@ impl ServerReactor {
         } else {
             ServerState::CommandReceiving
         };
+        self.run_command(request_id, &entry.payload, entry.data)
+    }
 
+    /// The rest of the seed's `_makeruncommandresult`, for a request whose
+    /// receiving entry is gone and whose state is updated: its payload
+    /// decoded into the `runcommand` action.
+    fn run_command(
+        &mut self,
+        request_id: u16,
+        payload: &[u8],
+        data: Option<Vec<u8>>,
+    ) -> Result<ServerAction, ReactorError> {
         // From here on the seed's failures are accidents of Python: the
         // request is gone and the state already updated.
-        let values = hgcbor::decode_all(&entry.payload).map_err(Accidental::RequestPayload)?;
+        let values = hgcbor::decode_all(payload).map_err(Accidental::RequestPayload)?;
         let mut request = values
             .into_iter()
             .next()
@@ -745,7 +770,7 @@ impl ServerReactor {
             request_id,
             name: name.unwrap_or(Value::Null),
             args: args.unwrap_or(Value::Map(Vec::new())),
-            data: entry.data,
+            data,
             redirect,
         }))
     }

@@ -434,10 +434,7 @@ type DecodedRequest = (u8, u16, Vec<u8>, crate::frame::FrameFlags);
 /// stream: for each request in the order of its first frame, the data its
 /// frames decode to and the frame flags of its last frame. `None` when the
 /// data does not decode.
-fn decoded(
-    frames: &[FrameRef<'_>],
-    streams: &[(u8, Encoding)],
-) -> Option<Vec<DecodedRequest>> {
+fn decoded(frames: &[FrameRef<'_>], streams: &[(u8, Encoding)]) -> Option<Vec<DecodedRequest>> {
     let mut out: Vec<DecodedRequest> = Vec::new();
     for &(stream, encoding) in streams {
         let mut decoder = encoding
