@@ -826,6 +826,7 @@ pub fn get<'v>(
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
