@@ -100,7 +100,7 @@ impl Stream {
     /// let mut stream = Stream::new(2);
     /// let response = FrameType::COMMAND_RESPONSE;
     /// assert!(stream.make_frame_encoded(1, response, FrameFlags::EMPTY, vec![1], true).is_err());
-    /// stream.make_frame_encoded(1, STREAM_SETTINGS, STREAM_SETTINGS_EOS, vec![], false).unwrap();
+    /// stream.make_frame_encoded(1, STREAM_SETTINGS, STREAM_SETTINGS_EOS, Vec::<u8>::new(), false).unwrap();
     /// let frame = stream.make_frame_encoded(1, response, FrameFlags::EMPTY, vec![1], true).unwrap();
     /// assert_eq!(frame.stream_flags, StreamFlags::ENCODING_APPLIED);
     /// ```

@@ -31,8 +31,9 @@ use serde_json::Value as Json;
 #[global_allocator]
 static PEAK: PeakAlloc = PeakAlloc;
 
-/// The tests that measure memory, and those that allocate a lot, one at a
-/// time: the allocator's peak is the whole process's.
+/// Every test of this file, one at a time: the allocator's peak, which the
+/// bomb tests measure, is the whole process's, so no other test may
+/// allocate meanwhile.
 static HEAVY: Mutex<()> = Mutex::new(());
 
 fn heavy() -> std::sync::MutexGuard<'static, ()> {
@@ -142,6 +143,7 @@ fn encode_frames(encoding: Encoding, frames: &[Option<Vec<u8>>], flush: bool) ->
 
 #[test]
 fn names_and_order() {
+    let _guard = heavy();
     // (encoding, wire name, Mercurial's decoder class word)
     let table = [
         (Encoding::Identity, "identity", "identity"),
@@ -168,6 +170,7 @@ fn names_and_order() {
 
 #[test]
 fn extra_settings_are_refused_with_mercurials_message() {
+    let _guard = heavy();
     let settings = fixture()["settings"].as_array().unwrap();
     assert_eq!(settings.len(), 3);
     for case in settings {
@@ -234,6 +237,7 @@ fn round_trip_cases() -> Vec<(&'static str, Frames, bool)> {
 
 #[test]
 fn round_trips() {
+    let _guard = heavy();
     for encoding in Encoding::ALL {
         for (name, frames, flush) in round_trip_cases() {
             let sent = encode_frames(encoding, &frames, flush);
@@ -267,6 +271,7 @@ fn round_trips() {
 
 #[test]
 fn identity_sends_the_data_itself() {
+    let _guard = heavy();
     let mut encoder = Encoder::new(Encoding::Identity);
     assert_eq!(encoder.encode(b"abc"), b"abc");
     assert_eq!(encoder.encode(b""), b"");
@@ -276,6 +281,7 @@ fn identity_sends_the_data_itself() {
 
 #[test]
 fn flush_makes_everything_so_far_decodable() {
+    let _guard = heavy();
     for encoding in COMPRESSED {
         let mut encoder = Encoder::new(encoding);
         let mut decoder = decoder(encoding);
@@ -316,6 +322,7 @@ fn flush_makes_everything_so_far_decodable() {
 /// size 0).
 #[test]
 fn headers_are_mercurials() {
+    let _guard = heavy();
     for stream in fixture()["streams"].as_array().unwrap() {
         let frames: Frames = stream["frames"]
             .as_array()
@@ -352,6 +359,7 @@ fn headers_are_mercurials() {
 
 #[test]
 fn we_decode_mercurials_streams() {
+    let _guard = heavy();
     let streams = fixture()["streams"].as_array().unwrap();
     assert_eq!(streams.len(), 9);
     for stream in streams {
@@ -455,6 +463,7 @@ fn same_error(ours: &DecodeError, theirs: &str) -> bool {
 
 #[test]
 fn we_decode_as_mercurial_does_case_by_case() {
+    let _guard = heavy();
     let cases = fixture()["decodes"].as_array().unwrap();
     assert!(cases.len() >= 40, "{} cases", cases.len());
     let mut failures = Vec::new();
@@ -491,6 +500,7 @@ fn we_decode_as_mercurial_does_case_by_case() {
 /// the record; this is the summary a reader wants):
 #[test]
 fn mercurials_outcomes_summarised() {
+    let _guard = heavy();
     let outcome = |name: &str| -> Vec<String> {
         let case = fixture()["decodes"]
             .as_array()
@@ -597,6 +607,7 @@ fn mercurial_decode(python: &Path, streams: &[(Encoding, Vec<Vec<u8>>)]) -> Vec<
 
 #[test]
 fn mercurial_decodes_our_streams() {
+    let _guard = heavy();
     let python = match mercurial_python() {
         Ok(p) => p,
         Err(reason) => {
@@ -655,6 +666,7 @@ fn mercurial_decodes_our_streams() {
 
 #[test]
 fn error_messages() {
+    let _guard = heavy();
     // (error, its Display, its encoding)
     let table = [
         (
@@ -705,6 +717,7 @@ fn error_messages() {
 
 #[test]
 fn errors_say_where() {
+    let _guard = heavy();
     // Garbage after a good frame: the offset counts the earlier calls.
     let mut good = encode_frames(
         Encoding::Zlib,
@@ -759,6 +772,7 @@ fn errors_say_where() {
 
 #[test]
 fn errors_are_sticky_and_zstd_refuses_calls_after_the_end() {
+    let _guard = heavy();
     let frame = encode_frames(Encoding::Zstd8mb, &[Some(b"hello".to_vec())], true).remove(0);
     let mut d = decoder(Encoding::Zstd8mb);
     assert_eq!(d.decode(&frame).unwrap(), b"hello");
@@ -787,6 +801,7 @@ fn errors_are_sticky_and_zstd_refuses_calls_after_the_end() {
 
 #[test]
 fn the_output_limit_is_exact() {
+    let _guard = heavy();
     for encoding in Encoding::ALL {
         let data = text(100_000, 1);
         let sent = encode_frames(encoding, &[Some(data.clone())], true).remove(0);
@@ -832,6 +847,7 @@ fn the_output_limit_is_exact() {
 
 #[test]
 fn default_limits() {
+    let _guard = heavy();
     let limits = DecodeLimits::default();
     assert_eq!(limits.max_output_per_decode, (1 << 24) - 1);
     assert_eq!(limits.max_output_per_decode, DEFAULT_MAX_OUTPUT_PER_DECODE);
@@ -858,6 +874,7 @@ fn default_limits() {
 
 #[test]
 fn a_lowered_window_refuses_our_own_frames() {
+    let _guard = heavy();
     // Level 3 on a stream of unknown size: a 2 MiB window (2^21).
     let frame = encode_frames(Encoding::Zstd8mb, &[Some(b"hello".to_vec())], true).remove(0);
     for (log, ok) in [(21, true), (20, false), (10, false)] {
@@ -1019,6 +1036,7 @@ proptest! {
         chunks in prop::collection::vec((chunk(), any::<bool>()), 0..8),
         cut in 1usize..200,
     ) {
+        let _guard = heavy();
         let mut encoder = Encoder::new(encoding);
         let mut decoder = decoder(encoding);
         let mut wire = Vec::new();
@@ -1060,6 +1078,7 @@ proptest! {
         encoding in encoding_strategy(),
         pieces in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..64), 0..6),
     ) {
+        let _guard = heavy();
         let mut d = limited(encoding, 4096);
         for piece in &pieces {
             if let Ok(out) = d.decode(piece) {
