@@ -33,11 +33,16 @@
 //! ]);
 //! ```
 
+use std::borrow::Borrow;
+use std::cell::RefCell;
 use std::io::{self, Read};
+use std::ops::Range;
 
 use crate::cbor::{self, EncodeError, Value};
 use crate::error::SeedError;
-use crate::frame::{DEFAULT_MAX_FRAME_SIZE, Frame, FrameFlags, FrameType, U24};
+use crate::frame::{
+    DEFAULT_MAX_FRAME_SIZE, FRAME_HEADER_SIZE, Frame, FrameFlags, FrameHeader, FrameType, U24,
+};
 use crate::stream::Stream;
 
 /// Why a builder could not produce its next frame.
@@ -235,11 +240,86 @@ fn make(
 /// The CBOR payload of a command request: `{b'name': name}`, plus
 /// `b'args': args` when `args` is truthy (the seed tests `if args:`).
 pub fn command_request_payload(name: &Value, args: &Value) -> Result<Vec<u8>, EncodeError> {
-    let mut map = vec![(Value::bytes("name"), name.clone())];
+    let mut out = Vec::with_capacity(REQUEST_CAPACITY);
+    write_command_request_payload(name, args, &mut out)?;
+    Ok(out)
+}
+
+/// What a command request map usually needs: its keys and a short name.
+const REQUEST_CAPACITY: usize = 64;
+
+/// Appends the payload of [`command_request_payload`] to `out`. Both keys
+/// are byte strings, so Mercurial's order is fixed (`b'args'` before
+/// `b'name'`): they are written already encoded, and nothing is cloned into
+/// a map to be sorted at every call (`docs/performance.md`).
+fn write_command_request_payload(
+    name: &Value,
+    args: &Value,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
     if args.is_truthy() {
-        map.push((Value::bytes("args"), args.clone()));
+        // A map of 2 entries, then the byte string "args".
+        out.extend_from_slice(b"\xa2\x44args");
+        cbor::encode_into(args, out)?;
+    } else {
+        out.push(0xa1);
     }
-    cbor::encode(&Value::Map(map))
+    out.extend_from_slice(b"\x44name");
+    cbor::encode_into(name, out)
+}
+
+/// An encoded request map. Most are small (a name and a few arguments) and
+/// are kept inline, so that making a command's frames allocates nothing but
+/// their output.
+enum RequestBytes {
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_REQUEST],
+    },
+    Heap(Vec<u8>),
+}
+
+/// The largest request map kept inline.
+const INLINE_REQUEST: usize = 48;
+
+thread_local! {
+    /// Where request maps are encoded, kept from one command to the next.
+    static REQUEST_SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+impl RequestBytes {
+    fn encode(name: &Value, args: &Value) -> Result<RequestBytes, EncodeError> {
+        REQUEST_SCRATCH.with(|cell| {
+            let Ok(mut scratch) = cell.try_borrow_mut() else {
+                return command_request_payload(name, args).map(RequestBytes::Heap);
+            };
+            scratch.clear();
+            write_command_request_payload(name, args, &mut scratch)?;
+            let mut bytes = [0; INLINE_REQUEST];
+            match (bytes.get_mut(..scratch.len()), u8::try_from(scratch.len())) {
+                (Some(inline), Ok(len)) => {
+                    inline.copy_from_slice(&scratch);
+                    Ok(RequestBytes::Inline { len, bytes })
+                }
+                // A large map takes the buffer it was encoded in, uncopied.
+                _ => Ok(RequestBytes::Heap(std::mem::take(&mut *scratch))),
+            }
+        })
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            RequestBytes::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or(bytes),
+            RequestBytes::Heap(v) => v,
+        }
+    }
+
+    fn into_vec(self) -> Vec<u8> {
+        match self {
+            RequestBytes::Inline { .. } => self.as_slice().to_vec(),
+            RequestBytes::Heap(v) => v,
+        }
+    }
 }
 
 /// The status map every command response starts with: `{b'status': b'ok'}`.
@@ -263,7 +343,7 @@ enum CommandState {
 /// an exact multiple of that size.
 pub struct CommandFrames<R = io::Empty> {
     request_id: u16,
-    request: Result<Vec<u8>, EncodeError>,
+    request: Result<RequestBytes, EncodeError>,
     offset: usize,
     data: Option<R>,
     max_frame_size: usize,
@@ -272,11 +352,16 @@ pub struct CommandFrames<R = io::Empty> {
 
 impl CommandFrames<io::Empty> {
     /// The frames for a command `name` with `args` (any value; included when
-    /// truthy), no data, and the default maximum frame size.
-    pub fn new(request_id: u16, name: Value, args: Value) -> CommandFrames<io::Empty> {
+    /// truthy), no data, and the default maximum frame size. Both are encoded
+    /// here, so they may be borrowed (`&Value`).
+    pub fn new(
+        request_id: u16,
+        name: impl Borrow<Value>,
+        args: impl Borrow<Value>,
+    ) -> CommandFrames<io::Empty> {
         CommandFrames {
             request_id,
-            request: command_request_payload(&name, &args),
+            request: RequestBytes::encode(name.borrow(), args.borrow()),
             offset: 0,
             data: None,
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
@@ -310,14 +395,17 @@ impl<R: Read> CommandFrames<R> {
         self
     }
 
-    fn request_frame(&mut self, stream: &mut Stream) -> Result<Frame, BuildError> {
+    /// The flags and the part of the request map of the next
+    /// `command-request` frame, moving past it.
+    fn next_request_piece(&mut self) -> Result<(FrameFlags, Range<usize>), BuildError> {
         if self.max_frame_size == 0 {
             return Err(BuildError::ZeroMaxFrameSize);
         }
         let request = self
             .request
             .as_ref()
-            .map_err(|e| BuildError::Encode(e.clone()))?;
+            .map_err(|e| BuildError::Encode(e.clone()))?
+            .as_slice();
         let mut flags = if self.offset == 0 {
             FrameFlags::COMMAND_REQUEST_NEW
         } else {
@@ -326,10 +414,10 @@ impl<R: Read> CommandFrames<R> {
         if self.data.is_some() {
             flags |= FrameFlags::COMMAND_REQUEST_EXPECT_DATA;
         }
-        let rest = request.get(self.offset..).unwrap_or_default();
-        let payload = rest.get(..self.max_frame_size).unwrap_or(rest).to_vec();
-        self.offset += payload.len();
-        if payload.len() == self.max_frame_size && self.offset < request.len() {
+        let start = self.offset.min(request.len());
+        let end = start + (request.len() - start).min(self.max_frame_size);
+        self.offset = end;
+        if end - start == self.max_frame_size && end < request.len() {
             flags |= FrameFlags::COMMAND_REQUEST_MORE_FRAMES;
         } else {
             self.state = if self.data.is_some() {
@@ -338,12 +426,102 @@ impl<R: Read> CommandFrames<R> {
                 CommandState::Done
             };
         }
+        Ok((flags, start..end))
+    }
+
+    fn request_frame(&mut self, stream: &mut Stream) -> Result<Frame, BuildError> {
+        let (flags, piece) = self.next_request_piece()?;
+        let payload = match &mut self.request {
+            // The whole map in one frame: the frame takes it, uncopied.
+            Ok(request) if piece.start == 0 && piece.end == request.as_slice().len() => {
+                std::mem::replace(request, RequestBytes::Heap(Vec::new())).into_vec()
+            }
+            Ok(request) => request.as_slice().get(piece).unwrap_or_default().to_vec(),
+            Err(_) => Vec::new(),
+        };
         make(
             stream,
             self.request_id,
             FrameType::COMMAND_REQUEST,
             flags,
             payload,
+        )
+    }
+
+    /// Appends the next frame to `out`, encoded (header and payload): the
+    /// bytes [`next_frame`](FrameSource::next_frame) then
+    /// [`Frame::encode_into`] would give, without making an owned [`Frame`]
+    /// in between. Command data is read from its source straight into
+    /// `out`, so each byte of it is copied once; `out` is reused as it is,
+    /// so a caller that keeps one buffer allocates nothing per frame.
+    ///
+    /// `None` when there are no more frames. After an error `out` is as it
+    /// was, and the source is done, as with `next_frame`.
+    ///
+    /// ```
+    /// use hgframe::build::{CommandFrames, FrameSource};
+    /// use hgframe::cbor::Value;
+    /// use hgframe::stream::Stream;
+    ///
+    /// let mut source = CommandFrames::new(1, &Value::bytes("push"), &Value::Null)
+    ///     .with_data(&b"data"[..]);
+    /// let mut out = Vec::new();
+    /// let mut stream = Stream::new(1);
+    /// while let Some(result) = source.write_next_frame(&mut stream, &mut out) {
+    ///     result.unwrap();
+    /// }
+    /// let mut expected = Vec::new();
+    /// for frame in CommandFrames::new(1, Value::bytes("push"), Value::Null)
+    ///     .with_data(&b"data"[..])
+    ///     .frames(&mut Stream::new(1))
+    /// {
+    ///     frame.unwrap().encode_into(&mut expected).unwrap();
+    /// }
+    /// assert_eq!(out, expected);
+    /// ```
+    pub fn write_next_frame(
+        &mut self,
+        stream: &mut Stream,
+        out: &mut Vec<u8>,
+    ) -> Option<Result<(), BuildError>> {
+        let start = out.len();
+        let result = match (&self.state, self.data.as_mut()) {
+            (CommandState::Request, _) => self.write_request_frame(stream, out),
+            (CommandState::Data, Some(data)) => {
+                write_data_frame(data, self.request_id, stream, out).map(|last| {
+                    if last {
+                        self.state = CommandState::Done;
+                    }
+                })
+            }
+            (CommandState::Data, None) | (CommandState::Done, _) => return None,
+        };
+        if result.is_err() {
+            self.state = CommandState::Done;
+            out.truncate(start);
+        }
+        Some(result)
+    }
+
+    fn write_request_frame(
+        &mut self,
+        stream: &mut Stream,
+        out: &mut Vec<u8>,
+    ) -> Result<(), BuildError> {
+        let (flags, piece) = self.next_request_piece()?;
+        let payload = match &self.request {
+            Ok(request) => request.as_slice().get(piece).unwrap_or_default(),
+            Err(_) => &[],
+        };
+        let at = begin_frame(out, payload.len());
+        out.extend_from_slice(payload);
+        end_frame(
+            out,
+            at,
+            stream,
+            self.request_id,
+            FrameType::COMMAND_REQUEST,
+            flags,
         )
     }
 }
@@ -355,24 +533,84 @@ fn data_frame<R: Read>(
     request_id: u16,
     stream: &mut Stream,
 ) -> Result<(Frame, bool), BuildError> {
-    let mut chunk = Vec::new();
-    data.by_ref()
-        .take(DEFAULT_MAX_FRAME_SIZE as u64)
-        .read_to_end(&mut chunk)?;
-    let last = chunk.len() != DEFAULT_MAX_FRAME_SIZE;
-    let flags = if last {
-        let mut probe = [0u8; 1];
-        if read_retrying(data, &mut probe)? != 0 {
-            return Err(BuildError::DataAfterEnd);
-        }
-        FrameFlags::COMMAND_DATA_EOS
-    } else {
-        FrameFlags::COMMAND_DATA_CONTINUATION
-    };
+    // Sized for a whole frame, so that reading does not grow it step by step.
+    let mut chunk = Vec::with_capacity(DEFAULT_MAX_FRAME_SIZE);
+    let flags = read_data_chunk(data, &mut chunk)?;
+    let last = flags == FrameFlags::COMMAND_DATA_EOS;
     Ok((
         make(stream, request_id, FrameType::COMMAND_DATA, flags, chunk)?,
         last,
     ))
+}
+
+/// Appends the next `command-data` frame from `data` to `out`; true if it was
+/// the last.
+fn write_data_frame<R: Read>(
+    data: &mut R,
+    request_id: u16,
+    stream: &mut Stream,
+    out: &mut Vec<u8>,
+) -> Result<bool, BuildError> {
+    let at = begin_frame(out, DEFAULT_MAX_FRAME_SIZE);
+    let flags = read_data_chunk(data, out)?;
+    end_frame(out, at, stream, request_id, FrameType::COMMAND_DATA, flags)?;
+    Ok(flags == FrameFlags::COMMAND_DATA_EOS)
+}
+
+/// Appends up to [`DEFAULT_MAX_FRAME_SIZE`] bytes of `data` to `out` (read
+/// into its spare capacity: no copy in between, no zeroing), and gives the
+/// frame's flags: `eos` when the data ended, after checking that the source
+/// really has nothing more.
+fn read_data_chunk<R: Read>(data: &mut R, out: &mut Vec<u8>) -> Result<FrameFlags, BuildError> {
+    let read = data
+        .by_ref()
+        .take(DEFAULT_MAX_FRAME_SIZE as u64)
+        .read_to_end(out)?;
+    if read == DEFAULT_MAX_FRAME_SIZE {
+        return Ok(FrameFlags::COMMAND_DATA_CONTINUATION);
+    }
+    let mut probe = [0u8; 1];
+    if read_retrying(data, &mut probe)? != 0 {
+        return Err(BuildError::DataAfterEnd);
+    }
+    Ok(FrameFlags::COMMAND_DATA_EOS)
+}
+
+/// Reserves room for a frame of `payload` bytes in `out` and writes a
+/// placeholder for its header; returns where the header is.
+fn begin_frame(out: &mut Vec<u8>, payload: usize) -> usize {
+    out.reserve(FRAME_HEADER_SIZE.saturating_add(payload));
+    let at = out.len();
+    out.extend_from_slice(&[0; FRAME_HEADER_SIZE]);
+    at
+}
+
+/// Fills in the header at `at` for the payload after it, making the frame on
+/// `stream` (which is left untouched if the payload is too large, as by
+/// [`make`]).
+fn end_frame(
+    out: &mut [u8],
+    at: usize,
+    stream: &mut Stream,
+    request_id: u16,
+    frame_type: FrameType,
+    flags: FrameFlags,
+) -> Result<(), BuildError> {
+    let len = out.len().saturating_sub(at + FRAME_HEADER_SIZE);
+    let length = U24::from_usize(len).ok_or(BuildError::PayloadTooLarge { len })?;
+    let frame = stream.make_frame(request_id, frame_type, flags, ());
+    let header = FrameHeader {
+        length,
+        request_id,
+        stream_id: frame.stream_id,
+        stream_flags: frame.stream_flags,
+        frame_type,
+        flags,
+    };
+    if let Some(slot) = out.get_mut(at..at + FRAME_HEADER_SIZE) {
+        slot.copy_from_slice(&header.to_bytes());
+    }
+    Ok(())
 }
 
 fn read_retrying<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {

@@ -723,3 +723,83 @@ fn frames_on(mut stream: Stream) -> Frame {
         .unwrap()
         .unwrap()
 }
+
+/// `write_next_frame` gives the bytes of `next_frame` then `encode_into`,
+/// frame by frame, with the same errors at the same place, the same stream
+/// state after, and `out` untouched by a failed frame.
+fn same_as_frames<R: std::io::Read>(
+    mut by_frame: CommandFrames<R>,
+    mut by_write: CommandFrames<R>,
+    stream: Stream,
+) {
+    let (mut s1, mut s2) = (stream.clone(), stream);
+    let mut expected = b"prefix".to_vec();
+    let mut out = b"prefix".to_vec();
+    loop {
+        let (a, b) = (
+            by_frame.next_frame(&mut s1),
+            by_write.write_next_frame(&mut s2, &mut out),
+        );
+        match (a, b) {
+            (None, None) => break,
+            (Some(Ok(frame)), Some(Ok(()))) => frame.encode_into(&mut expected).unwrap(),
+            (Some(Err(e1)), Some(Err(e2))) => {
+                assert_eq!(format!("{e1:?}"), format!("{e2:?}"));
+            }
+            (a, b) => panic!("next_frame {a:?}, write_next_frame {b:?}"),
+        }
+        assert_eq!(out, expected);
+        assert_eq!(s1, s2);
+    }
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn written_frames_are_the_frames_encoded() {
+    let big_args = format!(
+        "{{{}}}",
+        (0..5000)
+            .rev()
+            .map(|i| format!("b'k{i}': b'v'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for args in ["{}", "None", "{b'foo': b'bar'}", "[1, 2]", &big_args] {
+        for size in [0, 1, 1000, 32767, 32768, 32769, 65536, 100_000] {
+            let data = vec![b'd'; size];
+            for max in [1, 10, DEFAULT_MAX_FRAME_SIZE] {
+                for stream in [Stream::new(1), Stream::new_active(3)] {
+                    let make = || {
+                        command("name", args)
+                            .with_optional_data((size > 0).then_some(&data[..]))
+                            .with_max_frame_size(max)
+                    };
+                    same_as_frames(make(), make(), stream);
+                }
+            }
+        }
+    }
+    // The errors, where the frames give them.
+    let make = || command("c", "{}").with_max_frame_size(0);
+    same_as_frames(make(), make(), Stream::new(1));
+    let make = || CommandFrames::new(1, Value::Float(1.5), Value::Null);
+    same_as_frames(make(), make(), Stream::new(1));
+    let make = || command("c", "{}").with_data(DataAfterEnd(0));
+    same_as_frames(make(), make(), Stream::new(1));
+    let make = || {
+        command("c", "{}").with_data(FailsAfterEnd {
+            data: b"data",
+            kind: std::io::ErrorKind::ConnectionReset,
+            ends: 0,
+        })
+    };
+    same_as_frames(make(), make(), Stream::new(1));
+    let data = vec![b'x'; 40_000];
+    let make = || {
+        command("c", "{}").with_data(ShortReads {
+            data: &data,
+            max: 1000,
+        })
+    };
+    same_as_frames(make(), make(), Stream::new(1));
+}
