@@ -23,6 +23,7 @@ use crate::protocol::Protocol;
 type Names = &'static [(&'static str, u8)];
 
 use super::escape::{EscapeError, push_escaped, unescape};
+use super::literal_cbor;
 use super::pyliteral::{LiteralError, format_literal, parse_literal};
 
 /// The six fields of a human frame string.
@@ -127,23 +128,23 @@ pub enum HumanErrorKind {
 /// Splits `s` on its first five spaces, returning each field with its offset.
 fn split_fields(s: &str) -> Result<[(usize, &str); 6], HumanError> {
     let mut fields = [(0, ""); 6];
-    let mut rest = s;
+    let mut spaces = memchr::memchr_iter(b' ', s.as_bytes());
     let mut offset = 0;
     for (i, slot) in fields.iter_mut().enumerate() {
         if i == 5 {
-            *slot = (offset, rest);
+            *slot = (offset, s.get(offset..).unwrap_or_default());
             break;
         }
-        let Some((field, tail)) = rest.split_once(' ') else {
+        let Some(space) = spaces.next() else {
             return Err(HumanError {
                 field: Field::ALL.get(i + 1).copied().unwrap_or(Field::Payload),
                 offset: s.len(),
                 kind: HumanErrorKind::Missing { found: i + 1 },
             });
         };
-        *slot = (offset, field);
-        offset += field.len() + 1;
-        rest = tail;
+        // A space is ASCII, so both ends are character boundaries.
+        *slot = (offset, s.get(offset..space).unwrap_or_default());
+        offset = space + 1;
     }
     Ok(fields)
 }
@@ -180,6 +181,17 @@ fn py_int(text: &str) -> Option<i128> {
     Some(if negative { -magnitude } else { magnitude })
 }
 
+/// The value of 1 to 9 ASCII digits, and nothing else.
+fn plain_digits(text: &str) -> Option<u32> {
+    let digits = text.as_bytes();
+    if digits.is_empty() || digits.len() > 9 {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+    })
+}
+
 /// An integer field (or one part of a flags field) of at most `max`.
 fn int_field<T>(
     field: Field,
@@ -191,6 +203,14 @@ fn int_field<T>(
 where
     T: Copy + Into<u32> + TryFrom<i128>,
 {
+    // The usual field, a few plain digits, needs none of Python's rules.
+    if let Some(value) = plain_digits(text) {
+        if value <= max.into() {
+            if let Ok(value) = T::try_from(i128::from(value)) {
+                return Ok(value);
+            }
+        }
+    }
     let err = |kind| HumanError {
         field,
         offset,
@@ -223,6 +243,13 @@ fn flags_field(
     table: &'static FlagTable,
     max: u8,
 ) -> Result<u8, HumanError> {
+    // One flag, the usual case.
+    if !text.bytes().any(|b| b == b'|') {
+        return match table.value_of(text) {
+            Some(bit) => Ok(bit),
+            None => int_field(field, offset, text, table.flags, max),
+        };
+    }
     let mut value = 0;
     let mut part_offset = offset;
     for part in text.split('|') {
@@ -306,10 +333,17 @@ pub fn parse_human_in(protocol: Protocol, s: &str) -> Result<Frame, HumanError> 
         kind,
     };
     let payload = if let Some(literal) = payload.strip_prefix("cbor:") {
-        let literal_at = payload_at + "cbor:".len();
-        let value =
-            parse_literal(literal).map_err(|e| payload_err(literal_at + e.offset, e.into()))?;
-        cbor::encode(&value).map_err(|e| payload_err(literal_at, e.into()))?
+        // The CBOR of a literal is rarely longer than the literal.
+        let mut out = Vec::with_capacity(literal.len());
+        if literal_cbor::encode(literal, &mut out).is_none() {
+            // Not one of the common forms: the full parser, which also
+            // reports every error.
+            let literal_at = payload_at + "cbor:".len();
+            let value =
+                parse_literal(literal).map_err(|e| payload_err(literal_at + e.offset, e.into()))?;
+            cbor::encode_into(&value, &mut out).map_err(|e| payload_err(literal_at, e.into()))?;
+        }
+        out
     } else {
         unescape(payload.as_bytes()).map_err(|e| payload_err(payload_at + e.offset, e.into()))?
     };

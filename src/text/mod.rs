@@ -4,6 +4,7 @@
 
 pub mod escape;
 mod human;
+mod literal_cbor;
 pub mod pyliteral;
 
 pub use escape::{EscapeError, EscapeErrorKind, escape_bytes, unescape};
