@@ -34,7 +34,7 @@
 //! ```
 
 use std::borrow::Borrow;
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::io::{self, Read};
 use std::ops::Range;
 
@@ -268,58 +268,25 @@ fn write_command_request_payload(
     cbor::encode_into(name, out)
 }
 
-/// An encoded request map. Most are small (a name and a few arguments) and
-/// are kept inline, so that making a command's frames allocates nothing but
-/// their output.
-enum RequestBytes {
-    Inline {
-        len: u8,
-        bytes: [u8; INLINE_REQUEST],
-    },
-    Heap(Vec<u8>),
-}
-
-/// The largest request map kept inline.
-const INLINE_REQUEST: usize = 48;
-
 thread_local! {
-    /// Where request maps are encoded, kept from one command to the next.
-    static REQUEST_SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The request buffer of the last command whose frames were written,
+    /// kept for the next one (a pool of one): writing a command's frames
+    /// into a reused buffer then allocates nothing.
+    static SPARE_REQUEST: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
-impl RequestBytes {
-    fn encode(name: &Value, args: &Value) -> Result<RequestBytes, EncodeError> {
-        REQUEST_SCRATCH.with(|cell| {
-            let Ok(mut scratch) = cell.try_borrow_mut() else {
-                return command_request_payload(name, args).map(RequestBytes::Heap);
-            };
-            scratch.clear();
-            write_command_request_payload(name, args, &mut scratch)?;
-            let mut bytes = [0; INLINE_REQUEST];
-            match (bytes.get_mut(..scratch.len()), u8::try_from(scratch.len())) {
-                (Some(inline), Ok(len)) => {
-                    inline.copy_from_slice(&scratch);
-                    Ok(RequestBytes::Inline { len, bytes })
-                }
-                // A large map takes the buffer it was encoded in, uncopied.
-                _ => Ok(RequestBytes::Heap(std::mem::take(&mut *scratch))),
-            }
-        })
-    }
+/// The largest request buffer worth keeping for the next command.
+const SPARE_REQUEST_MAX: usize = 4096;
 
-    fn as_slice(&self) -> &[u8] {
-        match self {
-            RequestBytes::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or(bytes),
-            RequestBytes::Heap(v) => v,
-        }
-    }
-
-    fn into_vec(self) -> Vec<u8> {
-        match self {
-            RequestBytes::Inline { .. } => self.as_slice().to_vec(),
-            RequestBytes::Heap(v) => v,
-        }
-    }
+/// The request map in a buffer from the pool. (Inlined, so that its result
+/// is not passed through memory: the profile showed the store-forwarding
+/// stall.)
+#[inline]
+fn pooled_request_payload(name: &Value, args: &Value) -> Result<Vec<u8>, EncodeError> {
+    let mut buf = SPARE_REQUEST.try_with(Cell::take).unwrap_or_default();
+    buf.clear();
+    write_command_request_payload(name, args, &mut buf)?;
+    Ok(buf)
 }
 
 /// The status map every command response starts with: `{b'status': b'ok'}`.
@@ -328,6 +295,7 @@ pub fn response_status_ok() -> Vec<u8> {
     b"\xa1\x46status\x42ok".to_vec()
 }
 
+#[derive(Clone, Copy)]
 enum CommandState {
     Request,
     Data,
@@ -343,7 +311,7 @@ enum CommandState {
 /// an exact multiple of that size.
 pub struct CommandFrames<R = io::Empty> {
     request_id: u16,
-    request: Result<RequestBytes, EncodeError>,
+    request: Result<Vec<u8>, EncodeError>,
     offset: usize,
     data: Option<R>,
     max_frame_size: usize,
@@ -354,6 +322,7 @@ impl CommandFrames<io::Empty> {
     /// The frames for a command `name` with `args` (any value; included when
     /// truthy), no data, and the default maximum frame size. Both are encoded
     /// here, so they may be borrowed (`&Value`).
+    #[inline]
     pub fn new(
         request_id: u16,
         name: impl Borrow<Value>,
@@ -361,7 +330,7 @@ impl CommandFrames<io::Empty> {
     ) -> CommandFrames<io::Empty> {
         CommandFrames {
             request_id,
-            request: RequestBytes::encode(name.borrow(), args.borrow()),
+            request: pooled_request_payload(name.borrow(), args.borrow()),
             offset: 0,
             data: None,
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
@@ -377,10 +346,10 @@ impl<R: Read> CommandFrames<R> {
     }
 
     /// Sends the bytes of `data` as command data when it is `Some`.
-    pub fn with_optional_data<D: Read>(self, data: Option<D>) -> CommandFrames<D> {
+    pub fn with_optional_data<D: Read>(mut self, data: Option<D>) -> CommandFrames<D> {
         CommandFrames {
             request_id: self.request_id,
-            request: self.request,
+            request: std::mem::replace(&mut self.request, Ok(Vec::new())),
             offset: self.offset,
             data,
             max_frame_size: self.max_frame_size,
@@ -404,8 +373,7 @@ impl<R: Read> CommandFrames<R> {
         let request = self
             .request
             .as_ref()
-            .map_err(|e| BuildError::Encode(e.clone()))?
-            .as_slice();
+            .map_err(|e| BuildError::Encode(e.clone()))?;
         let mut flags = if self.offset == 0 {
             FrameFlags::COMMAND_REQUEST_NEW
         } else {
@@ -433,10 +401,10 @@ impl<R: Read> CommandFrames<R> {
         let (flags, piece) = self.next_request_piece()?;
         let payload = match &mut self.request {
             // The whole map in one frame: the frame takes it, uncopied.
-            Ok(request) if piece.start == 0 && piece.end == request.as_slice().len() => {
-                std::mem::replace(request, RequestBytes::Heap(Vec::new())).into_vec()
+            Ok(request) if piece.start == 0 && piece.end == request.len() => {
+                std::mem::take(request)
             }
-            Ok(request) => request.as_slice().get(piece).unwrap_or_default().to_vec(),
+            Ok(request) => request.get(piece).unwrap_or_default().to_vec(),
             Err(_) => Vec::new(),
         };
         make(
@@ -510,7 +478,7 @@ impl<R: Read> CommandFrames<R> {
     ) -> Result<(), BuildError> {
         let (flags, piece) = self.next_request_piece()?;
         let payload = match &self.request {
-            Ok(request) => request.as_slice().get(piece).unwrap_or_default(),
+            Ok(request) => request.get(piece).unwrap_or_default(),
             Err(_) => &[],
         };
         let at = begin_frame(out, payload.len());
@@ -544,7 +512,7 @@ fn data_frame<R: Read>(
 }
 
 /// Appends the next `command-data` frame from `data` to `out`; true if it was
-/// the last.
+/// the last. After an error `out` is as it was.
 fn write_data_frame<R: Read>(
     data: &mut R,
     request_id: u16,
@@ -552,9 +520,90 @@ fn write_data_frame<R: Read>(
     out: &mut Vec<u8>,
 ) -> Result<bool, BuildError> {
     let at = begin_frame(out, DEFAULT_MAX_FRAME_SIZE);
-    let flags = read_data_chunk(data, out)?;
-    end_frame(out, at, stream, request_id, FrameType::COMMAND_DATA, flags)?;
+    let flags = read_data_chunk(data, out)
+        .and_then(|flags| {
+            end_frame(out, at, stream, request_id, FrameType::COMMAND_DATA, flags)?;
+            Ok(flags)
+        })
+        .inspect_err(|_| out.truncate(at))?;
     Ok(flags == FrameFlags::COMMAND_DATA_EOS)
+}
+
+/// Every frame of a command with the default maximum frame size, encoded
+/// and appended to `out` at once: the bytes of all the frames of
+/// [`CommandFrames::new`]`(request_id, name, args)`, with `data` if any (the
+/// seed's `list(createcommandframes(...))`, as one buffer).
+///
+/// The request map is encoded straight after its frame header and the data
+/// read straight into `out`, so nothing is copied twice and, when `out` is
+/// reused, nothing is allocated. On an error `out` holds the frames made
+/// before it, as the frames' iterator would have given them.
+///
+/// ```
+/// use hgframe::build::{CommandFrames, FrameSource, write_command_frames};
+/// use hgframe::cbor::Value;
+/// use hgframe::stream::Stream;
+///
+/// let mut out = Vec::new();
+/// let data = Some(&b"data"[..]);
+/// write_command_frames(&mut Stream::new(1), 1, &Value::bytes("push"), &Value::Null, data, &mut out)
+///     .unwrap();
+/// let mut expected = Vec::new();
+/// for frame in CommandFrames::new(1, Value::bytes("push"), Value::Null)
+///     .with_optional_data(data)
+///     .frames(&mut Stream::new(1))
+/// {
+///     frame.unwrap().encode_into(&mut expected).unwrap();
+/// }
+/// assert_eq!(out, expected);
+/// ```
+pub fn write_command_frames<R: Read>(
+    stream: &mut Stream,
+    request_id: u16,
+    name: &Value,
+    args: &Value,
+    data: Option<R>,
+    out: &mut Vec<u8>,
+) -> Result<(), BuildError> {
+    let at = begin_frame(out, REQUEST_CAPACITY);
+    if let Err(e) = write_command_request_payload(name, args, out) {
+        out.truncate(at);
+        return Err(e.into());
+    }
+    if out.len() - at - FRAME_HEADER_SIZE > DEFAULT_MAX_FRAME_SIZE {
+        // A map of several frames: the builder cuts it, as encoded here.
+        let request = out.split_off(at + FRAME_HEADER_SIZE);
+        out.truncate(at);
+        let mut frames = CommandFrames {
+            request_id,
+            request: Ok(request),
+            offset: 0,
+            data,
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            state: CommandState::Request,
+        };
+        while let Some(result) = frames.write_next_frame(stream, out) {
+            result?;
+        }
+        return Ok(());
+    }
+    // One request frame, as CommandFrames makes it when the map fits.
+    let mut flags = FrameFlags::COMMAND_REQUEST_NEW;
+    if data.is_some() {
+        flags |= FrameFlags::COMMAND_REQUEST_EXPECT_DATA;
+    }
+    end_frame(
+        out,
+        at,
+        stream,
+        request_id,
+        FrameType::COMMAND_REQUEST,
+        flags,
+    )?;
+    if let Some(mut data) = data {
+        while !write_data_frame(&mut data, request_id, stream, out)? {}
+    }
+    Ok(())
 }
 
 /// Appends up to [`DEFAULT_MAX_FRAME_SIZE`] bytes of `data` to `out` (read
@@ -618,6 +667,18 @@ fn read_retrying<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
         match reader.read(buf) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => return other,
+        }
+    }
+}
+
+impl<R> Drop for CommandFrames<R> {
+    /// Gives the request buffer back to the pool.
+    fn drop(&mut self) {
+        if let Ok(request) = &mut self.request {
+            if (1..=SPARE_REQUEST_MAX).contains(&request.capacity()) {
+                let spare = std::mem::take(request);
+                let _ = SPARE_REQUEST.try_with(|cell| cell.set(spare));
+            }
         }
     }
 }

@@ -8,6 +8,7 @@
 use hgframe::build::{
     BuildError, CommandFrames, FrameSource, ResponseChunkFrames, ResponseFrames, TextAtom,
     TextOutputError, command_error_response, error_frame, py2_utf8_replace, text_output_frame,
+    write_command_frames,
 };
 use hgframe::cbor::Value;
 use hgframe::error::SeedError;
@@ -731,10 +732,11 @@ fn same_as_frames<R: std::io::Read>(
     mut by_frame: CommandFrames<R>,
     mut by_write: CommandFrames<R>,
     stream: Stream,
-) {
+) -> (Vec<u8>, Option<String>, Stream) {
     let (mut s1, mut s2) = (stream.clone(), stream);
     let mut expected = b"prefix".to_vec();
     let mut out = b"prefix".to_vec();
+    let mut expected_error = None;
     loop {
         let (a, b) = (
             by_frame.next_frame(&mut s1),
@@ -745,6 +747,7 @@ fn same_as_frames<R: std::io::Read>(
             (Some(Ok(frame)), Some(Ok(()))) => frame.encode_into(&mut expected).unwrap(),
             (Some(Err(e1)), Some(Err(e2))) => {
                 assert_eq!(format!("{e1:?}"), format!("{e2:?}"));
+                expected_error.get_or_insert(format!("{e1:?}"));
             }
             (a, b) => panic!("next_frame {a:?}, write_next_frame {b:?}"),
         }
@@ -752,6 +755,31 @@ fn same_as_frames<R: std::io::Read>(
         assert_eq!(s1, s2);
     }
     assert_eq!(out, expected);
+    (expected, expected_error, s1)
+}
+
+/// `write_command_frames` gives what `same_as_frames` found, for the
+/// default maximum frame size.
+fn same_all_at_once<R: std::io::Read>(
+    expected: (Vec<u8>, Option<String>, Stream),
+    args: &str,
+    data: Option<R>,
+    stream: Stream,
+) {
+    let (expected, error, after) = expected;
+    let mut stream = stream;
+    let mut out = b"prefix".to_vec();
+    let result = write_command_frames(
+        &mut stream,
+        1,
+        &Value::bytes("name"),
+        &lit(args),
+        data,
+        &mut out,
+    );
+    assert_eq!(result.err().map(|e| format!("{e:?}")), error);
+    assert_eq!(out, expected);
+    assert_eq!(stream, after);
 }
 
 #[test]
@@ -774,7 +802,11 @@ fn written_frames_are_the_frames_encoded() {
                             .with_optional_data((size > 0).then_some(&data[..]))
                             .with_max_frame_size(max)
                     };
-                    same_as_frames(make(), make(), stream);
+                    let found = same_as_frames(make(), make(), stream.clone());
+                    if max == DEFAULT_MAX_FRAME_SIZE {
+                        let data = (size > 0).then_some(&data[..]);
+                        same_all_at_once(found, args, data, stream);
+                    }
                 }
             }
         }
@@ -785,7 +817,31 @@ fn written_frames_are_the_frames_encoded() {
     let make = || CommandFrames::new(1, Value::Float(1.5), Value::Null);
     same_as_frames(make(), make(), Stream::new(1));
     let make = || command("c", "{}").with_data(DataAfterEnd(0));
-    same_as_frames(make(), make(), Stream::new(1));
+    let found = same_as_frames(make(), make(), Stream::new(1));
+    let mut out = b"prefix".to_vec();
+    let mut stream = Stream::new(1);
+    let name = Value::bytes("c");
+    let result = write_command_frames(
+        &mut stream,
+        1,
+        &name,
+        &lit("{}"),
+        Some(DataAfterEnd(0)),
+        &mut out,
+    );
+    assert!(matches!(result, Err(BuildError::DataAfterEnd)));
+    assert_eq!((&out, &stream), (&found.0, &found.2));
+    let mut out = Vec::new();
+    let result = write_command_frames(
+        &mut stream,
+        1,
+        &Value::Float(1.5),
+        &Value::Null,
+        None::<&[u8]>,
+        &mut out,
+    );
+    assert!(matches!(result, Err(BuildError::Encode(_))));
+    assert!(out.is_empty());
     let make = || {
         command("c", "{}").with_data(FailsAfterEnd {
             data: b"data",
