@@ -23,7 +23,7 @@ use crate::protocol::Protocol;
 type Names = &'static [(&'static str, u8)];
 
 use super::escape::{EscapeError, push_escaped, unescape};
-use super::literal_cbor;
+use super::{literal_cbor, scan};
 use super::pyliteral::{LiteralError, format_literal, parse_literal};
 
 /// The six fields of a human frame string.
@@ -127,24 +127,17 @@ pub enum HumanErrorKind {
 
 /// Splits `s` on its first five spaces, returning each field with its offset.
 fn split_fields(s: &str) -> Result<[(usize, &str); 6], HumanError> {
+    let spaces = scan::first_spaces::<5>(s.as_bytes()).map_err(|found| HumanError {
+        field: Field::ALL.get(found + 1).copied().unwrap_or(Field::Payload),
+        offset: s.len(),
+        kind: HumanErrorKind::Missing { found: found + 1 },
+    })?;
     let mut fields = [(0, ""); 6];
-    let mut spaces = memchr::memchr_iter(b' ', s.as_bytes());
     let mut offset = 0;
-    for (i, slot) in fields.iter_mut().enumerate() {
-        if i == 5 {
-            *slot = (offset, s.get(offset..).unwrap_or_default());
-            break;
-        }
-        let Some(space) = spaces.next() else {
-            return Err(HumanError {
-                field: Field::ALL.get(i + 1).copied().unwrap_or(Field::Payload),
-                offset: s.len(),
-                kind: HumanErrorKind::Missing { found: i + 1 },
-            });
-        };
+    for (slot, end) in fields.iter_mut().zip(spaces.into_iter().chain([s.len()])) {
         // A space is ASCII, so both ends are character boundaries.
-        *slot = (offset, s.get(offset..space).unwrap_or_default());
-        offset = space + 1;
+        *slot = (offset, s.get(offset..end).unwrap_or_default());
+        offset = end + 1;
     }
     Ok(fields)
 }

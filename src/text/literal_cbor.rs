@@ -24,6 +24,7 @@ use std::cmp::Ordering;
 
 use super::escape::unescape_into;
 use super::pyliteral::MAX_LITERAL_DEPTH;
+use super::scan::find3;
 
 /// One token of the tape.
 #[derive(Clone, Copy)]
@@ -188,14 +189,11 @@ impl Tape<'_> {
                 Some(())
             }
             b'-' | b'+' => self.signed(),
-            b'\'' | b'"' => self.string(),
-            b if b.is_ascii_alphabetic() || b == b'_' => {
-                if self.string_prefix_len().is_some() {
-                    self.string()
-                } else {
-                    self.name()
-                }
-            }
+            b'\'' | b'"' => self.string(0),
+            b if b.is_ascii_alphabetic() || b == b'_' => match self.string_prefix_len() {
+                Some(prefix_len) => self.string(prefix_len),
+                None => self.name(),
+            },
             _ => None,
         }
     }
@@ -314,9 +312,9 @@ impl Tape<'_> {
         let len = self.items(b'}', |p| {
             // Keys are byte strings here; anything else (and a set) is the
             // full parser's.
-            p.string_prefix_len()?;
+            let prefix_len = p.string_prefix_len()?;
             let key = p.toks.len();
-            p.string()?;
+            p.string(prefix_len)?;
             // Not a byte string: bytes_of refuses it.
             let key_bytes = p.bytes_of(key)?;
             if let Some(previous) = previous {
@@ -342,6 +340,7 @@ impl Tape<'_> {
     }
 
     /// The length of a string prefix here, if a quote follows it.
+    #[inline]
     fn string_prefix_len(&self) -> Option<usize> {
         let quote = |b: u8| b == b'\'' || b == b'"';
         let prefix = |b: u8| matches!(b, b'b' | b'B' | b'u' | b'U' | b'r' | b'R');
@@ -359,10 +358,9 @@ impl Tape<'_> {
         (prefix(second) && quote(self.peek_at(2)?)).then_some(2)
     }
 
-    /// One string literal, not followed by another (concatenation is the
-    /// full parser's).
-    fn string(&mut self) -> Option<()> {
-        let prefix_len = self.string_prefix_len()?;
+    /// One string literal whose prefix is `prefix_len` bytes long, not
+    /// followed by another (concatenation is the full parser's).
+    fn string(&mut self, prefix_len: usize) -> Option<()> {
         let prefix = self.src.get(self.pos..self.pos + prefix_len)?;
         let lower = |i: usize| prefix.get(i).map(u8::to_ascii_lowercase);
         let (raw, text) = match (lower(0), lower(1)) {
@@ -383,7 +381,7 @@ impl Tape<'_> {
         let mut escaped = false;
         let end = loop {
             let rest = self.src.get(self.pos..)?;
-            let at = find_string_end(quote, rest)?;
+            let at = find3(quote, b'\\', b'\n', rest)?;
             match rest.get(at)? {
                 b'\\' => {
                     escaped = true;
@@ -416,13 +414,12 @@ impl Tape<'_> {
             (false, true, false) => Tok::Text { start, end },
             (false, true, true) => return None,
         });
-        let after = self.pos;
+        // Every caller skips this space next anyway.
         self.skip_inner_ws();
-        if self.string_prefix_len().is_some() {
-            return None;
+        match self.string_prefix_len() {
+            Some(_) => None,
+            None => Some(()),
         }
-        self.pos = after;
-        Some(())
     }
 
     fn bytes_of(&self, at: usize) -> Option<&[u8]> {
@@ -448,20 +445,6 @@ impl Tape<'_> {
             _ => at + 1,
         })
     }
-}
-
-/// The first quote, backslash or newline in `rest`. Most strings in
-/// literals are short: a plain loop finds their end sooner than setting up
-/// `memchr3`, which takes over after the first 16 bytes.
-fn find_string_end(quote: u8, rest: &[u8]) -> Option<usize> {
-    const SHORT: usize = 16;
-    let special = |b: &u8| *b == quote || *b == b'\\' || *b == b'\n';
-    let head = rest.get(..SHORT).unwrap_or(rest);
-    if let Some(at) = head.iter().position(special) {
-        return Some(at);
-    }
-    let tail = rest.get(SHORT..)?;
-    memchr::memchr3(quote, b'\\', b'\n', tail).map(|at| at + SHORT)
 }
 
 /// Writes the tape as CBOR.
