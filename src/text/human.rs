@@ -23,8 +23,8 @@ use crate::protocol::Protocol;
 type Names = &'static [(&'static str, u8)];
 
 use super::escape::{EscapeError, push_escaped, unescape};
-use super::{literal_cbor, scan};
 use super::pyliteral::{LiteralError, format_literal, parse_literal};
+use super::{literal_cbor, scan};
 
 /// The six fields of a human frame string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -326,8 +326,11 @@ pub fn parse_human_in(protocol: Protocol, s: &str) -> Result<Frame, HumanError> 
         kind,
     };
     let payload = if let Some(literal) = payload.strip_prefix("cbor:") {
-        // The CBOR of a literal is rarely longer than the literal.
-        let mut out = Vec::with_capacity(literal.len());
+        // The CBOR of a literal is rarely longer than the literal and the
+        // header of one long string (which the curves in
+        // docs/performance.md showed: one byte short of that, a 16 MiB
+        // string reallocated into 32 MiB of fresh pages at every call).
+        let mut out = Vec::with_capacity(literal.len().saturating_add(16));
         if literal_cbor::encode(literal, &mut out).is_none() {
             // Not one of the common forms: the full parser, which also
             // reports every error.

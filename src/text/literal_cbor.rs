@@ -82,12 +82,11 @@ pub(crate) fn encode(src: &str, out: &mut Vec<u8>) -> Option<()> {
     })
 }
 
-/// The buffers of a tape and its writer.
+/// The buffers of a tape.
 #[derive(Default)]
 struct Scratch {
     toks: Vec<Tok>,
     decoded: Vec<u8>,
-    order: Vec<usize>,
 }
 
 impl Scratch {
@@ -96,7 +95,6 @@ impl Scratch {
     fn clear(&mut self) {
         keep_small(&mut self.toks);
         keep_small(&mut self.decoded);
-        keep_small(&mut self.order);
     }
 }
 
@@ -122,12 +120,8 @@ fn encode_with(src: &[u8], scratch: &mut Scratch, out: &mut Vec<u8>) -> Option<(
     };
     let parsed = tape.parse();
     let start = out.len();
-    let mut writer = Writer {
-        tape: &tape,
-        order: std::mem::take(&mut scratch.order),
-    };
+    let mut writer = Writer { tape: &tape };
     let written = parsed.and_then(|()| writer.values(0, tape.toks.len(), out));
-    scratch.order = writer.order;
     scratch.toks = tape.toks;
     scratch.decoded = tape.decoded;
     if written.is_none() {
@@ -450,9 +444,6 @@ impl Tape<'_> {
 /// Writes the tape as CBOR.
 struct Writer<'t, 'a> {
     tape: &'t Tape<'a>,
-    /// The key indices of the dicts being written whose keys were out of
-    /// order, one dict after the other.
-    order: Vec<usize>,
 }
 
 const BYTES: u8 = 2;
@@ -535,9 +526,6 @@ impl Writer<'_, '_> {
     /// keys, which Python merges, are left to the full parser.
     fn sorted_entries(&mut self, first: usize, n: usize, out: &mut Vec<u8>) -> Option<()> {
         let tape = self.tape;
-        let cmp = |a: usize, b: usize| -> Option<Ordering> {
-            Some(tape.bytes_of(a)?.cmp(tape.bytes_of(b)?))
-        };
         if n == 2 {
             // Two keys out of order (equal ones never get here): swapped.
             let second = tape.next(first + 1)?;
@@ -545,26 +533,21 @@ impl Writer<'_, '_> {
             self.values(second, end, out)?;
             return self.values(first, second, out);
         }
-        let base = self.order.len();
+        // The keys' bytes, looked up once, sorted with their token indices.
+        let mut keys: Vec<(&[u8], usize)> = Vec::with_capacity(n);
         let mut key = first;
         for _ in 0..n {
-            self.order.push(key);
+            keys.push((tape.bytes_of(key)?, key));
             key = tape.next(key + 1)?;
         }
-        let keys = self.order.get_mut(base..)?;
-        keys.sort_unstable_by(|&a, &b| cmp(a, b).unwrap_or(Ordering::Equal));
-        if keys
-            .windows(2)
-            .any(|w| matches!(w, [a, b] if cmp(*a, *b) != Some(Ordering::Less)))
-        {
+        keys.sort_unstable();
+        if keys.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
             return None;
         }
-        for i in base..base + n {
-            let key = *self.order.get(i)?;
+        for (_, key) in keys {
             let end = tape.next(key + 1)?;
             self.values(key, end, out)?;
         }
-        self.order.truncate(base);
         Some(())
     }
 }
