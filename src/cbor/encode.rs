@@ -177,7 +177,7 @@ fn write_bytes_keyed(
         .iter()
         .map(|(key, value)| (key.as_bytes().unwrap_or_default(), value))
         .collect();
-    order.sort_by(|(a, _), (b, _)| a.cmp(b));
+    order.sort_by_key(|(key, _)| *key);
     for (key, value) in order {
         head(enc, BYTES, len(key.len()));
         enc.extend_from_slice(key);
