@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the Rust benchmarks and their Python baseline (Mercurial 7.2.4, pure
 # Python) in one command, on the same machine, and prints one table:
-# operation, Python time, Rust time, ratio, and the goal. Then the memory
-# figures (benches/memory.rs).
+# operation, Python time, Rust time, ratio, and the goal; the bandwidth
+# rows and the cost curves with theirs (target/curves.svg draws the curves).
+# Then the memory figures (benches/memory.rs).
 #
 # BENCH_TIME sets criterion's measurement time per benchmark (3 s).
 set -euo pipefail
@@ -17,5 +18,8 @@ HGMODULEPOLICY=py adapters/mercurial/.venv/bin/python benches/python/bench.py \
     > target/bench-python.json
 echo
 python3 benches/compare.py target/criterion target/bench-python.json
+# The cost curves as one SVG (docs/performance/curves.svg is a copy of one run's).
+python3 benches/curves.py target/criterion target/curves.svg
+echo "benches/compare.sh: the cost curves are drawn in target/curves.svg" >&2
 echo
 cargo bench --bench memory 2>/dev/null | grep -v '^$'
