@@ -391,8 +391,12 @@ fn format_flags(out: &mut String, table: &FlagTable, value: u8) {
 fn cbor_literal(payload: &[u8]) -> Option<String> {
     let value = cbor::decode(payload).ok()?;
     let literal = format_literal(&value)?;
-    let reparsed = parse_literal(&literal).ok()?;
-    (cbor::encode(&reparsed).ok()? == payload).then_some(literal)
+    // Read back as parse_human reads it: the fast path when it can.
+    let mut reencoded = Vec::with_capacity(payload.len());
+    if literal_cbor::encode(&literal, &mut reencoded).is_none() {
+        cbor::encode_into(&parse_literal(&literal).ok()?, &mut reencoded).ok()?;
+    }
+    (reencoded == payload).then_some(literal)
 }
 
 /// Writes a frame as a human frame string that [`parse_human`] turns back
