@@ -103,8 +103,11 @@ fn decode(input: &[u8], text: bool, out: &mut Vec<u8>) -> Result<(), EscapeError
     let mut i = 0;
     while let Some(&b) = input.get(i) {
         if b != b'\\' {
-            // A run of plain bytes, copied at once up to the next backslash.
+            // A run of plain bytes, copied at once up to the next backslash,
+            // a block at a time so that the copy finds it still in the cache.
+            const BLOCK: usize = 16 << 10;
             let rest = input.get(i..).unwrap_or_default();
+            let rest = rest.get(..BLOCK).unwrap_or(rest);
             let run = memchr::memchr(b'\\', rest).unwrap_or(rest.len());
             out.extend_from_slice(rest.get(..run).unwrap_or_default());
             i += run;

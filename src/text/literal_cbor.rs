@@ -24,7 +24,7 @@ use std::cmp::Ordering;
 
 use super::escape::unescape_into;
 use super::pyliteral::MAX_LITERAL_DEPTH;
-use super::scan::find3;
+use super::scan::find_string_stop;
 
 /// One token of the tape.
 #[derive(Clone, Copy)]
@@ -64,11 +64,11 @@ enum Tok {
 /// Encodes `src`, a whole `cbor:` literal, into `out`, or returns `None`
 /// (with `out` as it was) if it is not one of the forms this module reads.
 pub(crate) fn encode(src: &str, out: &mut Vec<u8>) -> Option<()> {
+    // NUL and \r, which change what the full parser sees before it starts,
+    // are left to it: outside strings no token takes them, and string
+    // bodies stop at them (find_string_stop), so one pass over the text
+    // finds them.
     let src = src.as_bytes();
-    // Both change what the full parser sees before it starts.
-    if memchr::memchr2(b'\0', b'\r', src).is_some() {
-        return None;
-    }
     // The tape's buffers are kept from one call to the next, so that a
     // literal costs no allocation but its output; a nested call (there is
     // none) would take fresh ones.
@@ -375,13 +375,18 @@ impl Tape<'_> {
         let mut escaped = false;
         let end = loop {
             let rest = self.src.get(self.pos..)?;
-            let at = find3(quote, b'\\', b'\n', rest)?;
+            let at = find_string_stop(quote, rest)?;
             match rest.get(at)? {
                 b'\\' => {
+                    // The escaped byte is skipped here: it must not be one
+                    // that the full parser sees differently.
+                    if matches!(rest.get(at + 1), Some(b'\0' | b'\r')) {
+                        return None;
+                    }
                     escaped = true;
                     self.pos += at + 2;
                 }
-                b'\n' => return None,
+                b'\n' | b'\0' | b'\r' => return None,
                 _ => {
                     let end = self.pos + at;
                     self.pos = end + 1;
@@ -627,6 +632,12 @@ mod tests {
             "[1, \\\n 2]",
             "b'a\r'",
             "b'\0'",
+            "b'\\\r\nx'",
+            "b'\\\0'",
+            "r'\\\r'",
+            "[1,\r2]",
+            "1\r",
+            "{b'a':\01}",
             "\u{feff}1",
             "[1 2]",
             "[1,,]",
@@ -666,7 +677,7 @@ mod tests {
             "{", "}", "[", "]", "(", ")", ",", ":", " ", "\n", "\t", "b'", "'", "\"", "u'", "r'",
             "br'", "rb'", "B\"", "\\", "\\x41", "\\n", "\\'", "a", "é", "0", "1", "23", "255",
             "256", "-", "+", "True", "False", "None", "set()", "#", "0x", "L", ".", "e", "b'k'",
-            "b'a': ", "b'b': ", "'k', ", "1, ",
+            "b'a': ", "b'b': ", "'k', ", "1, ", "\r", "\0", "\\\r", "\\\0", "\r\n",
         ])
     }
 

@@ -20,25 +20,48 @@ fn first(mask: u64) -> usize {
 /// How far the word loops go before handing over to `memchr`.
 const SHORT: usize = 64;
 
-/// The first of `a`, `b` or `c` in `hay`.
-pub(crate) fn find3(a: u8, b: u8, c: u8, hay: &[u8]) -> Option<usize> {
+/// The first byte of a string body that ends or changes its scan: the
+/// closing `quote`, a backslash or a newline, or a NUL or carriage return
+/// (which the full parser must see). Long bodies are searched in blocks that
+/// stay in the cache for the copy that follows.
+pub(crate) fn find_string_stop(quote: u8, hay: &[u8]) -> Option<usize> {
     let mut at = 0;
     while at < SHORT {
         let Some(chunk) = hay.get(at..).and_then(|rest| rest.first_chunk::<8>()) else {
             let rest = hay.get(at..)?;
             return rest
                 .iter()
-                .position(|&x| x == a || x == b || x == c)
+                .position(|&x| matches!(x, b'\\' | b'\n' | b'\0' | b'\r') || x == quote)
                 .map(|i| at + i);
         };
         let word = u64::from_le_bytes(*chunk);
-        let mask = eq_mask(word, a) | eq_mask(word, b) | eq_mask(word, c);
+        let mask = eq_mask(word, quote)
+            | eq_mask(word, b'\\')
+            | eq_mask(word, b'\n')
+            | eq_mask(word, b'\0')
+            | eq_mask(word, b'\r');
         if mask != 0 {
             return Some(at + first(mask));
         }
         at += 8;
     }
-    memchr::memchr3(a, b, c, hay.get(at..)?).map(|i| at + i)
+    const BLOCK: usize = 16 << 10;
+    loop {
+        let block = hay.get(at..)?;
+        let block = block.get(..BLOCK).unwrap_or(block);
+        if block.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr3(quote, b'\\', b'\n', block);
+        let searched = block.get(..end.unwrap_or(block.len())).unwrap_or_default();
+        if let Some(i) = memchr::memchr2(b'\0', b'\r', searched) {
+            return Some(at + i);
+        }
+        if let Some(i) = end {
+            return Some(at + i);
+        }
+        at += block.len();
+    }
 }
 
 /// The positions of the first `N` spaces in `hay`, or how many there are
@@ -85,12 +108,21 @@ mod tests {
 
     proptest! {
         #[test]
-        fn find3_is_the_first_match(hay in prop::collection::vec(
-            prop::sample::select(vec![b'a', b'\'', b'\\', b'\n', b' ', 0x80, 0xff, 0x00, 0x27, 0x5d]),
-            0..150,
-        )) {
-            let expected = hay.iter().position(|&x| x == b'\'' || x == b'\\' || x == b'\n');
-            prop_assert_eq!(super::find3(b'\'', b'\\', b'\n', &hay), expected);
+        fn find_string_stop_is_the_first_stop(
+            hay in prop::collection::vec(
+                prop::sample::select(vec![
+                    b'a', b'\'', b'\\', b'\n', b' ', 0x80, 0xff, 0x00, 0x0d, 0x22, 0x5d,
+                ]),
+                0..150,
+            ),
+            long in prop::sample::select(vec![0usize, 100, 16 << 10, 40 << 10]),
+        ) {
+            // Also far beyond the word loop and across blocks.
+            let hay = [vec![b'a'; long], hay].concat();
+            let expected = hay
+                .iter()
+                .position(|&x| matches!(x, b'\'' | b'\\' | b'\n' | 0 | b'\r'));
+            prop_assert_eq!(super::find_string_stop(b'\'', &hay), expected);
         }
 
         #[test]
