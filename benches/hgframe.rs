@@ -12,10 +12,10 @@
 use std::hint::black_box;
 use std::io::Cursor;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hgframe::build::{CommandFrames, FrameSource};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use hgframe::build::{CommandFrames, FrameSource, write_command_frames};
 use hgframe::cbor::Value;
-use hgframe::frame::{Frame, FrameHeader, ReadOptions, frames, read_frame};
+use hgframe::frame::{Frame, FrameHeader, ReadOptions, U24, frames, read_frame};
 use hgframe::reactor::{
     ClientAction, ClientOptions, ClientReactor, ServerAction, ServerOptions, ServerReactor,
 };
@@ -50,6 +50,15 @@ fn frames_32k() -> Vec<u8> {
         buf.extend_from_slice(&frame.to_bytes().unwrap());
     }
     buf
+}
+
+/// Writes every frame of a command with `data` (none when empty) into `out`,
+/// cleared first; returns how many bytes that is.
+fn command_frames(name: &Value, args: &Value, data: &[u8], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    let data = (!data.is_empty()).then(|| black_box(data));
+    write_command_frames(&mut Stream::new(1), 1, name, args, data, out).unwrap();
+    black_box(out.len())
 }
 
 /// Headers are measured 1,024 at a time (criterion reports the time per
@@ -96,21 +105,17 @@ fn codec(c: &mut Criterion) {
     });
     group.finish();
 
+    // Every frame of a command, encoded into one buffer kept across
+    // iterations (as a sender reuses its output buffer): the bytes of
+    // `list(createcommandframes(...))`, with the data copied once.
     let mut group = c.benchmark_group("createcommandframes");
-    for (name, size) in [("0B", 0usize), ("1KiB", 1024), ("1MiB", 1 << 20)] {
+    let name = Value::bytes("push");
+    let mut out = Vec::new();
+    for (id, size) in [("0B", 0usize), ("1KiB", 1024), ("1MiB", 1 << 20)] {
         let data = vec![b'x'; size];
         group.throughput(Throughput::Bytes(size as u64));
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                let source = CommandFrames::new(1, Value::bytes("push"), Value::Null)
-                    .with_optional_data((size > 0).then(|| Cursor::new(&data[..])));
-                let mut stream = Stream::new(1);
-                let mut n = 0;
-                for frame in source.frames(&mut stream) {
-                    n += black_box(frame.unwrap().to_bytes().unwrap()).len();
-                }
-                n
-            })
+        group.bench_function(id, |b| {
+            b.iter(|| command_frames(&name, &Value::Null, &data, &mut out))
         });
     }
     group.finish();
@@ -247,6 +252,131 @@ fn reactors(c: &mut Criterion) {
     group.finish();
 }
 
+/// The sizes of the payload curves: 0 B to 16 MiB.
+const PAYLOAD_SIZES: [usize; 6] = [0, 1 << 10, 32 << 10, 1 << 20, 4 << 20, 16 << 20];
+/// The sizes of the args-map curves: 1 to 10,000 keys.
+const KEY_COUNTS: [usize; 5] = [1, 10, 100, 1000, 10_000];
+/// The depths of the nesting curves, up to the literal parser's limit
+/// (`MAX_LITERAL_DEPTH`).
+const DEPTHS: [usize; 5] = [1, 3, 10, 30, 100];
+
+/// A map of `n` keys `b'key00000'`... to `b'v'`, in a shuffled order (the
+/// encoder must sort it), as a `Value` and as a Python literal.
+fn args_map(n: usize) -> (Value, String) {
+    // i -> i * 7919 mod n visits every index once when n is not a multiple
+    // of the prime 7919.
+    let keys: Vec<String> = (0..n).map(|i| format!("key{:05}", i * 7919 % n)).collect();
+    let value = Value::map(keys.iter().map(|k| (Value::bytes(k), Value::bytes("v"))));
+    let entries: Vec<String> = keys.iter().map(|k| format!("b'{k}': b'v'")).collect();
+    (value, format!("{{{}}}", entries.join(", ")))
+}
+
+/// Dicts nested `depth` deep, each `{b'z': <inner>, b'a': 1}` (out of order),
+/// as a `Value` and as a Python literal.
+fn nested_map(depth: usize) -> (Value, String) {
+    let mut value = Value::Null;
+    let mut literal = "None".to_string();
+    for _ in 0..depth {
+        value = Value::map([
+            (Value::bytes("z"), value),
+            (Value::bytes("a"), Value::Int(1)),
+        ]);
+        literal = format!("{{b'z': {literal}, b'a': 1}}");
+    }
+    (value, literal)
+}
+
+fn request_human(args: &str) -> String {
+    format!("1 1 stream-begin command-request new cbor:{{b'name': b'x', b'args': {args}}}")
+}
+
+/// Cost curves: the same operations with growing work. The cost per unit
+/// (byte, key, level) must stay flat; `benches/compare.py` prints it and
+/// `benches/curves.py` draws it.
+fn curves(c: &mut Criterion) {
+    let name = Value::bytes("push");
+    let mut out = Vec::new();
+
+    let mut group = c.benchmark_group("curve_payload");
+    group.sample_size(10);
+    for size in PAYLOAD_SIZES {
+        let data = vec![b'x'; size];
+        group.throughput(Throughput::Bytes(size as u64));
+        group.bench_with_input(
+            BenchmarkId::new("createcommandframes", size),
+            &data,
+            |b, data| b.iter(|| command_frames(&name, &Value::Null, data, &mut out)),
+        );
+        let mut dst = vec![0u8; size];
+        group.bench_with_input(BenchmarkId::new("memcpy", size), &data, |b, data| {
+            b.iter(|| {
+                dst.copy_from_slice(black_box(data));
+                black_box(&dst);
+            })
+        });
+        // The same copy into memory allocated for it, as a parser that
+        // returns an owned payload must.
+        group.bench_with_input(BenchmarkId::new("memcpy_fresh", size), &data, |b, data| {
+            b.iter(|| {
+                let mut dst = Vec::with_capacity(data.len());
+                dst.extend_from_slice(black_box(data));
+                black_box(dst)
+            })
+        });
+        // A frame holds at most 16 MiB - 1: the largest human payloads stop there.
+        let raw = format!(
+            "1 1 0 command-data eos {}",
+            "x".repeat(size.min(U24::MAX.as_usize()))
+        );
+        group.bench_with_input(BenchmarkId::new("human_raw", size), &raw, |b, s| {
+            b.iter(|| black_box(parse_human(black_box(s)).unwrap()))
+        });
+        let literal = format!(
+            "1 1 0 command-data eos cbor:b'{}'",
+            "x".repeat(size.min(U24::MAX.as_usize() - 9))
+        );
+        group.bench_with_input(
+            BenchmarkId::new("human_cbor_bytes", size),
+            &literal,
+            |b, s| b.iter(|| black_box(parse_human(black_box(s)).unwrap())),
+        );
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("curve_keys");
+    for n in KEY_COUNTS {
+        let (args, literal) = args_map(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(
+            BenchmarkId::new("createcommandframes", n),
+            &args,
+            |b, args| b.iter(|| command_frames(&name, args, &[], &mut out)),
+        );
+        let human = request_human(&literal);
+        group.bench_with_input(BenchmarkId::new("human_parse", n), &human, |b, s| {
+            b.iter(|| black_box(parse_human(black_box(s)).unwrap()))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("curve_depth");
+    for depth in DEPTHS {
+        let (args, literal) = nested_map(depth);
+        group.throughput(Throughput::Elements(depth as u64));
+        group.bench_with_input(
+            BenchmarkId::new("createcommandframes", depth),
+            &args,
+            |b, args| b.iter(|| command_frames(&name, args, &[], &mut out)),
+        );
+        // The literal alone, so that its depth is the parser's depth.
+        let human = format!("1 1 0 command-data eos cbor:{literal}");
+        group.bench_with_input(BenchmarkId::new("human_parse", depth), &human, |b, s| {
+            b.iter(|| black_box(parse_human(black_box(s)).unwrap()))
+        });
+    }
+    group.finish();
+}
+
 fn suite(c: &mut Criterion) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let vectors = hgframe::conformance::vectors::load::load_paths(&[root.join("vectors")]).unwrap();
@@ -268,5 +398,5 @@ fn suite(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, codec, memcpy, reactors, suite);
+criterion_group!(benches, codec, memcpy, reactors, suite, curves);
 criterion_main!(benches);

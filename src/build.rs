@@ -33,11 +33,16 @@
 //! ]);
 //! ```
 
+use std::borrow::Borrow;
+use std::cell::Cell;
 use std::io::{self, Read};
+use std::ops::Range;
 
 use crate::cbor::{self, EncodeError, Value};
 use crate::error::SeedError;
-use crate::frame::{DEFAULT_MAX_FRAME_SIZE, Frame, FrameFlags, FrameType, U24};
+use crate::frame::{
+    DEFAULT_MAX_FRAME_SIZE, FRAME_HEADER_SIZE, Frame, FrameFlags, FrameHeader, FrameType, U24,
+};
 use crate::stream::Stream;
 
 /// Why a builder could not produce its next frame.
@@ -235,11 +240,53 @@ fn make(
 /// The CBOR payload of a command request: `{b'name': name}`, plus
 /// `b'args': args` when `args` is truthy (the seed tests `if args:`).
 pub fn command_request_payload(name: &Value, args: &Value) -> Result<Vec<u8>, EncodeError> {
-    let mut map = vec![(Value::bytes("name"), name.clone())];
+    let mut out = Vec::with_capacity(REQUEST_CAPACITY);
+    write_command_request_payload(name, args, &mut out)?;
+    Ok(out)
+}
+
+/// What a command request map usually needs: its keys and a short name.
+const REQUEST_CAPACITY: usize = 64;
+
+/// Appends the payload of [`command_request_payload`] to `out`. Both keys
+/// are byte strings, so Mercurial's order is fixed (`b'args'` before
+/// `b'name'`): they are written already encoded, and nothing is cloned into
+/// a map to be sorted at every call (`docs/performance.md`).
+fn write_command_request_payload(
+    name: &Value,
+    args: &Value,
+    out: &mut Vec<u8>,
+) -> Result<(), EncodeError> {
     if args.is_truthy() {
-        map.push((Value::bytes("args"), args.clone()));
+        // A map of 2 entries, then the byte string "args".
+        out.extend_from_slice(b"\xa2\x44args");
+        cbor::encode_into(args, out)?;
+    } else {
+        out.push(0xa1);
     }
-    cbor::encode(&Value::Map(map))
+    out.extend_from_slice(b"\x44name");
+    cbor::encode_into(name, out)
+}
+
+thread_local! {
+    /// The request buffer of the last command whose frames were written,
+    /// kept for the next one (a pool of one): writing a command's frames
+    /// into a reused buffer then allocates nothing.
+    static SPARE_REQUEST: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// The largest request buffer worth keeping for the next command.
+const SPARE_REQUEST_MAX: usize = 4096;
+
+/// The request map in a buffer from the pool. (Inlined, so that its result
+/// is not passed through memory: the profile showed the store-forwarding
+/// stall.)
+#[inline]
+fn pooled_request_payload(name: &Value, args: &Value) -> Result<Vec<u8>, EncodeError> {
+    let mut buf = SPARE_REQUEST.try_with(Cell::take).unwrap_or_default();
+    buf.clear();
+    write_command_request_payload(name, args, &mut buf)?;
+    Ok(buf)
 }
 
 /// The status map every command response starts with: `{b'status': b'ok'}`.
@@ -248,6 +295,7 @@ pub fn response_status_ok() -> Vec<u8> {
     b"\xa1\x46status\x42ok".to_vec()
 }
 
+#[derive(Clone, Copy)]
 enum CommandState {
     Request,
     Data,
@@ -272,11 +320,17 @@ pub struct CommandFrames<R = io::Empty> {
 
 impl CommandFrames<io::Empty> {
     /// The frames for a command `name` with `args` (any value; included when
-    /// truthy), no data, and the default maximum frame size.
-    pub fn new(request_id: u16, name: Value, args: Value) -> CommandFrames<io::Empty> {
+    /// truthy), no data, and the default maximum frame size. Both are encoded
+    /// here, so they may be borrowed (`&Value`).
+    #[inline]
+    pub fn new(
+        request_id: u16,
+        name: impl Borrow<Value>,
+        args: impl Borrow<Value>,
+    ) -> CommandFrames<io::Empty> {
         CommandFrames {
             request_id,
-            request: command_request_payload(&name, &args),
+            request: pooled_request_payload(name.borrow(), args.borrow()),
             offset: 0,
             data: None,
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
@@ -325,10 +379,10 @@ impl<R: Read> CommandFrames<R> {
     }
 
     /// Sends the bytes of `data` as command data when it is `Some`.
-    pub fn with_optional_data<D: Read>(self, data: Option<D>) -> CommandFrames<D> {
+    pub fn with_optional_data<D: Read>(mut self, data: Option<D>) -> CommandFrames<D> {
         CommandFrames {
             request_id: self.request_id,
-            request: self.request,
+            request: std::mem::replace(&mut self.request, Ok(Vec::new())),
             offset: self.offset,
             data,
             max_frame_size: self.max_frame_size,
@@ -343,7 +397,9 @@ impl<R: Read> CommandFrames<R> {
         self
     }
 
-    fn request_frame(&mut self, stream: &mut Stream) -> Result<Frame, BuildError> {
+    /// The flags and the part of the request map of the next
+    /// `command-request` frame, moving past it.
+    fn next_request_piece(&mut self) -> Result<(FrameFlags, Range<usize>), BuildError> {
         if self.max_frame_size == 0 {
             return Err(BuildError::ZeroMaxFrameSize);
         }
@@ -359,10 +415,10 @@ impl<R: Read> CommandFrames<R> {
         if self.data.is_some() {
             flags |= FrameFlags::COMMAND_REQUEST_EXPECT_DATA;
         }
-        let rest = request.get(self.offset..).unwrap_or_default();
-        let payload = rest.get(..self.max_frame_size).unwrap_or(rest).to_vec();
-        self.offset += payload.len();
-        if payload.len() == self.max_frame_size && self.offset < request.len() {
+        let start = self.offset.min(request.len());
+        let end = start + (request.len() - start).min(self.max_frame_size);
+        self.offset = end;
+        if end - start == self.max_frame_size && end < request.len() {
             flags |= FrameFlags::COMMAND_REQUEST_MORE_FRAMES;
         } else {
             self.state = if self.data.is_some() {
@@ -371,12 +427,102 @@ impl<R: Read> CommandFrames<R> {
                 CommandState::Done
             };
         }
+        Ok((flags, start..end))
+    }
+
+    fn request_frame(&mut self, stream: &mut Stream) -> Result<Frame, BuildError> {
+        let (flags, piece) = self.next_request_piece()?;
+        let payload = match &mut self.request {
+            // The whole map in one frame: the frame takes it, uncopied.
+            Ok(request) if piece.start == 0 && piece.end == request.len() => {
+                std::mem::take(request)
+            }
+            Ok(request) => request.get(piece).unwrap_or_default().to_vec(),
+            Err(_) => Vec::new(),
+        };
         make(
             stream,
             self.request_id,
             FrameType::COMMAND_REQUEST,
             flags,
             payload,
+        )
+    }
+
+    /// Appends the next frame to `out`, encoded (header and payload): the
+    /// bytes [`next_frame`](FrameSource::next_frame) then
+    /// [`Frame::encode_into`] would give, without making an owned [`Frame`]
+    /// in between. Command data is read from its source straight into
+    /// `out`, so each byte of it is copied once; `out` is reused as it is,
+    /// so a caller that keeps one buffer allocates nothing per frame.
+    ///
+    /// `None` when there are no more frames. After an error `out` is as it
+    /// was, and the source is done, as with `next_frame`.
+    ///
+    /// ```
+    /// use hgframe::build::{CommandFrames, FrameSource};
+    /// use hgframe::cbor::Value;
+    /// use hgframe::stream::Stream;
+    ///
+    /// let mut source = CommandFrames::new(1, &Value::bytes("push"), &Value::Null)
+    ///     .with_data(&b"data"[..]);
+    /// let mut out = Vec::new();
+    /// let mut stream = Stream::new(1);
+    /// while let Some(result) = source.write_next_frame(&mut stream, &mut out) {
+    ///     result.unwrap();
+    /// }
+    /// let mut expected = Vec::new();
+    /// for frame in CommandFrames::new(1, Value::bytes("push"), Value::Null)
+    ///     .with_data(&b"data"[..])
+    ///     .frames(&mut Stream::new(1))
+    /// {
+    ///     frame.unwrap().encode_into(&mut expected).unwrap();
+    /// }
+    /// assert_eq!(out, expected);
+    /// ```
+    pub fn write_next_frame(
+        &mut self,
+        stream: &mut Stream,
+        out: &mut Vec<u8>,
+    ) -> Option<Result<(), BuildError>> {
+        let start = out.len();
+        let result = match (&self.state, self.data.as_mut()) {
+            (CommandState::Request, _) => self.write_request_frame(stream, out),
+            (CommandState::Data, Some(data)) => {
+                write_data_frame(data, self.request_id, stream, out).map(|last| {
+                    if last {
+                        self.state = CommandState::Done;
+                    }
+                })
+            }
+            (CommandState::Data, None) | (CommandState::Done, _) => return None,
+        };
+        if result.is_err() {
+            self.state = CommandState::Done;
+            out.truncate(start);
+        }
+        Some(result)
+    }
+
+    fn write_request_frame(
+        &mut self,
+        stream: &mut Stream,
+        out: &mut Vec<u8>,
+    ) -> Result<(), BuildError> {
+        let (flags, piece) = self.next_request_piece()?;
+        let payload = match &self.request {
+            Ok(request) => request.get(piece).unwrap_or_default(),
+            Err(_) => &[],
+        };
+        let at = begin_frame(out, payload.len());
+        out.extend_from_slice(payload);
+        end_frame(
+            out,
+            at,
+            stream,
+            self.request_id,
+            FrameType::COMMAND_REQUEST,
+            flags,
         )
     }
 }
@@ -388,24 +534,165 @@ fn data_frame<R: Read>(
     request_id: u16,
     stream: &mut Stream,
 ) -> Result<(Frame, bool), BuildError> {
-    let mut chunk = Vec::new();
-    data.by_ref()
-        .take(DEFAULT_MAX_FRAME_SIZE as u64)
-        .read_to_end(&mut chunk)?;
-    let last = chunk.len() != DEFAULT_MAX_FRAME_SIZE;
-    let flags = if last {
-        let mut probe = [0u8; 1];
-        if read_retrying(data, &mut probe)? != 0 {
-            return Err(BuildError::DataAfterEnd);
-        }
-        FrameFlags::COMMAND_DATA_EOS
-    } else {
-        FrameFlags::COMMAND_DATA_CONTINUATION
-    };
+    // Sized for a whole frame, so that reading does not grow it step by step.
+    let mut chunk = Vec::with_capacity(DEFAULT_MAX_FRAME_SIZE);
+    let flags = read_data_chunk(data, &mut chunk)?;
+    let last = flags == FrameFlags::COMMAND_DATA_EOS;
     Ok((
         make(stream, request_id, FrameType::COMMAND_DATA, flags, chunk)?,
         last,
     ))
+}
+
+/// Appends the next `command-data` frame from `data` to `out`; true if it was
+/// the last. After an error `out` is as it was.
+fn write_data_frame<R: Read>(
+    data: &mut R,
+    request_id: u16,
+    stream: &mut Stream,
+    out: &mut Vec<u8>,
+) -> Result<bool, BuildError> {
+    let at = begin_frame(out, DEFAULT_MAX_FRAME_SIZE);
+    let flags = read_data_chunk(data, out)
+        .and_then(|flags| {
+            end_frame(out, at, stream, request_id, FrameType::COMMAND_DATA, flags)?;
+            Ok(flags)
+        })
+        .inspect_err(|_| out.truncate(at))?;
+    Ok(flags == FrameFlags::COMMAND_DATA_EOS)
+}
+
+/// Every frame of a command with the default maximum frame size, encoded
+/// and appended to `out` at once: the bytes of all the frames of
+/// [`CommandFrames::new`]`(request_id, name, args)`, with `data` if any (the
+/// seed's `list(createcommandframes(...))`, as one buffer).
+///
+/// The request map is encoded straight after its frame header and the data
+/// read straight into `out`, so nothing is copied twice and, when `out` is
+/// reused, nothing is allocated. On an error `out` holds the frames made
+/// before it, as the frames' iterator would have given them.
+///
+/// ```
+/// use hgframe::build::{CommandFrames, FrameSource, write_command_frames};
+/// use hgframe::cbor::Value;
+/// use hgframe::stream::Stream;
+///
+/// let mut out = Vec::new();
+/// let data = Some(&b"data"[..]);
+/// write_command_frames(&mut Stream::new(1), 1, &Value::bytes("push"), &Value::Null, data, &mut out)
+///     .unwrap();
+/// let mut expected = Vec::new();
+/// for frame in CommandFrames::new(1, Value::bytes("push"), Value::Null)
+///     .with_optional_data(data)
+///     .frames(&mut Stream::new(1))
+/// {
+///     frame.unwrap().encode_into(&mut expected).unwrap();
+/// }
+/// assert_eq!(out, expected);
+/// ```
+pub fn write_command_frames<R: Read>(
+    stream: &mut Stream,
+    request_id: u16,
+    name: &Value,
+    args: &Value,
+    data: Option<R>,
+    out: &mut Vec<u8>,
+) -> Result<(), BuildError> {
+    let at = begin_frame(out, REQUEST_CAPACITY);
+    if let Err(e) = write_command_request_payload(name, args, out) {
+        out.truncate(at);
+        return Err(e.into());
+    }
+    if out.len() - at - FRAME_HEADER_SIZE > DEFAULT_MAX_FRAME_SIZE {
+        // A map of several frames: the builder cuts it, as encoded here.
+        let request = out.split_off(at + FRAME_HEADER_SIZE);
+        out.truncate(at);
+        let mut frames = CommandFrames {
+            request_id,
+            request: Ok(request),
+            offset: 0,
+            data,
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            state: CommandState::Request,
+        };
+        while let Some(result) = frames.write_next_frame(stream, out) {
+            result?;
+        }
+        return Ok(());
+    }
+    // One request frame, as CommandFrames makes it when the map fits.
+    let mut flags = FrameFlags::COMMAND_REQUEST_NEW;
+    if data.is_some() {
+        flags |= FrameFlags::COMMAND_REQUEST_EXPECT_DATA;
+    }
+    end_frame(
+        out,
+        at,
+        stream,
+        request_id,
+        FrameType::COMMAND_REQUEST,
+        flags,
+    )?;
+    if let Some(mut data) = data {
+        while !write_data_frame(&mut data, request_id, stream, out)? {}
+    }
+    Ok(())
+}
+
+/// Appends up to [`DEFAULT_MAX_FRAME_SIZE`] bytes of `data` to `out` (read
+/// into its spare capacity: no copy in between, no zeroing), and gives the
+/// frame's flags: `eos` when the data ended, after checking that the source
+/// really has nothing more.
+fn read_data_chunk<R: Read>(data: &mut R, out: &mut Vec<u8>) -> Result<FrameFlags, BuildError> {
+    let read = data
+        .by_ref()
+        .take(DEFAULT_MAX_FRAME_SIZE as u64)
+        .read_to_end(out)?;
+    if read == DEFAULT_MAX_FRAME_SIZE {
+        return Ok(FrameFlags::COMMAND_DATA_CONTINUATION);
+    }
+    let mut probe = [0u8; 1];
+    if read_retrying(data, &mut probe)? != 0 {
+        return Err(BuildError::DataAfterEnd);
+    }
+    Ok(FrameFlags::COMMAND_DATA_EOS)
+}
+
+/// Reserves room for a frame of `payload` bytes in `out` and writes a
+/// placeholder for its header; returns where the header is.
+fn begin_frame(out: &mut Vec<u8>, payload: usize) -> usize {
+    out.reserve(FRAME_HEADER_SIZE.saturating_add(payload));
+    let at = out.len();
+    out.extend_from_slice(&[0; FRAME_HEADER_SIZE]);
+    at
+}
+
+/// Fills in the header at `at` for the payload after it, making the frame on
+/// `stream` (which is left untouched if the payload is too large, as by
+/// [`make`]).
+fn end_frame(
+    out: &mut [u8],
+    at: usize,
+    stream: &mut Stream,
+    request_id: u16,
+    frame_type: FrameType,
+    flags: FrameFlags,
+) -> Result<(), BuildError> {
+    let len = out.len().saturating_sub(at + FRAME_HEADER_SIZE);
+    let length = U24::from_usize(len).ok_or(BuildError::PayloadTooLarge { len })?;
+    let frame = stream.make_frame(request_id, frame_type, flags, ());
+    let header = FrameHeader {
+        length,
+        request_id,
+        stream_id: frame.stream_id,
+        stream_flags: frame.stream_flags,
+        frame_type,
+        flags,
+    };
+    if let Some(slot) = out.get_mut(at..at + FRAME_HEADER_SIZE) {
+        slot.copy_from_slice(&header.to_bytes());
+    }
+    Ok(())
 }
 
 fn read_retrying<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
@@ -413,6 +700,18 @@ fn read_retrying<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
         match reader.read(buf) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             other => return other,
+        }
+    }
+}
+
+impl<R> Drop for CommandFrames<R> {
+    /// Gives the request buffer back to the pool.
+    fn drop(&mut self) {
+        if let Ok(request) = &mut self.request {
+            if (1..=SPARE_REQUEST_MAX).contains(&request.capacity()) {
+                let spare = std::mem::take(request);
+                let _ = SPARE_REQUEST.try_with(|cell| cell.set(spare));
+            }
         }
     }
 }

@@ -8,6 +8,7 @@
 use hgframe::build::{
     BuildError, CommandFrames, FrameSource, ResponseChunkFrames, ResponseFrames, TextAtom,
     TextOutputError, command_error_response, error_frame, py2_utf8_replace, text_output_frame,
+    write_command_frames,
 };
 use hgframe::cbor::Value;
 use hgframe::error::SeedError;
@@ -722,4 +723,139 @@ fn frames_on(mut stream: Stream) -> Frame {
         .next_frame(&mut stream)
         .unwrap()
         .unwrap()
+}
+
+/// `write_next_frame` gives the bytes of `next_frame` then `encode_into`,
+/// frame by frame, with the same errors at the same place, the same stream
+/// state after, and `out` untouched by a failed frame.
+fn same_as_frames<R: std::io::Read>(
+    mut by_frame: CommandFrames<R>,
+    mut by_write: CommandFrames<R>,
+    stream: Stream,
+) -> (Vec<u8>, Option<String>, Stream) {
+    let (mut s1, mut s2) = (stream.clone(), stream);
+    let mut expected = b"prefix".to_vec();
+    let mut out = b"prefix".to_vec();
+    let mut expected_error = None;
+    loop {
+        let (a, b) = (
+            by_frame.next_frame(&mut s1),
+            by_write.write_next_frame(&mut s2, &mut out),
+        );
+        match (a, b) {
+            (None, None) => break,
+            (Some(Ok(frame)), Some(Ok(()))) => frame.encode_into(&mut expected).unwrap(),
+            (Some(Err(e1)), Some(Err(e2))) => {
+                assert_eq!(format!("{e1:?}"), format!("{e2:?}"));
+                expected_error.get_or_insert(format!("{e1:?}"));
+            }
+            (a, b) => panic!("next_frame {a:?}, write_next_frame {b:?}"),
+        }
+        assert_eq!(out, expected);
+        assert_eq!(s1, s2);
+    }
+    assert_eq!(out, expected);
+    (expected, expected_error, s1)
+}
+
+/// `write_command_frames` gives what `same_as_frames` found, for the
+/// default maximum frame size.
+fn same_all_at_once<R: std::io::Read>(
+    expected: (Vec<u8>, Option<String>, Stream),
+    args: &str,
+    data: Option<R>,
+    stream: Stream,
+) {
+    let (expected, error, after) = expected;
+    let mut stream = stream;
+    let mut out = b"prefix".to_vec();
+    let result = write_command_frames(
+        &mut stream,
+        1,
+        &Value::bytes("name"),
+        &lit(args),
+        data,
+        &mut out,
+    );
+    assert_eq!(result.err().map(|e| format!("{e:?}")), error);
+    assert_eq!(out, expected);
+    assert_eq!(stream, after);
+}
+
+#[test]
+fn written_frames_are_the_frames_encoded() {
+    let big_args = format!(
+        "{{{}}}",
+        (0..5000)
+            .rev()
+            .map(|i| format!("b'k{i}': b'v'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for args in ["{}", "None", "{b'foo': b'bar'}", "[1, 2]", &big_args] {
+        for size in [0, 1, 1000, 32767, 32768, 32769, 65536, 100_000] {
+            let data = vec![b'd'; size];
+            for max in [1, 10, DEFAULT_MAX_FRAME_SIZE] {
+                for stream in [Stream::new(1), Stream::new_active(3)] {
+                    let make = || {
+                        command("name", args)
+                            .with_optional_data((size > 0).then_some(&data[..]))
+                            .with_max_frame_size(max)
+                    };
+                    let found = same_as_frames(make(), make(), stream.clone());
+                    if max == DEFAULT_MAX_FRAME_SIZE {
+                        let data = (size > 0).then_some(&data[..]);
+                        same_all_at_once(found, args, data, stream);
+                    }
+                }
+            }
+        }
+    }
+    // The errors, where the frames give them.
+    let make = || command("c", "{}").with_max_frame_size(0);
+    same_as_frames(make(), make(), Stream::new(1));
+    let make = || CommandFrames::new(1, Value::Float(1.5), Value::Null);
+    same_as_frames(make(), make(), Stream::new(1));
+    let make = || command("c", "{}").with_data(DataAfterEnd(0));
+    let found = same_as_frames(make(), make(), Stream::new(1));
+    let mut out = b"prefix".to_vec();
+    let mut stream = Stream::new(1);
+    let name = Value::bytes("c");
+    let result = write_command_frames(
+        &mut stream,
+        1,
+        &name,
+        &lit("{}"),
+        Some(DataAfterEnd(0)),
+        &mut out,
+    );
+    assert!(matches!(result, Err(BuildError::DataAfterEnd)));
+    assert_eq!((&out, &stream), (&found.0, &found.2));
+    let mut out = Vec::new();
+    let result = write_command_frames(
+        &mut stream,
+        1,
+        &Value::Float(1.5),
+        &Value::Null,
+        None::<&[u8]>,
+        &mut out,
+    );
+    assert!(matches!(result, Err(BuildError::Encode(_))));
+    assert!(out.is_empty());
+    let make = || {
+        command("c", "{}").with_data(FailsAfterEnd {
+            data: b"data",
+            kind: std::io::ErrorKind::ConnectionReset,
+            ends: 0,
+        })
+    };
+    same_as_frames(make(), make(), Stream::new(1));
+    let data = vec![b'x'; 40_000];
+    let make = || {
+        command("c", "{}").with_data(ShortReads {
+            data: &data,
+            max: 1000,
+        })
+    };
+    same_as_frames(make(), make(), Stream::new(1));
 }

@@ -102,6 +102,9 @@ fn write_value(enc: &mut Vec<u8>, value: &Value) -> Result<(), EncodeError> {
                 check_key(key)?;
             }
             head(enc, MAP, len(entries.len()));
+            if let Some(in_order) = bytes_keys_in_order(entries) {
+                return write_bytes_keyed(enc, entries, in_order);
+            }
             let in_order = entries
                 .windows(2)
                 .all(|w| matches!(w, [(a, _), (b, _)] if sort_key_cmp(a, b).is_le()));
@@ -135,6 +138,50 @@ fn write_value(enc: &mut Vec<u8>, value: &Value) -> Result<(), EncodeError> {
         other @ (Value::Float(_) | Value::Simple(_) | Value::Tag(..)) => {
             return Err(EncodeError::Unencodable(type_name(other)));
         }
+    }
+    Ok(())
+}
+
+/// For a map whose keys are all byte strings, the usual case (Mercurial's
+/// own maps are keyed by `bytes`), whether they are in order already;
+/// `None` for other maps.
+fn bytes_keys_in_order(entries: &[(Value, Value)]) -> Option<bool> {
+    let mut in_order = true;
+    let mut previous: Option<&[u8]> = None;
+    for (key, _) in entries {
+        let key = key.as_bytes()?;
+        in_order &= previous.is_none_or(|p| p <= key);
+        previous = Some(key);
+    }
+    Some(in_order)
+}
+
+/// A map keyed by byte strings: Mercurial's order is then the order of the
+/// bytes (Python 2's `str` order, the type names being all `str`), compared
+/// directly rather than through the general mixed-type comparison, which
+/// took most of the time of a map of 10,000 keys. The sort is stable, as
+/// the general one: equal keys keep their order.
+fn write_bytes_keyed(
+    enc: &mut Vec<u8>,
+    entries: &[(Value, Value)],
+    in_order: bool,
+) -> Result<(), EncodeError> {
+    if in_order {
+        for (key, value) in entries {
+            write_value(enc, key)?;
+            write_value(enc, value)?;
+        }
+        return Ok(());
+    }
+    let mut order: Vec<(&[u8], &Value)> = entries
+        .iter()
+        .map(|(key, value)| (key.as_bytes().unwrap_or_default(), value))
+        .collect();
+    order.sort_by_key(|(key, _)| *key);
+    for (key, value) in order {
+        head(enc, BYTES, len(key.len()));
+        enc.extend_from_slice(key);
+        write_value(enc, value)?;
     }
     Ok(())
 }

@@ -24,6 +24,7 @@ type Names = &'static [(&'static str, u8)];
 
 use super::escape::{EscapeError, push_escaped, unescape};
 use super::pyliteral::{LiteralError, format_literal, parse_literal};
+use super::{literal_cbor, scan};
 
 /// The six fields of a human frame string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -126,24 +127,17 @@ pub enum HumanErrorKind {
 
 /// Splits `s` on its first five spaces, returning each field with its offset.
 fn split_fields(s: &str) -> Result<[(usize, &str); 6], HumanError> {
+    let spaces = scan::first_spaces::<5>(s.as_bytes()).map_err(|found| HumanError {
+        field: Field::ALL.get(found + 1).copied().unwrap_or(Field::Payload),
+        offset: s.len(),
+        kind: HumanErrorKind::Missing { found: found + 1 },
+    })?;
     let mut fields = [(0, ""); 6];
-    let mut rest = s;
     let mut offset = 0;
-    for (i, slot) in fields.iter_mut().enumerate() {
-        if i == 5 {
-            *slot = (offset, rest);
-            break;
-        }
-        let Some((field, tail)) = rest.split_once(' ') else {
-            return Err(HumanError {
-                field: Field::ALL.get(i + 1).copied().unwrap_or(Field::Payload),
-                offset: s.len(),
-                kind: HumanErrorKind::Missing { found: i + 1 },
-            });
-        };
-        *slot = (offset, field);
-        offset += field.len() + 1;
-        rest = tail;
+    for (slot, end) in fields.iter_mut().zip(spaces.into_iter().chain([s.len()])) {
+        // A space is ASCII, so both ends are character boundaries.
+        *slot = (offset, s.get(offset..end).unwrap_or_default());
+        offset = end + 1;
     }
     Ok(fields)
 }
@@ -180,6 +174,17 @@ fn py_int(text: &str) -> Option<i128> {
     Some(if negative { -magnitude } else { magnitude })
 }
 
+/// The value of 1 to 9 ASCII digits, and nothing else.
+fn plain_digits(text: &str) -> Option<u32> {
+    let digits = text.as_bytes();
+    if digits.is_empty() || digits.len() > 9 {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+    })
+}
+
 /// An integer field (or one part of a flags field) of at most `max`.
 fn int_field<T>(
     field: Field,
@@ -191,6 +196,14 @@ fn int_field<T>(
 where
     T: Copy + Into<u32> + TryFrom<i128>,
 {
+    // The usual field, a few plain digits, needs none of Python's rules.
+    if let Some(value) = plain_digits(text) {
+        if value <= max.into() {
+            if let Ok(value) = T::try_from(i128::from(value)) {
+                return Ok(value);
+            }
+        }
+    }
     let err = |kind| HumanError {
         field,
         offset,
@@ -223,6 +236,13 @@ fn flags_field(
     table: &'static FlagTable,
     max: u8,
 ) -> Result<u8, HumanError> {
+    // One flag, the usual case.
+    if !text.bytes().any(|b| b == b'|') {
+        return match table.value_of(text) {
+            Some(bit) => Ok(bit),
+            None => int_field(field, offset, text, table.flags, max),
+        };
+    }
     let mut value = 0;
     let mut part_offset = offset;
     for part in text.split('|') {
@@ -306,10 +326,20 @@ pub fn parse_human_in(protocol: Protocol, s: &str) -> Result<Frame, HumanError> 
         kind,
     };
     let payload = if let Some(literal) = payload.strip_prefix("cbor:") {
-        let literal_at = payload_at + "cbor:".len();
-        let value =
-            parse_literal(literal).map_err(|e| payload_err(literal_at + e.offset, e.into()))?;
-        cbor::encode(&value).map_err(|e| payload_err(literal_at, e.into()))?
+        // The CBOR of a literal is rarely longer than the literal and the
+        // header of one long string (which the curves in
+        // docs/performance.md showed: one byte short of that, a 16 MiB
+        // string reallocated into 32 MiB of fresh pages at every call).
+        let mut out = Vec::with_capacity(literal.len().saturating_add(16));
+        if literal_cbor::encode(literal, &mut out).is_none() {
+            // Not one of the common forms: the full parser, which also
+            // reports every error.
+            let literal_at = payload_at + "cbor:".len();
+            let value =
+                parse_literal(literal).map_err(|e| payload_err(literal_at + e.offset, e.into()))?;
+            cbor::encode_into(&value, &mut out).map_err(|e| payload_err(literal_at, e.into()))?;
+        }
+        out
     } else {
         unescape(payload.as_bytes()).map_err(|e| payload_err(payload_at + e.offset, e.into()))?
     };
@@ -361,8 +391,12 @@ fn format_flags(out: &mut String, table: &FlagTable, value: u8) {
 fn cbor_literal(payload: &[u8]) -> Option<String> {
     let value = cbor::decode(payload).ok()?;
     let literal = format_literal(&value)?;
-    let reparsed = parse_literal(&literal).ok()?;
-    (cbor::encode(&reparsed).ok()? == payload).then_some(literal)
+    // Read back as parse_human reads it: the fast path when it can.
+    let mut reencoded = Vec::with_capacity(payload.len());
+    if literal_cbor::encode(&literal, &mut reencoded).is_none() {
+        cbor::encode_into(&parse_literal(&literal).ok()?, &mut reencoded).ok()?;
+    }
+    (reencoded == payload).then_some(literal)
 }
 
 /// Writes a frame as a human frame string that [`parse_human`] turns back

@@ -4,7 +4,9 @@
 
 pub mod escape;
 mod human;
+mod literal_cbor;
 pub mod pyliteral;
+mod scan;
 
 pub use escape::{EscapeError, EscapeErrorKind, escape_bytes, unescape};
 pub use human::{

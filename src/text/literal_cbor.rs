@@ -1,0 +1,733 @@
+//! The common forms of a `cbor:` literal, straight to CBOR bytes.
+//!
+//! [`parse_literal`](super::parse_literal) builds a [`Value`](crate::cbor::Value)
+//! tree, one allocation per string and container, which the encoder then
+//! walks and sorts. Most literals in vectors, fuzz inputs and differential
+//! runs are much simpler than what that parser accepts: dicts keyed by byte
+//! strings, lists, byte strings, decimal integers, `True`, `False` and
+//! `None`. For those, [`encode`] scans the text once into a flat tape of
+//! tokens that borrow it (string bodies found with `memchr`), then writes the
+//! CBOR from the tape, putting each dict's keys in Mercurial's order by
+//! sorting indices, not values.
+//!
+//! Anything else gives `None`, and the caller parses the literal with the
+//! full parser: other key types, sets, tuples and parentheses, concatenated
+//! or triple-quoted strings, escapes in text strings, other integer forms,
+//! comments, continuation lines, `\r`, NUL, nesting beyond
+//! [`MAX_LITERAL_DEPTH`], dicts with repeated keys, and every error. So
+//! whatever this module accepts, it encodes to the bytes the full parser and
+//! the encoder give (the tests compare them), and it never reports an error
+//! of its own.
+
+use std::cell::RefCell;
+use std::cmp::Ordering;
+
+use super::escape::unescape_into;
+use super::pyliteral::MAX_LITERAL_DEPTH;
+use super::scan::find_string_stop;
+
+/// One token of the tape.
+#[derive(Clone, Copy)]
+enum Tok {
+    Null,
+    Bool(bool),
+    /// A non-negative integer.
+    Unsigned(u64),
+    /// The integer `-1 - n` (CBOR's negative form).
+    Negative(u64),
+    /// A byte string: its bytes are `src[start..end]`, or `decoded[start..end]`
+    /// when it had escapes.
+    Bytes {
+        start: usize,
+        end: usize,
+        decoded: bool,
+    },
+    /// A text string without escapes: `src[start..end]`.
+    Text {
+        start: usize,
+        end: usize,
+    },
+    /// A list of `len` items; the tokens of its items end before `end`.
+    Array {
+        len: usize,
+        end: usize,
+    },
+    /// A dict of `len` entries (a key token, then its value's tokens);
+    /// `sorted` if its keys came in Mercurial's order.
+    Map {
+        len: usize,
+        end: usize,
+        sorted: bool,
+    },
+}
+
+/// Encodes `src`, a whole `cbor:` literal, into `out`, or returns `None`
+/// (with `out` as it was) if it is not one of the forms this module reads.
+pub(crate) fn encode(src: &str, out: &mut Vec<u8>) -> Option<()> {
+    // NUL and \r, which change what the full parser sees before it starts,
+    // are left to it: outside strings no token takes them, and string
+    // bodies stop at them (find_string_stop), so one pass over the text
+    // finds them.
+    let src = src.as_bytes();
+    // The tape's buffers are kept from one call to the next, so that a
+    // literal costs no allocation but its output; a nested call (there is
+    // none) would take fresh ones.
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let result = encode_with(src, &mut scratch, out);
+            scratch.clear();
+            result
+        }
+        Err(_) => encode_with(src, &mut Scratch::default(), out),
+    })
+}
+
+/// The buffers of a tape.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<Tok>,
+    decoded: Vec<u8>,
+}
+
+impl Scratch {
+    /// Empties the buffers, keeping them unless they grew large: one huge
+    /// literal should not hold its memory for the rest of the thread.
+    fn clear(&mut self) {
+        keep_small(&mut self.toks);
+        keep_small(&mut self.decoded);
+    }
+}
+
+fn keep_small<T>(v: &mut Vec<T>) {
+    const KEEP_BYTES: usize = 64 << 10;
+    v.clear();
+    if v.capacity().saturating_mul(size_of::<T>()) > KEEP_BYTES {
+        *v = Vec::new();
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+fn encode_with(src: &[u8], scratch: &mut Scratch, out: &mut Vec<u8>) -> Option<()> {
+    let mut tape = Tape {
+        src,
+        pos: 0,
+        depth: 0,
+        toks: std::mem::take(&mut scratch.toks),
+        decoded: std::mem::take(&mut scratch.decoded),
+    };
+    let parsed = tape.parse();
+    let start = out.len();
+    let mut writer = Writer { tape: &tape };
+    let written = parsed.and_then(|()| writer.values(0, tape.toks.len(), out));
+    scratch.toks = tape.toks;
+    scratch.decoded = tape.decoded;
+    if written.is_none() {
+        out.truncate(start);
+    }
+    written
+}
+
+struct Tape<'a> {
+    src: &'a [u8],
+    pos: usize,
+    depth: usize,
+    toks: Vec<Tok>,
+    /// The bytes of byte strings with escapes, decoded.
+    decoded: Vec<u8>,
+}
+
+impl Tape<'_> {
+    /// The whole literal, blank lines around it allowed.
+    fn parse(&mut self) -> Option<()> {
+        self.skip_ws(true);
+        self.expr()?;
+        self.skip_ws(true);
+        (self.pos == self.src.len()).then_some(())
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, n: usize) -> Option<u8> {
+        self.src.get(self.pos + n).copied()
+    }
+
+    /// Spaces, tabs and form feeds; newlines too inside brackets (or at the
+    /// very start and end), as the full parser skips them. Comments and
+    /// continuation lines are left to it.
+    fn skip_ws(&mut self, newlines: bool) {
+        while let Some(b) = self.peek() {
+            match b {
+                b' ' | b'\t' | b'\x0c' => self.pos += 1,
+                b'\n' if newlines => self.pos += 1,
+                _ => break,
+            }
+        }
+    }
+
+    fn skip_inner_ws(&mut self) {
+        self.skip_ws(self.depth > 0)
+    }
+
+    fn expr(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'[' => self.list(),
+            b'{' => self.dict(),
+            b'0'..=b'9' => {
+                let n = self.number()?;
+                self.toks.push(Tok::Unsigned(n));
+                Some(())
+            }
+            b'-' | b'+' => self.signed(),
+            b'\'' | b'"' => self.string(0),
+            b if b.is_ascii_alphabetic() || b == b'_' => match self.string_prefix_len() {
+                Some(prefix_len) => self.string(prefix_len),
+                None => self.name(),
+            },
+            _ => None,
+        }
+    }
+
+    /// A decimal integer without a leading zero (or `0` itself) that fits in
+    /// 64 bits, ended as the full parser ends a number token.
+    fn number(&mut self) -> Option<u64> {
+        let start = self.pos;
+        while self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        {
+            self.pos += 1;
+        }
+        let token = self.src.get(start..self.pos)?;
+        if token.len() > 20
+            || !token.iter().all(u8::is_ascii_digit)
+            || (token.len() > 1 && token.first() == Some(&b'0'))
+        {
+            return None;
+        }
+        token.iter().try_fold(0u64, |n, d| {
+            n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })
+    }
+
+    fn signed(&mut self) -> Option<()> {
+        let negative = self.peek() == Some(b'-');
+        self.pos += 1;
+        self.skip_inner_ws();
+        if !self.peek()?.is_ascii_digit() {
+            return None;
+        }
+        let n = self.number()?;
+        self.toks.push(match n {
+            0 => Tok::Unsigned(0),
+            n if negative => Tok::Negative(n - 1),
+            n => Tok::Unsigned(n),
+        });
+        Some(())
+    }
+
+    fn name(&mut self) -> Option<()> {
+        let start = self.pos;
+        while self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            self.pos += 1;
+        }
+        self.toks.push(match self.src.get(start..self.pos)? {
+            b"True" => Tok::Bool(true),
+            b"False" => Tok::Bool(false),
+            b"None" => Tok::Null,
+            _ => return None,
+        });
+        Some(())
+    }
+
+    /// Enters a bracket, as the full parser counts depth.
+    fn open(&mut self) -> Option<()> {
+        self.depth += 1;
+        if self.depth > MAX_LITERAL_DEPTH {
+            return None;
+        }
+        self.pos += 1;
+        Some(())
+    }
+
+    /// Comma-separated items up to and including `close`, a trailing comma
+    /// allowed; returns how many.
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<usize> {
+        let mut count = 0;
+        let mut comma = false;
+        loop {
+            self.skip_inner_ws();
+            if self.peek()? == close {
+                self.pos += 1;
+                self.depth -= 1;
+                return Some(count);
+            }
+            if count > 0 && !comma {
+                return None;
+            }
+            item(self)?;
+            count += 1;
+            self.skip_inner_ws();
+            comma = self.peek() == Some(b',');
+            if comma {
+                self.pos += 1;
+            }
+        }
+    }
+
+    fn list(&mut self) -> Option<()> {
+        self.open()?;
+        let at = self.toks.len();
+        self.toks.push(Tok::Array { len: 0, end: 0 });
+        let len = self.items(b']', Self::expr)?;
+        let end = self.toks.len();
+        *self.toks.get_mut(at)? = Tok::Array { len, end };
+        Some(())
+    }
+
+    fn dict(&mut self) -> Option<()> {
+        self.open()?;
+        let at = self.toks.len();
+        self.toks.push(Tok::Map {
+            len: 0,
+            end: 0,
+            sorted: true,
+        });
+        let mut sorted = true;
+        // The previous key, to see whether they come in order.
+        let mut previous: Option<usize> = None;
+        let len = self.items(b'}', |p| {
+            // Keys are byte strings here; anything else (and a set) is the
+            // full parser's.
+            let prefix_len = p.string_prefix_len()?;
+            let key = p.toks.len();
+            p.string(prefix_len)?;
+            // Not a byte string: bytes_of refuses it.
+            let key_bytes = p.bytes_of(key)?;
+            if let Some(previous) = previous {
+                match p.bytes_of(previous)?.cmp(key_bytes) {
+                    Ordering::Less => {}
+                    // Python merges repeated keys: the full parser's job.
+                    Ordering::Equal => return None,
+                    Ordering::Greater => sorted = false,
+                }
+            }
+            previous = Some(key);
+            p.skip_inner_ws();
+            if p.peek()? != b':' {
+                return None;
+            }
+            p.pos += 1;
+            p.skip_inner_ws();
+            p.expr()
+        })?;
+        let end = self.toks.len();
+        *self.toks.get_mut(at)? = Tok::Map { len, end, sorted };
+        Some(())
+    }
+
+    /// The length of a string prefix here, if a quote follows it.
+    #[inline]
+    fn string_prefix_len(&self) -> Option<usize> {
+        let quote = |b: u8| b == b'\'' || b == b'"';
+        let prefix = |b: u8| matches!(b, b'b' | b'B' | b'u' | b'U' | b'r' | b'R');
+        let first = self.peek()?;
+        if quote(first) {
+            return Some(0);
+        }
+        if !prefix(first) {
+            return None;
+        }
+        let second = self.peek_at(1)?;
+        if quote(second) {
+            return Some(1);
+        }
+        (prefix(second) && quote(self.peek_at(2)?)).then_some(2)
+    }
+
+    /// One string literal whose prefix is `prefix_len` bytes long, not
+    /// followed by another (concatenation is the full parser's).
+    fn string(&mut self, prefix_len: usize) -> Option<()> {
+        let prefix = self.src.get(self.pos..self.pos + prefix_len)?;
+        let lower = |i: usize| prefix.get(i).map(u8::to_ascii_lowercase);
+        let (raw, text) = match (lower(0), lower(1)) {
+            (None, _) | (Some(b'b'), None) => (false, false),
+            (Some(b'r'), None) | (Some(b'b'), Some(b'r')) | (Some(b'r'), Some(b'b')) => {
+                (true, false)
+            }
+            (Some(b'u'), None) => (false, true),
+            _ => return None,
+        };
+        self.pos += prefix_len;
+        let quote = self.peek()?;
+        if self.peek_at(1) == Some(quote) && self.peek_at(2) == Some(quote) {
+            return None;
+        }
+        self.pos += 1;
+        let start = self.pos;
+        let mut escaped = false;
+        let end = loop {
+            let rest = self.src.get(self.pos..)?;
+            let at = find_string_stop(quote, rest)?;
+            match rest.get(at)? {
+                b'\\' => {
+                    // The escaped byte is skipped here: it must not be one
+                    // that the full parser sees differently.
+                    if matches!(rest.get(at + 1), Some(b'\0' | b'\r')) {
+                        return None;
+                    }
+                    escaped = true;
+                    self.pos += at + 2;
+                }
+                b'\n' | b'\0' | b'\r' => return None,
+                _ => {
+                    let end = self.pos + at;
+                    self.pos = end + 1;
+                    break end;
+                }
+            }
+        };
+        let body = self.src.get(start..end)?;
+        self.toks.push(match (raw, text, escaped) {
+            (true, _, _) | (false, false, false) => Tok::Bytes {
+                start,
+                end,
+                decoded: false,
+            },
+            (false, false, true) => {
+                let from = self.decoded.len();
+                unescape_into(body, &mut self.decoded).ok()?;
+                Tok::Bytes {
+                    start: from,
+                    end: self.decoded.len(),
+                    decoded: true,
+                }
+            }
+            (false, true, false) => Tok::Text { start, end },
+            (false, true, true) => return None,
+        });
+        // Every caller skips this space next anyway.
+        self.skip_inner_ws();
+        match self.string_prefix_len() {
+            Some(_) => None,
+            None => Some(()),
+        }
+    }
+
+    fn bytes_of(&self, at: usize) -> Option<&[u8]> {
+        match *self.toks.get(at)? {
+            Tok::Bytes {
+                start,
+                end,
+                decoded: false,
+            } => self.src.get(start..end),
+            Tok::Bytes {
+                start,
+                end,
+                decoded: true,
+            } => self.decoded.get(start..end),
+            _ => None,
+        }
+    }
+
+    /// The index of the token after the value starting at `at`.
+    fn next(&self, at: usize) -> Option<usize> {
+        Some(match self.toks.get(at)? {
+            Tok::Array { end, .. } | Tok::Map { end, .. } => *end,
+            _ => at + 1,
+        })
+    }
+}
+
+/// Writes the tape as CBOR.
+struct Writer<'t, 'a> {
+    tape: &'t Tape<'a>,
+}
+
+const BYTES: u8 = 2;
+const TEXT: u8 = 3;
+const ARRAY: u8 = 4;
+const MAP: u8 = 5;
+
+/// A header in its shortest form.
+fn head(out: &mut Vec<u8>, major: u8, arg: u64) {
+    let m = major << 5;
+    match arg {
+        0..=23 => out.push(m | arg as u8),
+        24..=0xff => out.extend_from_slice(&[m | 24, arg as u8]),
+        0x100..=0xffff => {
+            out.push(m | 25);
+            out.extend_from_slice(&(arg as u16).to_be_bytes());
+        }
+        0x1_0000..=0xffff_ffff => {
+            out.push(m | 26);
+            out.extend_from_slice(&(arg as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(m | 27);
+            out.extend_from_slice(&arg.to_be_bytes());
+        }
+    }
+}
+
+fn len(n: usize) -> u64 {
+    n as u64
+}
+
+impl Writer<'_, '_> {
+    /// Writes the values of tokens `from..to`, in order: only the entries of
+    /// an unsorted dict are taken out of it.
+    fn values(&mut self, from: usize, to: usize, out: &mut Vec<u8>) -> Option<()> {
+        let tape = self.tape;
+        let mut at = from;
+        while at < to {
+            match *tape.toks.get(at)? {
+                Tok::Null => out.push(0xf6),
+                Tok::Bool(false) => out.push(0xf4),
+                Tok::Bool(true) => out.push(0xf5),
+                Tok::Unsigned(n) => head(out, 0, n),
+                Tok::Negative(n) => head(out, 1, n),
+                Tok::Bytes { .. } => {
+                    let b = tape.bytes_of(at)?;
+                    head(out, BYTES, len(b.len()));
+                    out.extend_from_slice(b);
+                }
+                Tok::Text { start, end } => {
+                    let t = tape.src.get(start..end)?;
+                    head(out, TEXT, len(t.len()));
+                    out.extend_from_slice(t);
+                }
+                Tok::Array { len: n, .. } => head(out, ARRAY, len(n)),
+                Tok::Map {
+                    len: n,
+                    sorted: true,
+                    ..
+                } => head(out, MAP, len(n)),
+                Tok::Map {
+                    len: n,
+                    end,
+                    sorted: false,
+                } => {
+                    head(out, MAP, len(n));
+                    self.sorted_entries(at + 1, n, out)?;
+                    at = end;
+                    continue;
+                }
+            }
+            at += 1;
+        }
+        Some(())
+    }
+
+    /// Writes the `n` entries starting at token `first` in Mercurial's order:
+    /// byte-string keys by their bytes (Python 2's `str` order). Repeated
+    /// keys, which Python merges, are left to the full parser.
+    fn sorted_entries(&mut self, first: usize, n: usize, out: &mut Vec<u8>) -> Option<()> {
+        let tape = self.tape;
+        if n == 2 {
+            // Two keys out of order (equal ones never get here): swapped.
+            let second = tape.next(first + 1)?;
+            let end = tape.next(second + 1)?;
+            self.values(second, end, out)?;
+            return self.values(first, second, out);
+        }
+        // The keys' bytes, looked up once, sorted with their token indices.
+        let mut keys: Vec<(&[u8], usize)> = Vec::with_capacity(n);
+        let mut key = first;
+        for _ in 0..n {
+            keys.push((tape.bytes_of(key)?, key));
+            key = tape.next(key + 1)?;
+        }
+        keys.sort_unstable();
+        if keys.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
+            return None;
+        }
+        for (_, key) in keys {
+            let end = tape.next(key + 1)?;
+            self.values(key, end, out)?;
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use crate::cbor;
+    use crate::text::parse_literal;
+
+    /// What the full parser and the encoder give, if they give anything.
+    fn full(src: &str) -> Option<Vec<u8>> {
+        cbor::encode(&parse_literal(src).ok()?).ok()
+    }
+
+    fn fast(src: &str) -> Option<Vec<u8>> {
+        let mut out = vec![0xee];
+        let got = super::encode(src, &mut out);
+        match got {
+            Some(()) => Some(out.split_off(1)),
+            None => {
+                assert_eq!(out, [0xee], "{src:?}: output left behind");
+                None
+            }
+        }
+    }
+
+    /// Whatever the fast path accepts, the full parser encodes identically.
+    fn check(src: &str) {
+        if let Some(bytes) = fast(src) {
+            assert_eq!(Some(&bytes), full(src).as_ref(), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn common_forms_take_the_fast_path() {
+        for src in [
+            "{b'name': b'known', b'args': {b'nodes': [b'0123', b'4567']}}",
+            "{}",
+            "[]",
+            " [1, 23, 24, 255, 256, 65535, 65536, 4294967296, 18446744073709551615] ",
+            "[-1, -24, -25, -256, -257, -0, +5, - 7, -9999999999999999999]",
+            "[True, False, None]",
+            "{b'b': 1, b'a': 2, b'ab': 3, b'': 4}",
+            "{'x': u'caf\u{e9}', \"y\": r'\\d', b'z': br'\\n', B'w': Rb'q'}",
+            "{b'k\\x00': b'a\\nb', b'k': b'\\101'}",
+            "[\n  b'x',\n  {b'y': [[]]},\n]",
+            "b''",
+            "\n{b'a': 1}\n",
+        ] {
+            let bytes = fast(src).unwrap_or_else(|| panic!("{src:?} took the slow path"));
+            assert_eq!(Some(bytes), full(src), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn other_forms_and_errors_are_left_to_the_full_parser() {
+        for src in [
+            "{1: 2}",
+            "{u'a': 1}",
+            "{b'a': 1, b'a': 2}",
+            "{b'a', b'b'}",
+            "set()",
+            "(1, 2)",
+            "(1)",
+            "b'a' b'b'",
+            "'''x'''",
+            "u'\\u00e9'",
+            "0x10",
+            "017",
+            "1L",
+            "18446744073709551616",
+            "-18446744073709551617",
+            "1.5",
+            "# comment\n1",
+            "[1, \\\n 2]",
+            "b'a\r'",
+            "b'\0'",
+            "b'\\\r\nx'",
+            "b'\\\0'",
+            "r'\\\r'",
+            "[1,\r2]",
+            "1\r",
+            "{b'a':\01}",
+            "\u{feff}1",
+            "[1 2]",
+            "[1,,]",
+            "b'unterminated",
+            "b'\n'",
+            "b'\\x0'",
+            "ub'x'",
+            "--1",
+            "-True",
+            "Nonesuch",
+            "1 2",
+            "",
+            "[",
+            "{b'a'}",
+            "{b'a': }",
+        ] {
+            assert_eq!(fast(src), None, "{src:?} took the fast path");
+        }
+        let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        assert!(fast(&deep).is_some());
+        let too_deep = format!("{}1{}", "[".repeat(101), "]".repeat(101));
+        assert_eq!(fast(&too_deep), None);
+    }
+
+    #[test]
+    fn long_containers_and_strings() {
+        let keys: Vec<String> = (0..1000).rev().map(|i| format!("b'k{i}': {i}")).collect();
+        check(&format!("{{{}}}", keys.join(", ")));
+        assert!(fast(&format!("{{{}}}", keys.join(", "))).is_some());
+        check(&format!("[{}]", vec!["None"; 70000].join(",")));
+        check(&format!("b'{}'", "x".repeat(70000)));
+    }
+
+    /// Pieces of literals, good and bad, put together at random.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "{", "}", "[", "]", "(", ")", ",", ":", " ", "\n", "\t", "b'", "'", "\"", "u'", "r'",
+            "br'", "rb'", "B\"", "\\", "\\x41", "\\n", "\\'", "a", "é", "0", "1", "23", "255",
+            "256", "-", "+", "True", "False", "None", "set()", "#", "0x", "L", ".", "e", "b'k'",
+            "b'a': ", "b'b': ", "'k', ", "1, ", "\r", "\0", "\\\r", "\\\0", "\r\n",
+        ])
+    }
+
+    /// Well-formed literals, nested: dicts with keys in any order (repeated
+    /// too), lists, strings with and without escapes, integers.
+    fn literal() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            "[ab\\\\x0-9]{0,4}".prop_map(|s| format!("b'{s}'")),
+            "[ab]{0,3}".prop_map(|s| format!("u'{s}'")),
+            any::<i64>().prop_map(|i| i.to_string()),
+            Just("None".to_string()),
+            Just("True".to_string()),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8)
+                    .prop_map(|items| format!("[{}]", items.join(", "))),
+                prop::collection::vec(("[a-d]{0,2}", inner), 0..8).prop_map(|entries| {
+                    let entries: Vec<String> = entries
+                        .iter()
+                        .map(|(k, v)| format!("b'{k}': {v}"))
+                        .collect();
+                    format!("{{{}}}", entries.join(",\n "))
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20000))]
+
+        #[test]
+        fn fast_path_agrees_on_nested_literals(src in literal()) {
+            check(&src);
+        }
+
+        #[test]
+        fn fast_path_agrees_with_the_full_parser(pieces in prop::collection::vec(piece(), 0..24)) {
+            check(&pieces.concat());
+        }
+
+        #[test]
+        fn fast_path_agrees_on_well_formed_dicts(
+            entries in prop::collection::vec(("[a-c\\\\x]{0,3}", 0u64..300), 0..12),
+        ) {
+            let body: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("b'{k}': [{v}, -{v}]"))
+                .collect();
+            check(&format!("{{{}}}", body.join(", ")));
+        }
+    }
+}
