@@ -873,3 +873,61 @@ fn limits_hold_in_the_later_revision() {
         "too many partially received commands: the limit is 1",
     );
 }
+
+/// An object source that fails ends the response as Mercurial 7.2.4's
+/// `except` clauses do: a `WireprotoCommandError` with a command error
+/// response, any other exception with a server error frame; what the
+/// emitter held is dropped, and the request is released. The bytes are
+/// 7.2.4's for the same generator.
+#[test]
+fn object_failures_end_the_response_as_mercurials_except_clauses() {
+    use hgframe::protocol::Protocol;
+    use hgframe::reactor::ObjectFailure;
+    let p = Protocol::Framing0006;
+    let cases = [
+        (
+            ObjectFailure::Command {
+                message: Value::bytes("failed"),
+                args: Value::Null,
+            },
+            "2400000100020032a2456572726f72a1476d657373616765466661696c656446737461747573456572726f72",
+        ),
+        (
+            ObjectFailure::Server(b"boom".to_vec()),
+            "2000000100020050a2476d65737361676581a1436d736744626f6f6d447479706546736572766572",
+        ),
+    ];
+    for (failure, last) in cases {
+        let mut server = ServerReactor::new(ServerOptions {
+            protocol: p,
+            ..ServerOptions::default()
+        });
+        let frame = hgframe::text::parse_human_in(
+            p,
+            "1 1 stream-begin command-request new cbor:{b'name': b'x'}",
+        )
+        .unwrap();
+        server.on_frame_recv(&frame.as_frame_ref()).unwrap();
+        let stream = server.make_output_stream().unwrap();
+        let objects = vec![Ok(Value::bytes("a")), Err(failure)];
+        let ServerAction::SendFrames(id) = server
+            .on_command_response_ready_objects(stream, 1, objects)
+            .unwrap()
+        else {
+            panic!()
+        };
+        let frames: Vec<String> = server
+            .frames(id)
+            .map(|f| hex::encode(f.unwrap().to_bytes().unwrap()))
+            .collect();
+        assert_eq!(
+            frames,
+            [
+                "0900000100020192486964656e74697479",
+                "0b00000100020431a146737461747573426f6b",
+                last,
+            ]
+        );
+        assert_eq!(server.active_requests().count(), 0);
+    }
+}

@@ -133,7 +133,7 @@ mod tests {
             let spaces: Vec<usize> =
                 hay.iter().enumerate().filter(|(_, b)| **b == b' ').map(|(i, _)| i).collect();
             let expected = if spaces.len() >= 5 {
-                Ok(<[usize; 5]>::try_from(&spaces[..5]).unwrap())
+                Ok(<[usize; 5]>::try_from(spaces.get(..5).unwrap_or_default()).unwrap())
             } else {
                 Err(spaces.len())
             };
