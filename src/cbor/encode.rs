@@ -38,41 +38,7 @@ pub fn encode_into(value: &Value, out: &mut Vec<u8>) -> Result<(), EncodeError> 
     write_value(out, value)
 }
 
-const POSITIVE: u8 = 0;
-const NEGATIVE: u8 = 1;
-const BYTES: u8 = 2;
-const TEXT: u8 = 3;
-const ARRAY: u8 = 4;
-const MAP: u8 = 5;
-const TAG: u8 = 6;
-
-/// A header in its shortest form, as Mercurial writes every one. (Ten lines
-/// written here rather than ciborium-ll's general encoder: the profile of
-/// human strings and command frames showed its per-header cost.)
-fn head(out: &mut Vec<u8>, major: u8, arg: u64) {
-    let m = major << 5;
-    match arg {
-        0..=23 => out.push(m | arg as u8),
-        24..=0xff => out.extend_from_slice(&[m | 24, arg as u8]),
-        0x100..=0xffff => {
-            out.push(m | 25);
-            out.extend_from_slice(&(arg as u16).to_be_bytes());
-        }
-        0x1_0000..=0xffff_ffff => {
-            out.push(m | 26);
-            out.extend_from_slice(&(arg as u32).to_be_bytes());
-        }
-        _ => {
-            out.push(m | 27);
-            out.extend_from_slice(&arg.to_be_bytes());
-        }
-    }
-}
-
-fn len(n: usize) -> u64 {
-    // usize is at most 64 bits on every platform Rust supports.
-    n as u64
-}
+use super::head::{ARRAY, BYTES, MAP, NEGATIVE, POSITIVE, TAG, TEXT, head, len};
 
 fn write_value(enc: &mut Vec<u8>, value: &Value) -> Result<(), EncodeError> {
     match value {

@@ -28,6 +28,7 @@
 
 mod decode;
 mod encode;
+pub(crate) mod head;
 pub mod hgcbor;
 pub(crate) mod order;
 

@@ -25,6 +25,7 @@ use std::cmp::Ordering;
 use super::escape::unescape_into;
 use super::pyliteral::MAX_LITERAL_DEPTH;
 use super::scan::find_string_stop;
+use crate::cbor::head::{ARRAY, BYTES, MAP, TEXT, head, len};
 
 /// One token of the tape.
 #[derive(Clone, Copy)]
@@ -449,36 +450,6 @@ impl Tape<'_> {
 /// Writes the tape as CBOR.
 struct Writer<'t, 'a> {
     tape: &'t Tape<'a>,
-}
-
-const BYTES: u8 = 2;
-const TEXT: u8 = 3;
-const ARRAY: u8 = 4;
-const MAP: u8 = 5;
-
-/// A header in its shortest form.
-fn head(out: &mut Vec<u8>, major: u8, arg: u64) {
-    let m = major << 5;
-    match arg {
-        0..=23 => out.push(m | arg as u8),
-        24..=0xff => out.extend_from_slice(&[m | 24, arg as u8]),
-        0x100..=0xffff => {
-            out.push(m | 25);
-            out.extend_from_slice(&(arg as u16).to_be_bytes());
-        }
-        0x1_0000..=0xffff_ffff => {
-            out.push(m | 26);
-            out.extend_from_slice(&(arg as u32).to_be_bytes());
-        }
-        _ => {
-            out.push(m | 27);
-            out.extend_from_slice(&arg.to_be_bytes());
-        }
-    }
-}
-
-fn len(n: usize) -> u64 {
-    n as u64
 }
 
 impl Writer<'_, '_> {
