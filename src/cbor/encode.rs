@@ -1,6 +1,6 @@
 //! The Mercurial-compatible encoder.
 
-use super::order::{check_hashable, sort_key_cmp, type_name};
+use super::order::{bytes_cmp, check_hashable, sort_key_cmp, type_name};
 use super::{TAG_FINITE_SET, Value};
 
 /// A value Mercurial's encoder would refuse.
@@ -116,7 +116,7 @@ fn bytes_keys_in_order(entries: &[(Value, Value)]) -> Option<bool> {
     let mut previous: Option<&[u8]> = None;
     for (key, _) in entries {
         let key = key.as_bytes()?;
-        in_order &= previous.is_none_or(|p| p <= key);
+        in_order &= previous.is_none_or(|p| bytes_cmp(p, key).is_le());
         previous = Some(key);
     }
     Some(in_order)
@@ -143,7 +143,7 @@ fn write_bytes_keyed(
         .iter()
         .map(|(key, value)| (key.as_bytes().unwrap_or_default(), value))
         .collect();
-    order.sort_by_key(|(key, _)| *key);
+    order.sort_by(|(a, _), (b, _)| bytes_cmp(a, b));
     for (key, value) in order {
         head(enc, BYTES, len(key.len()));
         enc.extend_from_slice(key);
