@@ -141,6 +141,54 @@ fn decode_all_plain(payload: &[u8]) -> Option<Vec<Value>> {
     Some(values)
 }
 
+/// What [`decode_all`] gives for `payload`, when its first value is a map
+/// keyed by byte strings, reduced to the values of `keys` in it (`None`
+/// for a key it does not have): the rest is decoded and dropped, keys are
+/// never copied. A command request needs its `name`, `args` and
+/// `redirect`, and this spares it the map, its keys, and the list of
+/// values. `None` when the fast path of [`decode_all`] does not apply, or
+/// the first value is not such a map: the caller then decodes it all.
+pub(crate) fn decode_map_fields<const N: usize>(
+    payload: &[u8],
+    keys: [&[u8]; N],
+) -> Option<[Option<Value>; N]> {
+    let b = payload;
+    let mut pos = 0;
+    let initial = *b.first()?;
+    if initial >> 5 != 5 {
+        return None;
+    }
+    pos += 1;
+    let n = plain_arg(b, &mut pos, initial & 0x1f)?;
+    let n = usize::try_from(n)
+        .ok()
+        .filter(|&n| n <= b.len().saturating_sub(pos))?;
+    let mut found: [Option<Value>; N] = std::array::from_fn(|_| None);
+    for _ in 0..n {
+        // A definite byte-string key, borrowed.
+        let head = *b.get(pos)?;
+        if head >> 5 != 2 {
+            return None;
+        }
+        pos += 1;
+        let len = usize::try_from(plain_arg(b, &mut pos, head & 0x1f)?).ok()?;
+        let end = pos.checked_add(len)?;
+        let key = b.get(pos..end)?;
+        pos = end;
+        let value = plain_value(b, &mut pos, 1)?;
+        // Equal byte keys merge, the last value winning: `dedup_entries`.
+        if let Some(slot) = keys.iter().position(|&k| k == key) {
+            if let Some(slot) = found.get_mut(slot) {
+                *slot = Some(value);
+            }
+        }
+    }
+    while pos < b.len() {
+        plain_value(b, &mut pos, 0)?;
+    }
+    Some(found)
+}
+
 /// The argument of the head at `pos - 1`, whose low bits are `info`.
 fn plain_arg(b: &[u8], pos: &mut usize, info: u8) -> Option<u64> {
     match info {
@@ -859,28 +907,29 @@ mod tests {
         }
     }
 
+    /// A head of any width, minimal or not, as Mercurial accepts both.
+    fn head(out: &mut Vec<u8>, major: u8, arg: u64, rng: &mut Rng) {
+        match rng.below(5) {
+            0 if arg < 24 => out.push(major << 5 | arg as u8),
+            1 if arg < 256 => out.extend([major << 5 | 24, arg as u8]),
+            2 if arg < 65536 => {
+                out.push(major << 5 | 25);
+                out.extend((arg as u16).to_be_bytes());
+            }
+            3 if arg < 1 << 32 => {
+                out.push(major << 5 | 26);
+                out.extend((arg as u32).to_be_bytes());
+            }
+            _ => {
+                out.push(major << 5 | 27);
+                out.extend(arg.to_be_bytes());
+            }
+        }
+    }
+
     /// Random CBOR heads and bodies, biased toward what the fast path
     /// reads, with the occasional item it leaves to the slow path.
     fn item(rng: &mut Rng, out: &mut Vec<u8>, depth: u32) {
-        let head = |out: &mut Vec<u8>, major: u8, arg: u64, rng: &mut Rng| {
-            // Any width, minimal or not, as Mercurial accepts both.
-            match rng.below(5) {
-                0 if arg < 24 => out.push(major << 5 | arg as u8),
-                1 if arg < 256 => out.extend([major << 5 | 24, arg as u8]),
-                2 if arg < 65536 => {
-                    out.push(major << 5 | 25);
-                    out.extend((arg as u16).to_be_bytes());
-                }
-                3 if arg < 1 << 32 => {
-                    out.push(major << 5 | 26);
-                    out.extend((arg as u32).to_be_bytes());
-                }
-                _ => {
-                    out.push(major << 5 | 27);
-                    out.extend(arg.to_be_bytes());
-                }
-            }
-        };
         let kinds = if depth > 3 { 6 } else { 9 };
         match rng.below(kinds) {
             0 => head(out, 0, rng.below(1 << 40), rng),
@@ -940,6 +989,44 @@ mod tests {
         }
         // The fast path took most of them, and left some.
         assert!(plain > total / 3 && plain < total, "{plain} of {total}");
+    }
+
+    #[test]
+    fn map_fields_are_what_decode_all_gives() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let keys: [&[u8]; 3] = [b"a", b"b", b"ab"];
+        let (mut fast, mut total) = (0, 0);
+        for _ in 0..20_000 {
+            // A map first, often of byte keys (`item` makes a few of those,
+            // and duplicates among them), then now and then more values.
+            let mut payload = Vec::new();
+            let n = rng.below(5);
+            head(&mut payload, 5, n, &mut rng);
+            for _ in 0..n {
+                item(&mut rng, &mut payload, 3);
+                item(&mut rng, &mut payload, 1);
+            }
+            for _ in 0..rng.below(2) {
+                item(&mut rng, &mut payload, 0);
+            }
+            match rng.below(8) {
+                0 => payload.truncate(rng.below(payload.len() as u64 + 1) as usize),
+                1 => payload.push(rng.below(256) as u8),
+                _ => {}
+            }
+            total += 1;
+            let Some(found) = decode_map_fields(&payload, keys) else {
+                continue;
+            };
+            fast += 1;
+            let all = decode_all(&payload).unwrap_or_else(|e| panic!("{payload:02x?}: {e}"));
+            let first = all.first().unwrap_or_else(|| panic!("{payload:02x?}"));
+            assert!(matches!(first, Value::Map(_)), "{payload:02x?}");
+            for (key, value) in keys.iter().zip(&found) {
+                assert_eq!(first.get(key), value.as_ref(), "{payload:02x?} {key:?}");
+            }
+        }
+        assert!(fast > total / 10 && fast < total, "{fast} of {total}");
     }
 
     #[test]

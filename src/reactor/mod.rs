@@ -37,6 +37,7 @@ pub mod client;
 pub mod objects;
 pub mod protocol_error;
 pub mod server;
+mod sets;
 
 pub use client::{ClientAction, ClientOptions, ClientReactor, RequestState};
 pub use objects::ObjectFailure;
@@ -46,6 +47,7 @@ pub use server::{
 };
 
 use crate::cbor::hgcbor::{HgDecodeError, PyTypeError};
+pub(crate) use sets::{RequestSet, StreamSet};
 
 /// A lazy sequence of frames held by a reactor (the seed's frame generator).
 ///
@@ -115,41 +117,6 @@ impl<G> Gens<G> {
     /// Forgets a generator without running the rest of it.
     pub(crate) fn discard(&mut self, id: FrameGenId) {
         self.take(id);
-    }
-}
-
-/// A set of stream ids (0 to 255) in 32 bytes, without allocating: a
-/// reactor's incoming streams.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct StreamSet([u64; 4]);
-
-impl StreamSet {
-    fn bit(id: u8) -> (usize, u64) {
-        (usize::from(id >> 6), 1 << (id & 63))
-    }
-
-    pub(crate) fn contains(&self, id: u8) -> bool {
-        let (word, bit) = Self::bit(id);
-        self.0.get(word).is_some_and(|w| w & bit != 0)
-    }
-
-    pub(crate) fn insert(&mut self, id: u8) {
-        let (word, bit) = Self::bit(id);
-        if let Some(w) = self.0.get_mut(word) {
-            *w |= bit;
-        }
-    }
-
-    pub(crate) fn remove(&mut self, id: u8) {
-        let (word, bit) = Self::bit(id);
-        if let Some(w) = self.0.get_mut(word) {
-            *w &= !bit;
-        }
-    }
-
-    /// The ids, in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = u8> + '_ {
-        (0..=u8::MAX).filter(|&id| self.contains(id))
     }
 }
 
