@@ -206,7 +206,13 @@ mod tests {
             b"aba".to_vec(),
         ];
         let mut all: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
-        all.extend([&buffer[..0], &buffer[1..1], &buffer[..2], &buffer[2..4], &buffer[4..]]);
+        all.extend([
+            &buffer[..0],
+            &buffer[1..1],
+            &buffer[..2],
+            &buffer[2..4],
+            &buffer[4..],
+        ]);
         for a in &all {
             for b in &all {
                 assert_eq!(bytes_cmp(a, b), a.cmp(b), "{a:?} {b:?}");
