@@ -26,7 +26,7 @@
 //!   end of stream or error response;
 //! - a frame received never raises an error blamed on the caller.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use arbitrary::{Arbitrary, Unstructured};
 
@@ -53,6 +53,20 @@ fn split(data: &[u8]) -> (&[u8], &[u8]) {
     };
     let len = usize::from(u16::from_le_bytes(*len)).min(rest.len());
     rest.split_at(len)
+}
+
+/// Args maps in the reactor targets have at most this many entries. Larger
+/// maps only slowed every run (each entry is two allocations to decode,
+/// and the encoder sorts them); the encoder's sorting is fuzzed by
+/// `cbor_decode`.
+pub const MAX_ARGS: usize = 8;
+
+/// The entries of an args map, at most [`MAX_ARGS`].
+fn capped_args(u: &mut Unstructured<'_>) -> arbitrary::Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let n = u.int_in_range(0..=MAX_ARGS)?;
+    (0..n)
+        .map(|_| Ok((Vec::arbitrary(u)?, Vec::arbitrary(u)?)))
+        .collect()
 }
 
 /// An args map: byte keys and values.
@@ -108,7 +122,8 @@ pub enum ServerOp {
         request: u16,
         /// The message.
         message: Vec<u8>,
-        /// The args.
+        /// The args (at most [`MAX_ARGS`]).
+        #[arbitrary(with = capped_args)]
         args: Vec<(Vec<u8>, Vec<u8>)>,
     },
     /// `onservererror`.
@@ -191,9 +206,9 @@ pub fn run_server(setup: &ServerSetup, ops: &[ServerOp], stream: &[u8]) {
         input: frames(stream, ReadOptions::default()),
         streams: Vec::new(),
         gens: Vec::new(),
-        active: HashSet::new(),
+        active: HashSet::default(),
         deferred: Vec::new(),
-        begun: HashSet::new(),
+        begun: HashSet::default(),
         errored: false,
     };
     for op in ops {
@@ -441,8 +456,11 @@ pub struct ClientSetup {
 }
 
 /// The later revision's client decodes at most this much per frame in the
-/// fuzz target, so that a decompression bomb costs little to find refused.
-pub const CLIENT_DECODE_LIMIT: usize = 1 << 16;
+/// fuzz target, so that a decompression bomb costs little to find refused:
+/// four times an input of the default `FUZZ_MAX_LEN`. At 64 KiB, the
+/// slowest inputs of a grown corpus were small bombs whose 64 KiB of
+/// output, decoded as CBOR, took 70 µs each.
+pub const CLIENT_DECODE_LIMIT: usize = 1 << 14;
 
 /// An operation on the client.
 #[derive(Clone, Debug, Arbitrary)]
@@ -451,7 +469,8 @@ pub enum ClientOp {
     Call {
         /// The command name.
         name: Vec<u8>,
-        /// The args map.
+        /// The args map (at most [`MAX_ARGS`] entries).
+        #[arbitrary(with = capped_args)]
         args: Vec<(Vec<u8>, Vec<u8>)>,
         /// The data.
         data: Option<Vec<u8>>,
@@ -547,9 +566,9 @@ pub fn run_client(setup: &ClientSetup, ops: &[ClientOp], stream: &[u8]) {
         input: frames(stream, ReadOptions::default()),
         gens: Vec::new(),
         last_request: None,
-        issued: HashSet::new(),
-        ended: HashMap::new(),
-        begun: HashSet::new(),
+        issued: HashSet::default(),
+        ended: HashMap::default(),
+        begun: HashSet::default(),
     };
     for op in ops {
         run.apply(op);
