@@ -171,10 +171,7 @@ pub(crate) fn decode_map_fields<const N: usize>(
             return None;
         }
         pos += 1;
-        let len = usize::try_from(plain_arg(b, &mut pos, head & 0x1f)?).ok()?;
-        let end = pos.checked_add(len)?;
-        let key = b.get(pos..end)?;
-        pos = end;
+        let key = plain_bytes(b, &mut pos, head & 0x1f)?;
         let value = plain_value(b, &mut pos, 1)?;
         // Equal byte keys merge, the last value winning: `dedup_entries`.
         if let Some(slot) = keys.iter().position(|&k| k == key) {
@@ -203,6 +200,16 @@ fn plain_arg(b: &[u8], pos: &mut usize, info: u8) -> Option<u64> {
     }
 }
 
+/// The body of the definite byte string whose head is at `pos - 1`,
+/// borrowed.
+fn plain_bytes<'b>(b: &'b [u8], pos: &mut usize, info: u8) -> Option<&'b [u8]> {
+    let n = usize::try_from(plain_arg(b, pos, info)?).ok()?;
+    let end = pos.checked_add(n)?;
+    let bytes = b.get(*pos..end)?;
+    *pos = end;
+    Some(bytes)
+}
+
 /// One plain value at `pos` (see [`decode_all_plain`]).
 fn plain_value(b: &[u8], pos: &mut usize, depth: usize) -> Option<Value> {
     let initial = *b.get(*pos)?;
@@ -211,13 +218,7 @@ fn plain_value(b: &[u8], pos: &mut usize, depth: usize) -> Option<Value> {
     Some(match major {
         0 => Value::Int(plain_arg(b, pos, info)?.into()),
         1 => Value::Int(-1 - i128::from(plain_arg(b, pos, info)?)),
-        2 => {
-            let n = usize::try_from(plain_arg(b, pos, info)?).ok()?;
-            let end = pos.checked_add(n)?;
-            let bytes = b.get(*pos..end)?;
-            *pos = end;
-            Value::Bytes(bytes.to_vec())
-        }
+        2 => Value::Bytes(plain_bytes(b, pos, info)?.to_vec()),
         4 | 5 if depth < PLAIN_DEPTH => {
             let n = plain_arg(b, pos, info)?;
             // Every item takes a byte at least: a lying length cannot make
@@ -962,6 +963,15 @@ mod tests {
         }
     }
 
+    /// Now and then cuts a payload short, or adds a stray byte.
+    fn mangle(rng: &mut Rng, payload: &mut Vec<u8>) {
+        match rng.below(8) {
+            0 => payload.truncate(rng.below(payload.len() as u64 + 1) as usize),
+            1 => payload.push(rng.below(256) as u8),
+            _ => {}
+        }
+    }
+
     #[test]
     fn the_plain_path_decodes_as_the_sans_io_decoder() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -971,12 +981,7 @@ mod tests {
             for _ in 0..=rng.below(2) {
                 item(&mut rng, &mut payload, 0);
             }
-            // Now and then cut it short, or add a stray byte.
-            match rng.below(8) {
-                0 => payload.truncate(rng.below(payload.len() as u64 + 1) as usize),
-                1 => payload.push(rng.below(256) as u8),
-                _ => {}
-            }
+            mangle(&mut rng, &mut payload);
             total += 1;
             let slow = sans_io(&payload);
             if let Some(fast) = decode_all_plain(&payload) {
@@ -1009,11 +1014,7 @@ mod tests {
             for _ in 0..rng.below(2) {
                 item(&mut rng, &mut payload, 0);
             }
-            match rng.below(8) {
-                0 => payload.truncate(rng.below(payload.len() as u64 + 1) as usize),
-                1 => payload.push(rng.below(256) as u8),
-                _ => {}
-            }
+            mangle(&mut rng, &mut payload);
             total += 1;
             let Some(found) = decode_map_fields(&payload, keys) else {
                 continue;
