@@ -234,9 +234,10 @@ pub fn cbor_decode(data: &[u8]) {
 }
 
 /// A frame in a reactor target's input: fields and payload as the fuzzer
-/// chose them.
+/// chose them. The fuzz targets borrow the payload from the input
+/// (`FuzzFrame<&[u8]>`); property tests own it.
 #[derive(Clone, Debug, arbitrary::Arbitrary)]
-pub struct FuzzFrame {
+pub struct FuzzFrame<P = Vec<u8>> {
     /// Request id.
     pub request_id: u16,
     /// Stream id.
@@ -246,10 +247,10 @@ pub struct FuzzFrame {
     /// Type (high nibble) and flags (low nibble).
     pub type_flags: u8,
     /// Payload.
-    pub payload: Vec<u8>,
+    pub payload: P,
 }
 
-impl FuzzFrame {
+impl<P: AsRef<[u8]>> FuzzFrame<P> {
     /// The frame, borrowing the payload.
     pub fn frame(&self) -> FrameRef<'_> {
         let header = FrameHeader::from([
@@ -262,6 +263,6 @@ impl FuzzFrame {
             self.stream_flags,
             self.type_flags,
         ]);
-        FrameRef::from_header(header, &self.payload[..])
+        FrameRef::from_header(header, self.payload.as_ref())
     }
 }

@@ -62,16 +62,19 @@ fn split(data: &[u8]) -> (&[u8], &[u8]) {
 pub const MAX_ARGS: usize = 8;
 
 /// The entries of an args map, at most [`MAX_ARGS`].
-fn capped_args(u: &mut Unstructured<'_>) -> arbitrary::Result<Vec<(Vec<u8>, Vec<u8>)>> {
+fn capped_args<'a, B: Arbitrary<'a>>(u: &mut Unstructured<'a>) -> arbitrary::Result<Vec<(B, B)>> {
     let n = u.int_in_range(0..=MAX_ARGS)?;
     (0..n)
-        .map(|_| Ok((Vec::arbitrary(u)?, Vec::arbitrary(u)?)))
+        .map(|_| Ok((B::arbitrary(u)?, B::arbitrary(u)?)))
         .collect()
 }
 
 /// An args map: byte keys and values.
-fn args_map(args: &[(Vec<u8>, Vec<u8>)]) -> Value {
-    Value::map(args.iter().map(|(k, v)| (Value::bytes(k), Value::bytes(v))))
+fn args_map<B: AsRef<[u8]>>(args: &[(B, B)]) -> Value {
+    Value::map(
+        args.iter()
+            .map(|(k, v)| (Value::bytes(k.as_ref()), Value::bytes(v.as_ref()))),
+    )
 }
 
 /// How the server is made.
@@ -86,13 +89,15 @@ pub struct ServerSetup {
     pub later_revision: bool,
 }
 
-/// An operation on the server.
+/// An operation on the server. Its byte strings are `B`: borrowed from the
+/// input in the fuzz target (`&[u8]`, one slice each, where a `Vec<u8>`
+/// would be decoded byte by byte), owned in property tests.
 #[derive(Clone, Debug, Arbitrary)]
-pub enum ServerOp {
+pub enum ServerOp<B = Vec<u8>> {
     /// Receive the next frame of the input's frame stream.
     RecvNext,
     /// Receive this frame.
-    Recv(FuzzFrame),
+    Recv(FuzzFrame<B>),
     /// `makeoutputstream`.
     MakeOutputStream,
     /// `oncommandresponseready` on an output stream (by index; an index
@@ -103,7 +108,7 @@ pub enum ServerOp {
         /// The request id.
         request: u16,
         /// The data.
-        data: Vec<u8>,
+        data: B,
     },
     /// `oncommandresponsereadygen`.
     ResponseGen {
@@ -112,7 +117,7 @@ pub enum ServerOp {
         /// The request id.
         request: u16,
         /// The chunks.
-        chunks: Vec<Vec<u8>>,
+        chunks: Vec<B>,
     },
     /// `oncommanderror`.
     CommandError {
@@ -121,10 +126,10 @@ pub enum ServerOp {
         /// The request id.
         request: u16,
         /// The message.
-        message: Vec<u8>,
+        message: B,
         /// The args (at most [`MAX_ARGS`]).
         #[arbitrary(with = capped_args)]
-        args: Vec<(Vec<u8>, Vec<u8>)>,
+        args: Vec<(B, B)>,
     },
     /// `onservererror`.
     ServerError {
@@ -133,7 +138,7 @@ pub enum ServerOp {
         /// The request id.
         request: u16,
         /// The message.
-        message: Vec<u8>,
+        message: B,
     },
     /// `oninputeof`.
     InputEof,
@@ -156,7 +161,7 @@ pub fn server_reactor(data: &[u8]) {
     let (ops, stream) = split(data);
     let mut u = Unstructured::new(ops);
     let setup = ServerSetup::arbitrary(&mut u).unwrap_or_default();
-    let ops = Vec::<ServerOp>::arbitrary_take_rest(u).unwrap_or_default();
+    let ops = Vec::<ServerOp<&[u8]>>::arbitrary_take_rest(u).unwrap_or_default();
     run_server(&setup, &ops, stream);
 }
 
@@ -185,7 +190,7 @@ struct ServerRun<'a> {
 
 /// Runs `ops` on a server made as `setup` says, with `stream` as the frames
 /// of `RecvNext`; panics when an invariant breaks.
-pub fn run_server(setup: &ServerSetup, ops: &[ServerOp], stream: &[u8]) {
+pub fn run_server<B: AsRef<[u8]>>(setup: &ServerSetup, ops: &[ServerOp<B>], stream: &[u8]) {
     let limits = setup
         .limits
         .map_or_else(Limits::default, |(n, one, all)| Limits {
@@ -223,7 +228,7 @@ pub fn run_server(setup: &ServerSetup, ops: &[ServerOp], stream: &[u8]) {
 }
 
 impl ServerRun<'_> {
-    fn apply(&mut self, op: &ServerOp) {
+    fn apply<B: AsRef<[u8]>>(&mut self, op: &ServerOp<B>) {
         match op {
             ServerOp::RecvNext => {
                 self.recv_next();
@@ -236,9 +241,9 @@ impl ServerRun<'_> {
                 data,
             } => {
                 let handle = self.stream(*stream);
-                let result = self
-                    .server
-                    .on_command_response_ready(handle, *request, data.clone());
+                let result =
+                    self.server
+                        .on_command_response_ready(handle, *request, data.as_ref().to_vec());
                 self.action(result, Some(*request));
             }
             ServerOp::ResponseGen {
@@ -247,9 +252,10 @@ impl ServerRun<'_> {
                 chunks,
             } => {
                 let handle = self.stream(*stream);
-                let result =
-                    self.server
-                        .on_command_response_ready_gen(handle, *request, chunks.clone());
+                let chunks: Vec<Vec<u8>> = chunks.iter().map(|c| c.as_ref().to_vec()).collect();
+                let result = self
+                    .server
+                    .on_command_response_ready_gen(handle, *request, chunks);
                 self.action(result, Some(*request));
             }
             ServerOp::CommandError {
@@ -262,7 +268,7 @@ impl ServerRun<'_> {
                 let result = self.server.on_command_error(
                     handle,
                     *request,
-                    Value::bytes(message),
+                    Value::bytes(message.as_ref()),
                     args_map(args),
                 );
                 self.action(result, Some(*request));
@@ -273,7 +279,9 @@ impl ServerRun<'_> {
                 message,
             } => {
                 let handle = self.stream(*stream);
-                let result = self.server.on_server_error(handle, *request, message);
+                let result = self
+                    .server
+                    .on_server_error(handle, *request, message.as_ref());
                 self.action(result, Some(*request));
             }
             ServerOp::InputEof => {
@@ -462,25 +470,25 @@ pub struct ClientSetup {
 /// output, decoded as CBOR, took 70 µs each.
 pub const CLIENT_DECODE_LIMIT: usize = 1 << 14;
 
-/// An operation on the client.
+/// An operation on the client; its byte strings are `B`, as in [`ServerOp`].
 #[derive(Clone, Debug, Arbitrary)]
-pub enum ClientOp {
+pub enum ClientOp<B = Vec<u8>> {
     /// `callcommand`.
     Call {
         /// The command name.
-        name: Vec<u8>,
+        name: B,
         /// The args map (at most [`MAX_ARGS`] entries).
         #[arbitrary(with = capped_args)]
-        args: Vec<(Vec<u8>, Vec<u8>)>,
+        args: Vec<(B, B)>,
         /// The data.
-        data: Option<Vec<u8>>,
+        data: Option<B>,
     },
     /// `flushcommands`.
     Flush,
     /// Receive the next frame of the input's frame stream.
     RecvNext,
     /// Receive this frame.
-    Recv(FuzzFrame),
+    Recv(FuzzFrame<B>),
     /// Pull up to `count` frames of a frame sequence (by index).
     Pull {
         /// The sequence.
@@ -504,7 +512,7 @@ pub fn client_reactor(data: &[u8]) {
         };
         Some(setup)
     };
-    let ops = Vec::<ClientOp>::arbitrary_take_rest(u).unwrap_or_default();
+    let ops = Vec::<ClientOp<&[u8]>>::arbitrary_take_rest(u).unwrap_or_default();
     if ops.is_empty() {
         // No operations (or a setup alone): the preamble.
         let setup = setup.unwrap_or(ClientSetup {
@@ -512,15 +520,15 @@ pub fn client_reactor(data: &[u8]) {
             buffer_sends: true,
             later_revision: false,
         });
-        let call = |name: &str| ClientOp::Call {
-            name: name.as_bytes().to_vec(),
+        let call = |name: &'static [u8]| ClientOp::Call {
+            name,
             args: Vec::new(),
             data: None,
         };
         let preamble = [
-            call("a"),
-            call("b"),
-            call("c"),
+            call(b"a"),
+            call(b"b"),
+            call(b"c"),
             ClientOp::Flush,
             ClientOp::Pull {
                 generator: 0,
@@ -547,7 +555,7 @@ struct ClientRun<'a> {
 
 /// Runs `ops` on a client made as `setup` says, with `stream` as the frames
 /// of `RecvNext`; panics when an invariant breaks.
-pub fn run_client(setup: &ClientSetup, ops: &[ClientOp], stream: &[u8]) {
+pub fn run_client<B: AsRef<[u8]>>(setup: &ClientSetup, ops: &[ClientOp<B>], stream: &[u8]) {
     let mut run = ClientRun {
         client: ClientReactor::new(ClientOptions {
             has_multiple_send: setup.has_multiple_send,
@@ -580,15 +588,16 @@ pub fn run_client(setup: &ClientSetup, ops: &[ClientOp], stream: &[u8]) {
 }
 
 impl ClientRun<'_> {
-    fn apply(&mut self, op: &ClientOp) {
+    fn apply<B: AsRef<[u8]>>(&mut self, op: &ClientOp<B>) {
         match op {
             ClientOp::Call { name, args, data } => {
-                let data = data.clone().map(|d| {
-                    Box::new(std::io::Cursor::new(d)) as crate::reactor::client::DataSource
+                let data = data.as_ref().map(|d| {
+                    Box::new(std::io::Cursor::new(d.as_ref().to_vec()))
+                        as crate::reactor::client::DataSource
                 });
-                let result = self
-                    .client
-                    .call_command(Value::bytes(name), args_map(args), data);
+                let result =
+                    self.client
+                        .call_command(Value::bytes(name.as_ref()), args_map(args), data);
                 if let Ok((id, action)) = result {
                     assert_eq!(id % 2, 1, "request id {id} is even");
                     if let Some(last) = self.last_request {
