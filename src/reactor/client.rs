@@ -690,6 +690,21 @@ fn python2_str(name: &Value) -> String {
 /// Decodes an error response as the seed does: the first CBOR value, indexed
 /// by `type` then `message`.
 fn error_response(request_id: u16, payload: &[u8]) -> Result<ClientAction, ReactorError> {
+    // The usual error, a map of byte-string keys: only its two values are
+    // made (`hgcbor::decode_map_fields`, which gives what the lookups below
+    // give on `decode_all`).
+    if let Some([error_type, message]) = hgcbor::decode_map_fields(payload, [b"type", b"message"]) {
+        return Ok(ClientAction::ErrorResponse {
+            request_id,
+            error_type: error_type.ok_or(Accidental::ErrorResponseMissingKey("type"))?,
+            message: message.ok_or(Accidental::ErrorResponseMissingKey("message"))?,
+        });
+    }
+    error_response_decoded(request_id, payload)
+}
+
+/// [`error_response`] by `decode_all` and lookups, as the seed does it.
+fn error_response_decoded(request_id: u16, payload: &[u8]) -> Result<ClientAction, ReactorError> {
     let values = hgcbor::decode_all(payload).map_err(Accidental::ErrorResponsePayload)?;
     let map = values.first().ok_or(Accidental::EmptyErrorResponse)?;
     let field = |key: &'static str| -> Result<Value, Accidental> {
@@ -718,6 +733,37 @@ mod tests {
             redirect: Value::Null,
             data: None,
             state: RequestState::Pending,
+        }
+    }
+
+    #[test]
+    fn error_responses_are_what_decode_all_gives() {
+        let payloads: &[&[u8]] = &[
+            b"\xa2\x44type\x41t\x47message\x41m",
+            b"\xa2\x47message\x81\xa1\x43msg\x41m\x44type\x41t",
+            // Duplicate keys: the last wins.
+            b"\xa3\x44type\x41t\x47message\x41m\x44type\x41u",
+            b"\xa1\x44type\x41t",
+            b"\xa1\x47message\x41m",
+            b"\xa0",
+            // Trailing values, good and bad.
+            b"\xa2\x44type\x41t\x47message\x41m\x01\x80",
+            b"\xa2\x44type\x41t\x47message\x41m\x41",
+            b"\xa2\x44type\x41t\x47message\x41m\x5f\x41a\xff",
+            // Not byte-keyed, not a map, nothing.
+            b"\xa2\x64type\x41t\x47message\x41m",
+            b"\xa2\x01\x02\x44type\x41t",
+            b"\x81\x01",
+            b"\x41x",
+            b"",
+            b"\xa2\x44type",
+        ];
+        for payload in payloads {
+            assert_eq!(
+                format!("{:?}", error_response(3, payload)),
+                format!("{:?}", error_response_decoded(3, payload)),
+                "{payload:x?}"
+            );
         }
     }
 
