@@ -315,6 +315,46 @@ fn flush_makes_everything_so_far_decodable() {
     }
 }
 
+/// A call gives all the output its input makes: a call with nothing after
+/// it gives nothing. zlib's decompressor (miniz_oxide) stops at each turn
+/// of its 32 KiB window with output still to give, and a call that had
+/// taken all its input returned short there, holding the rest back for
+/// the next call (found by the `stream_decoder` fuzz target: 65,536 bytes
+/// in pieces, 65,614 at once). Pieces of a byte or two meet each turn in
+/// the middle of the decoder's own 32 KiB steps.
+#[test]
+fn no_output_is_held_back_past_the_window() {
+    let _guard = heavy();
+    let mut data = Vec::new();
+    for i in 0..4 {
+        data.extend(text(32_000, i));
+        data.extend(vec![b'a' + i as u8; 3000]);
+    }
+    for encoding in COMPRESSED {
+        let mut encoder = Encoder::new(encoding);
+        let mut wire = encoder.encode(&data);
+        wire.extend(encoder.finish());
+        for size in [1, 2, 3] {
+            let mut decoder = decoder(encoding);
+            let mut out = Vec::new();
+            for (i, piece) in wire.chunks(size).enumerate() {
+                out.extend(decoder.decode(piece).unwrap());
+                if decoder.is_finished() {
+                    break;
+                }
+                let held = decoder.decode(b"").unwrap();
+                assert!(
+                    held.is_empty(),
+                    "{encoding}, pieces of {size}, piece {i}: {} bytes, then {} more",
+                    out.len(),
+                    held.len()
+                );
+            }
+            assert!(out == data, "{encoding}, pieces of {size}");
+        }
+    }
+}
+
 /// The frame headers say the level and the window, and those are
 /// Mercurial's: zlib's `78 9c` (32 KiB window, default level), and zstd's
 /// frame header at level 3 (for a stream of unknown size: no checksum, no
