@@ -374,9 +374,8 @@ impl Decoder {
             // then. zlib's decompressor may still have: it stops at each
             // turn of its 32 KiB window, input taken or not, so it is asked
             // again until a step gives nothing.
-            let drained = input.is_empty()
-                && step.written < want
-                && !matches!(self.inner, Inner::Zlib(_));
+            let drained =
+                input.is_empty() && step.written < want && !matches!(self.inner, Inner::Zlib(_));
             if drained || (step.read == 0 && step.written == 0) {
                 return Ok(out);
             }
