@@ -57,6 +57,8 @@ CURVES = [
     ('curve_keys', 'human_parse', 'key', None),
     ('curve_depth', 'createcommandframes', 'level', None),
     ('curve_depth', 'human_parse', 'level', None),
+    ('curve_commands', 'server', 'command', None),
+    ('curve_requests', 'client', 'request', None),
 ]
 
 # The largest growth exponent allowed between two points of a curve (at
@@ -96,7 +98,7 @@ def growth_exponent(points):
 
 def print_curves(criterion):
     missed = 0
-    print('%-38s %-8s %s' % ('curve (cost per unit)', 'unit', 'n: ns per unit ...  growth  goal'))
+    print('%-38s %-10s %s' % ('curve (cost per unit)', 'unit', 'n: ns per unit ...  growth  goal'))
     for group, function, unit, base in CURVES:
         points = curve_points(criterion, group, function)
         if not points:
@@ -114,7 +116,7 @@ def print_curves(criterion):
             missed += not ok
             goal = 'n^%.2f%s  <= n^%.2f  %s' % (e, ' in ' + base if base else '', MAX_EXPONENT,
                                               'met' if ok else 'MISSED')
-        print('%-38s %-8s %s  %s' % ('%s/%s' % (group, function), 'ns/' + unit,
+        print('%-38s %-10s %s  %s' % ('%s/%s' % (group, function), 'ns/' + unit,
                                      '  '.join(per_unit), goal))
     return missed
 

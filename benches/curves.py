@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Draws the cost curves of benches/hgframe.rs (issue 16) as one SVG: for
-each curve group, the cost per unit (byte, key, nesting level) against the
-work, both on log scales. A flat line is linear work; quadratic work would
-rise with a slope of 1. criterion is built without its plotters here, so
+each curve group, the cost per unit (byte, key, nesting level, command,
+request) against the work, both on log scales. A flat line is linear work;
+quadratic work would rise with a slope of 1. criterion is built without its plotters here, so
 this reads its estimates directly.
 
 Usage: curves.py CRITERION_DIR OUT.svg
@@ -20,6 +20,10 @@ PANELS = [
      ['createcommandframes', 'human_parse']),
     ('curve_depth', 'nesting depth', 'level', 'ns per level',
      ['createcommandframes', 'human_parse']),
+    ('curve_commands', 'commands received at once', 'command', 'ns per command',
+     ['server']),
+    ('curve_requests', 'requests of one client', 'request', 'ns per request',
+     ['client']),
 ]
 COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#7f7f7f', '#bcbd22']
 DASHED = {'memcpy', 'memcpy_fresh'}

@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::io::Cursor;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hgframe::build::{CommandFrames, FrameSource, write_command_frames};
+use hgframe::build::{CommandFrames, FrameSource, ResponseFrames, write_command_frames};
 use hgframe::cbor::Value;
 use hgframe::frame::{Frame, FrameHeader, ReadOptions, U24, frames, read_frame};
 use hgframe::reactor::{
@@ -290,6 +290,46 @@ fn request_human(args: &str) -> String {
     format!("1 1 stream-begin command-request new cbor:{{b'name': b'x', b'args': {args}}}")
 }
 
+/// The sizes of the server's curve: commands received at once.
+const COMMAND_COUNTS: [usize; 5] = [1, 10, 100, 1000, 10_000];
+
+/// The sizes of the client's curve: requests of one client, up to every
+/// odd request id.
+const REQUEST_COUNTS: [usize; 6] = [1, 10, 100, 1000, 10_000, 32_768];
+
+/// `n` commands, each in two frames, interleaved: the first frame of every
+/// command, then the second of every command, all on one stream, encoded.
+fn interleaved_commands(n: usize) -> Vec<u8> {
+    let mut stream = Stream::new(1);
+    let mut firsts = Vec::new();
+    let mut seconds = Vec::new();
+    for i in 0..n {
+        let id = u16::try_from(2 * i + 1).unwrap();
+        let args = Value::map([(Value::bytes("key"), Value::bytes("value"))]);
+        let frames = encoded(
+            CommandFrames::new(id, Value::bytes("heads"), args).with_max_frame_size(16),
+            &mut stream,
+        );
+        let [first, second] = <[Vec<u8>; 2]>::try_from(frames).unwrap();
+        firsts.extend(first);
+        seconds.extend(second);
+    }
+    firsts.extend(seconds);
+    firsts
+}
+
+/// A response frame to each of `n` requests (ids 1, 3, 5, ...), on one
+/// stream, encoded.
+fn responses(n: usize) -> Vec<u8> {
+    let mut stream = Stream::new(2);
+    (0..n)
+        .flat_map(|i| {
+            let id = u16::try_from(2 * i + 1).unwrap();
+            encoded(ResponseFrames::new(id, b"ok".to_vec()), &mut stream).concat()
+        })
+        .collect()
+}
+
 /// Cost curves: the same operations with growing work. The cost per unit
 /// (byte, key, level) must stay flat; `benches/compare.py` prints it and
 /// `benches/curves.py` draws it.
@@ -355,6 +395,68 @@ fn curves(c: &mut Criterion) {
         let human = request_human(&literal);
         group.bench_with_input(BenchmarkId::new("human_parse", n), &human, |b, s| {
             b.iter(|| black_box(parse_human(black_box(s)).unwrap()))
+        });
+    }
+    group.finish();
+
+    // One server receiving n commands at once, each in two frames: the
+    // requests being received are looked up, and then the active ones.
+    let mut group = c.benchmark_group("curve_commands");
+    for n in COMMAND_COUNTS {
+        let input = interleaved_commands(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("server", n), &input, |b, input| {
+            b.iter(|| {
+                let mut server = ServerReactor::new(ServerOptions::default());
+                let mut ran = 0;
+                for frame in frames(black_box(input), ReadOptions::default()) {
+                    if let Ok(ServerAction::RunCommand(c)) = server.on_frame_recv(&frame.unwrap()) {
+                        black_box(c);
+                        ran += 1;
+                    }
+                }
+                assert_eq!(ran, n);
+                server
+            })
+        });
+    }
+    group.finish();
+
+    // One client issuing n requests, sending each, then receiving a
+    // response to each.
+    let mut group = c.benchmark_group("curve_requests");
+    for n in REQUEST_COUNTS {
+        let input = responses(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("client", n), &input, |b, input| {
+            b.iter(|| {
+                let mut client = ClientReactor::new(ClientOptions {
+                    has_multiple_send: true,
+                    buffer_sends: false,
+                    ..ClientOptions::default()
+                });
+                for _ in 0..n {
+                    let (_, action) = client
+                        .call_command(Value::bytes("heads"), Value::Null, None)
+                        .unwrap();
+                    let ClientAction::SendFrames(id) = action else {
+                        panic!("{action:?}")
+                    };
+                    while let Some(frame) = client.next_frame(id) {
+                        black_box(frame.unwrap());
+                    }
+                }
+                let mut answered = 0;
+                for frame in frames(black_box(input), ReadOptions::default()) {
+                    if let Ok(ClientAction::ResponseData { .. }) =
+                        client.on_frame_recv(&frame.unwrap())
+                    {
+                        answered += 1;
+                    }
+                }
+                assert_eq!(answered, n);
+                client
+            })
         });
     }
     group.finish();
