@@ -331,7 +331,7 @@ fn responses(n: usize) -> Vec<u8> {
 }
 
 /// Cost curves: the same operations with growing work. The cost per unit
-/// (byte, key, level) must stay flat; `benches/compare.py` prints it and
+/// (byte, key, level, command, request) must stay flat; `benches/compare.py` prints it and
 /// `benches/curves.py` draws it.
 fn curves(c: &mut Criterion) {
     let name = Value::bytes("push");
