@@ -1214,3 +1214,43 @@ fn bombs_through_the_client_reactor_are_refused_at_the_limit() {
         }
     }
 }
+
+/// zlib decoders reuse the state of the last one dropped on their thread
+/// (`src/encoding/zlib.rs`): a reused one must answer as a new one after a
+/// stream that ended, one cut short and one that failed, even to a stream
+/// whose first match reaches back before its start, into a window that
+/// holds the last stream's bytes unless it is reset.
+#[test]
+fn a_reused_zlib_decoder_answers_as_a_new_one() {
+    // A zlib header, then raw deflate whose match reaches 12 bytes back into
+    // a preset dictionary the header does not announce (zlib: "invalid
+    // distance too far back"); the checksum is that of 23 zeros.
+    let far_back = [
+        0x78, 0x9c, 0xcb, 0xc0, 0xce, 0x06, 0x00, 0x00, 0x17, 0x00, 0x01,
+    ];
+    let answer = |before: &[&[u8]]| {
+        let before: Vec<Vec<u8>> = before.iter().map(|b| b.to_vec()).collect();
+        std::thread::spawn(move || {
+            for stream in &before {
+                let _ = decoder(Encoding::Zlib).decode(stream);
+            }
+            let mut d = decoder(Encoding::Zlib);
+            (d.decode(&far_back), d.decode(b"more"), d.offset())
+        })
+        .join()
+        .unwrap()
+    };
+    let fresh = answer(&[]);
+    assert!(fresh.0.is_err(), "{fresh:?}");
+    let mut encoder = Encoding::Zlib.encoder();
+    let mut hello = encoder.encode(b"hello world hello world");
+    hello.extend(encoder.finish());
+    let half = &hello[..hello.len() / 2];
+    assert_eq!(answer(&[&hello]), fresh, "after a whole stream");
+    assert_eq!(answer(&[half]), fresh, "after half a stream");
+    assert_eq!(
+        answer(&[&hello, b"\x78\x9c\xff\xff"]),
+        fresh,
+        "after a failure"
+    );
+}

@@ -1,5 +1,7 @@
 //! Decoding a stream: [`Decoder`], its [`DecodeLimits`] and its errors.
 
+use std::cell::Cell;
+
 use crate::cbor::Value;
 use crate::frame::U24;
 
@@ -267,7 +269,12 @@ impl Decoder {
         let limit = limits.max_output_per_decode;
         let scratch = match inner {
             Inner::Identity => Vec::new(),
-            _ => vec![0; CHUNK.min(limit.saturating_add(1))],
+            _ => {
+                let mut scratch = SPARE_SCRATCH.try_with(Cell::take).unwrap_or_default();
+                // Its bytes are output room, written before they are read.
+                scratch.resize(CHUNK.min(limit.saturating_add(1)), 0);
+                scratch
+            }
         };
         Ok(Decoder {
             encoding,
@@ -419,6 +426,26 @@ fn push_within(out: &mut Vec<u8>, bytes: &[u8], limit: usize) {
         out.reserve_exact(target.max(needed) - out.len());
     }
     out.extend_from_slice(bytes);
+}
+
+thread_local! {
+    /// The scratch buffer of the last [`Decoder`] dropped on this thread,
+    /// for the next one: a zlib or zstd decoder's 32 KiB, zeroed when new.
+    static SPARE_SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+impl Drop for Decoder {
+    /// Hands the zlib state and the scratch buffer on to the next decoder
+    /// made on this thread (they are reset before they are used).
+    fn drop(&mut self) {
+        if let Inner::Zlib(inflater) = std::mem::replace(&mut self.inner, Inner::Identity) {
+            inflater.recycle();
+        }
+        let scratch = std::mem::take(&mut self.scratch);
+        if scratch.capacity() > 0 {
+            let _ = SPARE_SCRATCH.try_with(|spare| spare.set(scratch));
+        }
+    }
 }
 
 impl std::fmt::Debug for Decoder {

@@ -1,6 +1,8 @@
 //! `zlib`: Mercurial's `zlibencoder` and `zlibdecoder`, over flate2's
 //! streaming `Compress` and `Decompress` (the miniz_oxide backend).
 
+use std::cell::Cell;
+
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 use super::decoder::{Fault, Step};
@@ -54,28 +56,46 @@ impl Deflater {
     }
 }
 
+thread_local! {
+    /// The decompressor of the last [`Inflater`] dropped on this thread,
+    /// for the next one to reset and reuse: making one allocates and
+    /// initializes some 40 KiB (miniz_oxide's state and window), which was
+    /// a tenth of the client fuzz target's time, one zlib stream per input.
+    static SPARE: Cell<Option<Decompress>> = const { Cell::new(None) };
+}
+
 /// `zlib.decompressobj()`: a zlib stream, any window up to 32 KiB.
 pub(super) struct Inflater {
     inner: Decompress,
     /// The stream's first two bytes, as far as they have come: the header
     /// that zlib's messages name when it is wrong.
-    header: Vec<u8>,
+    header: [u8; 2],
+    header_len: usize,
 }
 
 impl Inflater {
     pub(super) fn new() -> Inflater {
+        let inner = match SPARE.try_with(Cell::take) {
+            Ok(Some(mut spare)) => {
+                // A full reset: the state as new, its window zeroed, so a
+                // reused decompressor answers every stream as a new one.
+                spare.reset(true);
+                spare
+            }
+            _ => Decompress::new(true),
+        };
         Inflater {
-            inner: Decompress::new(true),
-            header: Vec::with_capacity(2),
+            inner,
+            header: [0; 2],
+            header_len: 0,
         }
     }
 
     /// One step: decompresses from `input` into `out`.
     pub(super) fn step(&mut self, input: &[u8], out: &mut [u8]) -> Result<Step, Fault> {
-        if self.header.len() < 2 {
-            let take = input.len().min(2 - self.header.len());
-            self.header
-                .extend_from_slice(input.get(..take).unwrap_or_default());
+        for (slot, &byte) in self.header.iter_mut().skip(self.header_len).zip(input) {
+            *slot = byte;
+            self.header_len += 1;
         }
         let before_in = self.inner.total_in();
         let before_out = self.inner.total_out();
@@ -100,9 +120,17 @@ impl Inflater {
         }
     }
 
+    /// Keeps the decompressor for the next [`Inflater::new`] on this thread.
+    pub(super) fn recycle(self) {
+        let _ = SPARE.try_with(|spare| spare.set(Some(self.inner)));
+    }
+
     /// What zlib's `inflate` says of a bad header, in its words.
     fn header_problem(&self) -> Option<&'static str> {
-        let [cmf, flg] = *self.header.first_chunk::<2>()?;
+        if self.header_len < 2 {
+            return None;
+        }
+        let [cmf, flg] = self.header;
         if (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
             Some("incorrect header check")
         } else if cmf & 0x0f != 8 {
