@@ -14,6 +14,8 @@ echo "benches/compare.sh: Rust (cargo bench --bench hgframe)..." >&2
 # A curve is the points of this run only: points of earlier runs with other
 # sizes would stay in target/criterion and be read with them.
 rm -rf target/criterion/curve_*
+# A fresh clone has no target/ yet for the logs below.
+mkdir -p target
 cargo bench --bench hgframe -- --warm-up-time 1 --measurement-time "${BENCH_TIME:-3}" \
     > target/bench-rust.log 2>&1 || { cat target/bench-rust.log; exit 1; }
 echo "benches/compare.sh: Python (benches/python/bench.py)..." >&2
