@@ -211,45 +211,67 @@ fn plain_bytes<'b>(b: &'b [u8], pos: &mut usize, info: u8) -> Option<&'b [u8]> {
 }
 
 /// One plain value at `pos` (see [`decode_all_plain`]).
+#[inline(always)]
 fn plain_value(b: &[u8], pos: &mut usize, depth: usize) -> Option<Value> {
+    let mut value = None;
+    plain_value_to(b, pos, depth, |v| value = Some(v))?;
+    value
+}
+
+/// One plain value at `pos`, handed to `put`.
+///
+/// Scalars are made here, inlined into the caller, and handed straight to
+/// `put` (a `Vec`'s push): a `Value` made in one place and moved to
+/// another goes through memory, written in 8-byte stores and read in
+/// 16-byte loads, which stall (store forwarding fails). That was a third
+/// of the decoding of a command request (`server/single_frame_command`).
+/// Only containers go through the recursive [`plain_container`].
+#[inline(always)]
+fn plain_value_to(b: &[u8], pos: &mut usize, depth: usize, put: impl FnOnce(Value)) -> Option<()> {
     let initial = *b.get(*pos)?;
     *pos += 1;
     let (major, info) = (initial >> 5, initial & 0x1f);
-    Some(match major {
-        0 => Value::Int(plain_arg(b, pos, info)?.into()),
-        1 => Value::Int(-1 - i128::from(plain_arg(b, pos, info)?)),
-        2 => Value::Bytes(plain_bytes(b, pos, info)?.to_vec()),
-        4 | 5 if depth < PLAIN_DEPTH => {
-            let n = plain_arg(b, pos, info)?;
-            // Every item takes a byte at least: a lying length cannot make
-            // it allocate more than the payload.
-            let room = b.len().saturating_sub(*pos);
-            let n = usize::try_from(n).ok().filter(|&n| n <= room)?;
-            if major == 4 {
-                let mut items = Vec::with_capacity(n);
-                for _ in 0..n {
-                    items.push(plain_value(b, pos, depth + 1)?);
-                }
-                Value::Array(items)
-            } else {
-                let mut entries = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let key = plain_value(b, pos, depth + 1)?;
-                    if matches!(key, Value::Array(_) | Value::Map(_) | Value::Set(_)) {
-                        return None;
-                    }
-                    entries.push((key, plain_value(b, pos, depth + 1)?));
-                }
-                Value::Map(dedup_entries(entries))
-            }
-        }
+    match major {
+        0 => put(Value::Int(plain_arg(b, pos, info)?.into())),
+        1 => put(Value::Int(-1 - i128::from(plain_arg(b, pos, info)?))),
+        2 => put(Value::Bytes(plain_bytes(b, pos, info)?.to_vec())),
+        4 | 5 if depth < PLAIN_DEPTH => put(plain_container(b, pos, depth, major, info)?),
         7 => match info {
-            20 => Value::Bool(false),
-            21 => Value::Bool(true),
-            22 => Value::Null,
+            20 => put(Value::Bool(false)),
+            21 => put(Value::Bool(true)),
+            22 => put(Value::Null),
             _ => return None,
         },
         _ => return None,
+    }
+    Some(())
+}
+
+/// The array (`major` 4) or map (5) whose head, with low bits `info`, is
+/// at `pos - 1`.
+#[inline(never)]
+fn plain_container(b: &[u8], pos: &mut usize, depth: usize, major: u8, info: u8) -> Option<Value> {
+    let n = plain_arg(b, pos, info)?;
+    // Every item takes a byte at least: a lying length cannot make it
+    // allocate more than the payload.
+    let room = b.len().saturating_sub(*pos);
+    let n = usize::try_from(n).ok().filter(|&n| n <= room)?;
+    Some(if major == 4 {
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            plain_value_to(b, pos, depth + 1, |v| items.push(v))?;
+        }
+        Value::Array(items)
+    } else {
+        let mut entries = Vec::with_capacity(n);
+        for _ in 0..n {
+            let key = plain_value(b, pos, depth + 1)?;
+            if matches!(key, Value::Array(_) | Value::Map(_) | Value::Set(_)) {
+                return None;
+            }
+            plain_value_to(b, pos, depth + 1, |v| entries.push((key, v)))?;
+        }
+        Value::Map(dedup_entries(entries))
     })
 }
 
