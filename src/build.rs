@@ -285,15 +285,20 @@ const SPARE_REQUEST_MAX: usize = 4096;
 fn pooled_request_payload(name: &Value, args: &Value) -> Result<Vec<u8>, EncodeError> {
     let mut buf = SPARE_REQUEST.try_with(Cell::take).unwrap_or_default();
     buf.clear();
+    // An empty pool (the last buffer left in a frame) would otherwise grow
+    // from nothing, reallocating at each doubling.
+    buf.reserve(REQUEST_CAPACITY);
     write_command_request_payload(name, args, &mut buf)?;
     Ok(buf)
 }
 
 /// The status map every command response starts with: `{b'status': b'ok'}`.
 pub fn response_status_ok() -> Vec<u8> {
-    // a1 46 "status" 42 "ok"
-    b"\xa1\x46status\x42ok".to_vec()
+    STATUS_OK.to_vec()
 }
+
+/// [`response_status_ok`]'s bytes: a1 46 "status" 42 "ok".
+const STATUS_OK: &[u8] = b"\xa1\x46status\x42ok";
 
 #[derive(Clone, Copy)]
 enum CommandState {
@@ -775,7 +780,11 @@ impl ResponseFrames {
         let (flags, payload) = match self.state {
             ResponseState::Done => return None,
             ResponseState::Start => {
-                let mut overall = response_status_ok();
+                // Room for the data at once when it goes in this frame.
+                let fits = STATUS_OK.len() + self.data.len() <= self.max_frame_size;
+                let mut overall =
+                    Vec::with_capacity(STATUS_OK.len() + if fits { self.data.len() } else { 0 });
+                overall.extend_from_slice(STATUS_OK);
                 if overall.len() > self.max_frame_size {
                     self.state = ResponseState::Done;
                     return Some(Err(BuildError::StatusTooLarge {
