@@ -131,13 +131,29 @@ def size_name(n, unit):
 
 
 def rust_ns(criterion, bench):
+    """Nanoseconds per iteration in criterion's fastest sample: the same
+    statistic as the Python side's best of 5 repeats (each of them, like a
+    sample, the mean over many calls). Criterion's mean, the figure of this
+    table before 2026-12-03, mixes the slow and fast spells of a machine
+    whose speed drifts by up to 1.7x within seconds, where the best of
+    Python's repeats skips them (docs/performance.md, "Reproduce")."""
+    path = os.path.join(criterion, bench, 'new', 'sample.json')
+    try:
+        with open(path) as f:
+            sample = json.load(f)
+    except OSError:
+        return None
+    return min(t / n for t, n in zip(sample['times'], sample['iters']))
+
+
+def rust_mean_ns(criterion, bench):
+    """Criterion's own estimate of the mean time per iteration."""
     path = os.path.join(criterion, bench, 'new', 'estimates.json')
     try:
         with open(path) as f:
             return json.load(f)['mean']['point_estimate']
     except OSError:
         return None
-
 
 def fmt(ns):
     if ns is None:
@@ -153,10 +169,13 @@ def main():
     with open(python_json) as f:
         python = json.load(f)
     missed = 0
-    print('%-38s %10s %10s %9s  %s' % ('operation', 'Python', 'Rust', 'ratio', 'goal'))
+    print('%-38s %10s %10s %9s %10s  %s' % ('operation', 'Python', 'Rust', 'ratio', 'Rust mean',
+                                            'goal'))
     for bench, what, elements, (max_ns, min_ratio) in ROWS:
         rust = rust_ns(criterion, bench)
         rust = rust / elements if rust is not None else None
+        mean = rust_mean_ns(criterion, bench)
+        mean = mean / elements if mean is not None else None
         py = python.get(PYTHON_ID.get(bench, bench))
         py_ns = py * 1e9 if py is not None else None
         ratio = py_ns / rust if py_ns and rust else None
@@ -172,8 +191,8 @@ def main():
         if goals:
             goal += '  ' + ('met' if ok else 'MISSED')
             missed += not ok
-        print('%-38s %10s %10s %9s  %s' % (bench, fmt(py_ns), fmt(rust),
-                                          '%.0fx' % ratio if ratio else '-', goal))
+        print('%-38s %10s %10s %9s %10s  %s' % (bench, fmt(py_ns), fmt(rust),
+                                                '%.0fx' % ratio if ratio else '-', fmt(mean), goal))
     print()
     print('%-38s %12s %12s %8s  %s' % ('bandwidth', 'GB/s', 'memcpy GB/s', 'share', 'goal'))
     for bench, base, size, goal in BANDWIDTH:
