@@ -1254,3 +1254,59 @@ fn a_reused_zlib_decoder_answers_as_a_new_one() {
         "after a failure"
     );
 }
+
+/// zstd-8mb decoders reuse the context of the last one dropped on their
+/// thread (`src/encoding/zstd8mb.rs`): a reused one must answer as a new
+/// one after a stream that ended, one cut short and one that failed, and
+/// apply its own window limit, not the last decoder's.
+#[test]
+fn a_reused_zstd_decoder_answers_as_a_new_one() {
+    let mut encoder = Encoding::Zstd8mb.encoder();
+    let mut hello = encoder.encode(b"hello world hello world");
+    hello.extend(encoder.finish());
+    let half = hello[..hello.len() / 2].to_vec();
+    let window = |log: u32| DecodeLimits {
+        max_zstd_window_log: log,
+        ..DecodeLimits::default()
+    };
+    // Level 3 without a content size asks for a window of 2^21 bytes.
+    let answer = |before: Vec<(Vec<u8>, DecodeLimits)>, limits: DecodeLimits| {
+        let hello = hello.clone();
+        std::thread::spawn(move || {
+            for (stream, limits) in &before {
+                let mut d = Decoder::new(Encoding::Zstd8mb, &[], limits.clone()).unwrap();
+                let _ = d.decode(stream);
+            }
+            let mut d = Decoder::new(Encoding::Zstd8mb, &[], limits).unwrap();
+            (d.decode(&hello), d.decode(b"more"), d.offset())
+        })
+        .join()
+        .unwrap()
+    };
+    let default = DecodeLimits::default();
+    let fresh = answer(vec![], default.clone());
+    assert_eq!(
+        fresh.0.as_deref().ok(),
+        Some(&b"hello world hello world"[..])
+    );
+    let fresh_small = answer(vec![], window(20));
+    assert!(fresh_small.0.is_err(), "{fresh_small:?}");
+    for (before, what) in [
+        (hello.clone(), "after a whole stream"),
+        (half, "after half a stream"),
+        (b"\x28\xb5\x2f\xfd\xff\xff".to_vec(), "after a failure"),
+    ] {
+        for before_limits in [default.clone(), window(20)] {
+            for (limits, expected) in [(default.clone(), &fresh), (window(20), &fresh_small)] {
+                let again = answer(
+                    vec![(before.clone(), before_limits.clone())],
+                    limits.clone(),
+                );
+                assert_eq!(
+                    &again, expected,
+                    "{what}, {before_limits:?} then {limits:?}"
+                );
+            }
+        }
+    }
+}

@@ -435,11 +435,13 @@ thread_local! {
 }
 
 impl Drop for Decoder {
-    /// Hands the zlib state and the scratch buffer on to the next decoder
+    /// Hands the zlib or zstd state and the scratch buffer on to the next decoder
     /// made on this thread (they are reset before they are used).
     fn drop(&mut self) {
-        if let Inner::Zlib(inflater) = std::mem::replace(&mut self.inner, Inner::Identity) {
-            inflater.recycle();
+        match std::mem::replace(&mut self.inner, Inner::Identity) {
+            Inner::Zlib(inflater) => inflater.recycle(),
+            Inner::Zstd(decompressor) => decompressor.recycle(),
+            Inner::Identity => {}
         }
         let scratch = std::mem::take(&mut self.scratch);
         if scratch.capacity() > 0 {
