@@ -1274,7 +1274,7 @@ fn a_reused_zstd_decoder_answers_as_a_new_one() {
         let hello = hello.clone();
         std::thread::spawn(move || {
             for (stream, limits) in &before {
-                let mut d = Decoder::new(Encoding::Zstd8mb, &[], limits.clone()).unwrap();
+                let mut d = Decoder::new(Encoding::Zstd8mb, &[], *limits).unwrap();
                 let _ = d.decode(stream);
             }
             let mut d = Decoder::new(Encoding::Zstd8mb, &[], limits).unwrap();
@@ -1284,7 +1284,7 @@ fn a_reused_zstd_decoder_answers_as_a_new_one() {
         .unwrap()
     };
     let default = DecodeLimits::default();
-    let fresh = answer(vec![], default.clone());
+    let fresh = answer(vec![], default);
     assert_eq!(
         fresh.0.as_deref().ok(),
         Some(&b"hello world hello world"[..])
@@ -1296,12 +1296,9 @@ fn a_reused_zstd_decoder_answers_as_a_new_one() {
         (half, "after half a stream"),
         (b"\x28\xb5\x2f\xfd\xff\xff".to_vec(), "after a failure"),
     ] {
-        for before_limits in [default.clone(), window(20)] {
-            for (limits, expected) in [(default.clone(), &fresh), (window(20), &fresh_small)] {
-                let again = answer(
-                    vec![(before.clone(), before_limits.clone())],
-                    limits.clone(),
-                );
+        for before_limits in [default, window(20)] {
+            for (limits, expected) in [(default, &fresh), (window(20), &fresh_small)] {
+                let again = answer(vec![(before.clone(), before_limits)], limits);
                 assert_eq!(
                     &again, expected,
                     "{what}, {before_limits:?} then {limits:?}"
