@@ -3,7 +3,7 @@
 each curve group, the cost per unit (byte, key, nesting level, command,
 request) against the work, both on log scales. A flat line is linear work;
 quadratic work would rise with a slope of 1. criterion is built without its plotters here, so
-this reads its estimates directly.
+this reads its samples directly, each point the fastest sample as in compare.py.
 
 Usage: curves.py CRITERION_DIR OUT.svg
 """
