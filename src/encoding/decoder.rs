@@ -435,8 +435,8 @@ thread_local! {
 }
 
 impl Drop for Decoder {
-    /// Hands the zlib or zstd state and the scratch buffer on to the next decoder
-    /// made on this thread (they are reset before they are used).
+    /// Hands the zlib or zstd state and the scratch buffer on to the next
+    /// decoder made on this thread (they are reset before they are used).
     fn drop(&mut self) {
         match std::mem::replace(&mut self.inner, Inner::Identity) {
             Inner::Zlib(inflater) => inflater.recycle(),

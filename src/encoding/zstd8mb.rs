@@ -2,8 +2,8 @@
 //! libzstd's streaming API through `zstd-safe`.
 
 use std::cell::Cell;
-use zstd_safe::zstd_sys::{ZSTD_EndDirective, ZSTD_ErrorCode};
 
+use zstd_safe::zstd_sys::{ZSTD_EndDirective, ZSTD_ErrorCode};
 use zstd_safe::{
     CCtx, CParameter, DCtx, DParameter, InBuffer, OutBuffer, ResetDirective, get_error_name,
 };
