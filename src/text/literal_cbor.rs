@@ -5,10 +5,11 @@
 //! walks and sorts. Most literals in vectors, fuzz inputs and differential
 //! runs are much simpler than what that parser accepts: dicts keyed by byte
 //! strings, lists, byte strings, decimal integers, `True`, `False` and
-//! `None`. For those, [`encode`] scans the text once into a flat tape of
-//! tokens that borrow it (string bodies found with `memchr`), then writes the
-//! CBOR from the tape, putting each dict's keys in Mercurial's order by
-//! sorting indices, not values.
+//! `None`. For those, [`encode`] writes the CBOR as it reads the text, in
+//! one pass (string bodies found a word at a time, or with `memchr`): a
+//! container's head is written when it closes, and a dict whose keys came
+//! out of Mercurial's order has its entries, already encoded, put in order
+//! then, by sorting their positions, not values.
 //!
 //! Anything else gives `None`, and the caller parses the literal with the
 //! full parser: other key types, sets, tuples and parentheses, concatenated
@@ -21,46 +22,12 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::ops::Range;
 
 use super::escape::unescape_into;
 use super::pyliteral::MAX_LITERAL_DEPTH;
 use super::scan::find_string_stop;
 use crate::cbor::head::{ARRAY, BYTES, MAP, TEXT, head, len};
-
-/// One token of the tape.
-#[derive(Clone, Copy)]
-enum Tok {
-    Null,
-    Bool(bool),
-    /// A non-negative integer.
-    Unsigned(u64),
-    /// The integer `-1 - n` (CBOR's negative form).
-    Negative(u64),
-    /// A byte string: its bytes are `src[start..end]`, or `decoded[start..end]`
-    /// when it had escapes.
-    Bytes {
-        start: usize,
-        end: usize,
-        decoded: bool,
-    },
-    /// A text string without escapes: `src[start..end]`.
-    Text {
-        start: usize,
-        end: usize,
-    },
-    /// A list of `len` items; the tokens of its items end before `end`.
-    Array {
-        len: usize,
-        end: usize,
-    },
-    /// A dict of `len` entries (a key token, then its value's tokens);
-    /// `sorted` if its keys came in Mercurial's order.
-    Map {
-        len: usize,
-        end: usize,
-        sorted: bool,
-    },
-}
 
 /// Encodes `src`, a whole `cbor:` literal, into `out`, or returns `None`
 /// (with `out` as it was) if it is not one of the forms this module reads.
@@ -70,7 +37,7 @@ pub(crate) fn encode(src: &str, out: &mut Vec<u8>) -> Option<()> {
     // bodies stop at them (find_string_stop), so one pass over the text
     // finds them.
     let src = src.as_bytes();
-    // The tape's buffers are kept from one call to the next, so that a
+    // The scratch buffers are kept from one call to the next, so that a
     // literal costs no allocation but its output; a nested call (there is
     // none) would take fresh ones.
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
@@ -83,19 +50,40 @@ pub(crate) fn encode(src: &str, out: &mut Vec<u8>) -> Option<()> {
     })
 }
 
-/// The buffers of a tape.
+/// Where one dict entry sits in the output, while its dict is written.
+#[derive(Clone, Copy)]
+struct Entry {
+    /// The entry's first byte: its key's head.
+    start: usize,
+    /// The key's bytes, after its head.
+    key_start: usize,
+    key_end: usize,
+}
+
+impl Entry {
+    fn key(self) -> Range<usize> {
+        self.key_start..self.key_end
+    }
+}
+
+/// The buffers of an encoding.
 #[derive(Default)]
 struct Scratch {
-    toks: Vec<Tok>,
+    /// The entries of the dicts being written, innermost last.
+    entries: Vec<Entry>,
+    /// The bytes of a byte string with escapes, decoded.
     decoded: Vec<u8>,
+    /// An unsorted dict's entries, while they are put in order.
+    moved: Vec<u8>,
 }
 
 impl Scratch {
     /// Empties the buffers, keeping them unless they grew large: one huge
     /// literal should not hold its memory for the rest of the thread.
     fn clear(&mut self) {
-        keep_small(&mut self.toks);
+        keep_small(&mut self.entries);
         keep_small(&mut self.decoded);
+        keep_small(&mut self.moved);
     }
 }
 
@@ -112,35 +100,37 @@ thread_local! {
 }
 
 fn encode_with(src: &[u8], scratch: &mut Scratch, out: &mut Vec<u8>) -> Option<()> {
-    let mut tape = Tape {
+    let start = out.len();
+    let mut enc = Encoder {
         src,
         pos: 0,
         depth: 0,
-        toks: std::mem::take(&mut scratch.toks),
-        decoded: std::mem::take(&mut scratch.decoded),
+        out,
+        scratch,
     };
-    let parsed = tape.parse();
-    let start = out.len();
-    let mut writer = Writer { tape: &tape };
-    let written = parsed.and_then(|()| writer.values(0, tape.toks.len(), out));
-    scratch.toks = tape.toks;
-    scratch.decoded = tape.decoded;
+    let written = enc.parse();
     if written.is_none() {
         out.truncate(start);
     }
     written
 }
 
-struct Tape<'a> {
+/// What a string literal was.
+#[derive(Clone, Copy, PartialEq)]
+enum Str {
+    Bytes,
+    Text,
+}
+
+struct Encoder<'a, 'o> {
     src: &'a [u8],
     pos: usize,
     depth: usize,
-    toks: Vec<Tok>,
-    /// The bytes of byte strings with escapes, decoded.
-    decoded: Vec<u8>,
+    out: &'o mut Vec<u8>,
+    scratch: &'o mut Scratch,
 }
 
-impl Tape<'_> {
+impl Encoder<'_, '_> {
     /// The whole literal, blank lines around it allowed.
     fn parse(&mut self) -> Option<()> {
         self.skip_ws(true);
@@ -180,13 +170,13 @@ impl Tape<'_> {
             b'{' => self.dict(),
             b'0'..=b'9' => {
                 let n = self.number()?;
-                self.toks.push(Tok::Unsigned(n));
+                head(self.out, 0, n);
                 Some(())
             }
             b'-' | b'+' => self.signed(),
-            b'\'' | b'"' => self.string(0),
+            b'\'' | b'"' => self.string(0).map(drop),
             b if b.is_ascii_alphabetic() || b == b'_' => match self.string_prefix_len() {
-                Some(prefix_len) => self.string(prefix_len),
+                Some(prefix_len) => self.string(prefix_len).map(drop),
                 None => self.name(),
             },
             _ => None,
@@ -222,12 +212,12 @@ impl Tape<'_> {
         if !self.peek()?.is_ascii_digit() {
             return None;
         }
-        let n = self.number()?;
-        self.toks.push(match n {
-            0 => Tok::Unsigned(0),
-            n if negative => Tok::Negative(n - 1),
-            n => Tok::Unsigned(n),
-        });
+        match self.number()? {
+            0 => head(self.out, 0, 0),
+            // CBOR's negative form: -1 - m.
+            n if negative => head(self.out, 1, n - 1),
+            n => head(self.out, 0, n),
+        }
         Some(())
     }
 
@@ -239,10 +229,10 @@ impl Tape<'_> {
         {
             self.pos += 1;
         }
-        self.toks.push(match self.src.get(start..self.pos)? {
-            b"True" => Tok::Bool(true),
-            b"False" => Tok::Bool(false),
-            b"None" => Tok::Null,
+        self.out.push(match self.src.get(start..self.pos)? {
+            b"True" => 0xf5,
+            b"False" => 0xf4,
+            b"None" => 0xf6,
             _ => return None,
         });
         Some(())
@@ -283,44 +273,60 @@ impl Tape<'_> {
         }
     }
 
+    /// Writes the head of a container of `n` items, whose one-byte
+    /// placeholder is at `at`: in place when `n` fits in it, else widened,
+    /// which moves the items written after it.
+    fn close_head(&mut self, at: usize, major: u8, n: usize) -> Option<()> {
+        if let Ok(small) = u8::try_from(n)
+            && small < 24
+        {
+            *self.out.get_mut(at)? = (major << 5) | small;
+            return Some(());
+        }
+        let mut wide = Vec::with_capacity(9);
+        head(&mut wide, major, len(n));
+        self.out.splice(at..at + 1, wide);
+        Some(())
+    }
+
     fn list(&mut self) -> Option<()> {
         self.open()?;
-        let at = self.toks.len();
-        self.toks.push(Tok::Array { len: 0, end: 0 });
-        let len = self.items(b']', Self::expr)?;
-        let end = self.toks.len();
-        *self.toks.get_mut(at)? = Tok::Array { len, end };
-        Some(())
+        let at = self.out.len();
+        self.out.push(0);
+        let n = self.items(b']', Self::expr)?;
+        self.close_head(at, ARRAY, n)
     }
 
     fn dict(&mut self) -> Option<()> {
         self.open()?;
-        let at = self.toks.len();
-        self.toks.push(Tok::Map {
-            len: 0,
-            end: 0,
-            sorted: true,
-        });
+        let at = self.out.len();
+        self.out.push(0);
+        // This dict's entries are those from `first` on.
+        let first = self.scratch.entries.len();
         let mut sorted = true;
-        // The previous key, to see whether they come in order.
-        let mut previous: Option<usize> = None;
-        let len = self.items(b'}', |p| {
+        let n = self.items(b'}', |p| {
             // Keys are byte strings here; anything else (and a set) is the
             // full parser's.
             let prefix_len = p.string_prefix_len()?;
-            let key = p.toks.len();
-            p.string(prefix_len)?;
-            // Not a byte string: bytes_of refuses it.
-            let key_bytes = p.bytes_of(key)?;
-            if let Some(previous) = previous {
-                match p.bytes_of(previous)?.cmp(key_bytes) {
+            let start = p.out.len();
+            let (Str::Bytes, key_start) = p.string(prefix_len)? else {
+                return None;
+            };
+            let entry = Entry {
+                start,
+                key_start,
+                key_end: p.out.len(),
+            };
+            if let Some(previous) = p.scratch.entries.get(first..).and_then(<[Entry]>::last) {
+                let out = &*p.out;
+                match out.get(previous.key())?.cmp(out.get(entry.key())?) {
                     Ordering::Less => {}
                     // Python merges repeated keys: the full parser's job.
                     Ordering::Equal => return None,
                     Ordering::Greater => sorted = false,
                 }
             }
-            previous = Some(key);
+            p.scratch.entries.push(entry);
             p.skip_inner_ws();
             if p.peek()? != b':' {
                 return None;
@@ -329,8 +335,47 @@ impl Tape<'_> {
             p.skip_inner_ws();
             p.expr()
         })?;
-        let end = self.toks.len();
-        *self.toks.get_mut(at)? = Tok::Map { len, end, sorted };
+        if !sorted {
+            self.sort_entries(first)?;
+        }
+        self.scratch.entries.truncate(first);
+        self.close_head(at, MAP, n)
+    }
+
+    /// Puts the entries of the dict from `first` on, the last ones written,
+    /// in Mercurial's order: byte-string keys by their bytes (Python 2's
+    /// `str` order). Repeated keys, which Python merges, are left to the
+    /// full parser.
+    fn sort_entries(&mut self, first: usize) -> Option<()> {
+        let Scratch { entries, moved, .. } = &mut *self.scratch;
+        let entries = entries.get(first..)?;
+        let from = entries.first()?.start;
+        let out = &mut *self.out;
+        if let [first, second] = entries {
+            // Two keys out of order (equal ones never get here): swapped.
+            out.get_mut(first.start..)?
+                .rotate_left(second.start - first.start);
+            return Some(());
+        }
+        // Each entry runs to the start of the one written after it; the
+        // entries are moved out, and put back by their keys' bytes, each
+        // looked up once.
+        moved.clear();
+        moved.extend_from_slice(out.get(from..)?);
+        let ends = entries.iter().skip(1).map(|e| e.start).chain([out.len()]);
+        let mut order: Vec<(&[u8], Range<usize>)> = Vec::with_capacity(entries.len());
+        for (e, end) in entries.iter().zip(ends) {
+            let key = moved.get(e.key_start - from..e.key_end - from)?;
+            order.push((key, e.start - from..end - from));
+        }
+        order.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        if order.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
+            return None;
+        }
+        out.truncate(from);
+        for (_, entry) in order {
+            out.extend_from_slice(moved.get(entry)?);
+        }
         Some(())
     }
 
@@ -354,8 +399,9 @@ impl Tape<'_> {
     }
 
     /// One string literal whose prefix is `prefix_len` bytes long, not
-    /// followed by another (concatenation is the full parser's).
-    fn string(&mut self, prefix_len: usize) -> Option<()> {
+    /// followed by another (concatenation is the full parser's), written;
+    /// returns what it was and where its bytes start in the output.
+    fn string(&mut self, prefix_len: usize) -> Option<(Str, usize)> {
         let prefix = self.src.get(self.pos..self.pos + prefix_len)?;
         let lower = |i: usize| prefix.get(i).map(u8::to_ascii_lowercase);
         let (raw, text) = match (lower(0), lower(1)) {
@@ -396,135 +442,30 @@ impl Tape<'_> {
             }
         };
         let body = self.src.get(start..end)?;
-        self.toks.push(match (raw, text, escaped) {
-            (true, _, _) | (false, false, false) => Tok::Bytes {
-                start,
-                end,
-                decoded: false,
-            },
+        let (kind, bytes) = match (raw, text, escaped) {
+            (true, _, _) | (false, false, false) => (Str::Bytes, body),
             (false, false, true) => {
-                let from = self.decoded.len();
-                unescape_into(body, &mut self.decoded).ok()?;
-                Tok::Bytes {
-                    start: from,
-                    end: self.decoded.len(),
-                    decoded: true,
-                }
+                let decoded = &mut self.scratch.decoded;
+                decoded.clear();
+                unescape_into(body, decoded).ok()?;
+                (Str::Bytes, decoded.as_slice())
             }
-            (false, true, false) => Tok::Text { start, end },
+            (false, true, false) => (Str::Text, body),
             (false, true, true) => return None,
-        });
+        };
+        head(
+            self.out,
+            if kind == Str::Text { TEXT } else { BYTES },
+            len(bytes.len()),
+        );
+        let at = self.out.len();
+        self.out.extend_from_slice(bytes);
         // Every caller skips this space next anyway.
         self.skip_inner_ws();
         match self.string_prefix_len() {
             Some(_) => None,
-            None => Some(()),
+            None => Some((kind, at)),
         }
-    }
-
-    fn bytes_of(&self, at: usize) -> Option<&[u8]> {
-        match *self.toks.get(at)? {
-            Tok::Bytes {
-                start,
-                end,
-                decoded: false,
-            } => self.src.get(start..end),
-            Tok::Bytes {
-                start,
-                end,
-                decoded: true,
-            } => self.decoded.get(start..end),
-            _ => None,
-        }
-    }
-
-    /// The index of the token after the value starting at `at`.
-    fn next(&self, at: usize) -> Option<usize> {
-        Some(match self.toks.get(at)? {
-            Tok::Array { end, .. } | Tok::Map { end, .. } => *end,
-            _ => at + 1,
-        })
-    }
-}
-
-/// Writes the tape as CBOR.
-struct Writer<'t, 'a> {
-    tape: &'t Tape<'a>,
-}
-
-impl Writer<'_, '_> {
-    /// Writes the values of tokens `from..to`, in order: only the entries of
-    /// an unsorted dict are taken out of it.
-    fn values(&mut self, from: usize, to: usize, out: &mut Vec<u8>) -> Option<()> {
-        let tape = self.tape;
-        let mut at = from;
-        while at < to {
-            match *tape.toks.get(at)? {
-                Tok::Null => out.push(0xf6),
-                Tok::Bool(false) => out.push(0xf4),
-                Tok::Bool(true) => out.push(0xf5),
-                Tok::Unsigned(n) => head(out, 0, n),
-                Tok::Negative(n) => head(out, 1, n),
-                Tok::Bytes { .. } => {
-                    let b = tape.bytes_of(at)?;
-                    head(out, BYTES, len(b.len()));
-                    out.extend_from_slice(b);
-                }
-                Tok::Text { start, end } => {
-                    let t = tape.src.get(start..end)?;
-                    head(out, TEXT, len(t.len()));
-                    out.extend_from_slice(t);
-                }
-                Tok::Array { len: n, .. } => head(out, ARRAY, len(n)),
-                Tok::Map {
-                    len: n,
-                    sorted: true,
-                    ..
-                } => head(out, MAP, len(n)),
-                Tok::Map {
-                    len: n,
-                    end,
-                    sorted: false,
-                } => {
-                    head(out, MAP, len(n));
-                    self.sorted_entries(at + 1, n, out)?;
-                    at = end;
-                    continue;
-                }
-            }
-            at += 1;
-        }
-        Some(())
-    }
-
-    /// Writes the `n` entries starting at token `first` in Mercurial's order:
-    /// byte-string keys by their bytes (Python 2's `str` order). Repeated
-    /// keys, which Python merges, are left to the full parser.
-    fn sorted_entries(&mut self, first: usize, n: usize, out: &mut Vec<u8>) -> Option<()> {
-        let tape = self.tape;
-        if n == 2 {
-            // Two keys out of order (equal ones never get here): swapped.
-            let second = tape.next(first + 1)?;
-            let end = tape.next(second + 1)?;
-            self.values(second, end, out)?;
-            return self.values(first, second, out);
-        }
-        // The keys' bytes, looked up once, sorted with their token indices.
-        let mut keys: Vec<(&[u8], usize)> = Vec::with_capacity(n);
-        let mut key = first;
-        for _ in 0..n {
-            keys.push((tape.bytes_of(key)?, key));
-            key = tape.next(key + 1)?;
-        }
-        keys.sort_unstable();
-        if keys.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
-            return None;
-        }
-        for (_, key) in keys {
-            let end = tape.next(key + 1)?;
-            self.values(key, end, out)?;
-        }
-        Some(())
     }
 }
 
