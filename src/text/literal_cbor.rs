@@ -107,6 +107,7 @@ fn encode_with(src: &[u8], scratch: &mut Scratch, out: &mut Vec<u8>) -> Option<(
         depth: 0,
         out,
         scratch,
+        moved: 0,
     };
     let written = enc.parse();
     if written.is_none() {
@@ -128,7 +129,18 @@ struct Encoder<'a, 'o> {
     depth: usize,
     out: &'o mut Vec<u8>,
     scratch: &'o mut Scratch,
+    /// Bytes already written that sorting and widened heads have moved.
+    moved: usize,
 }
+
+/// What the bytes moved may add up to, per byte of the literal and in
+/// all: each unsorted dict and each container of 24 items or more moves
+/// what is written inside it, so nesting would make that depth times the
+/// output (a 16 MiB string in 100 dicts, 1.6 GB). Beyond it the literal is
+/// left to the full parser, whose work does not grow with depth, so the
+/// cost stays linear. Dicts nested to the depth limit, out of order at
+/// every level, stay far below it (30 KB moved for a 1.7 KB literal).
+const MOVE_BUDGET: (usize, usize) = (8, 64 << 10);
 
 impl Encoder<'_, '_> {
     /// The whole literal, blank lines around it allowed.
@@ -238,6 +250,13 @@ impl Encoder<'_, '_> {
         Some(())
     }
 
+    /// Counts `bytes` moved against [`MOVE_BUDGET`].
+    fn spend(&mut self, bytes: usize) -> Option<()> {
+        self.moved += bytes;
+        let (per_byte, base) = MOVE_BUDGET;
+        (self.moved <= self.src.len().saturating_mul(per_byte).saturating_add(base)).then_some(())
+    }
+
     /// Enters a bracket, as the full parser counts depth.
     fn open(&mut self) -> Option<()> {
         self.depth += 1;
@@ -283,6 +302,7 @@ impl Encoder<'_, '_> {
             *self.out.get_mut(at)? = (major << 5) | small;
             return Some(());
         }
+        self.spend(self.out.len() - at)?;
         let mut wide = Vec::with_capacity(9);
         head(&mut wide, major, len(n));
         self.out.splice(at..at + 1, wide);
@@ -347,9 +367,10 @@ impl Encoder<'_, '_> {
     /// `str` order). Repeated keys, which Python merges, are left to the
     /// full parser.
     fn sort_entries(&mut self, first: usize) -> Option<()> {
+        let from = self.scratch.entries.get(first)?.start;
+        self.spend(self.out.len() - from)?;
         let Scratch { entries, moved, .. } = &mut *self.scratch;
         let entries = entries.get(first..)?;
-        let from = entries.first()?.start;
         let out = &mut *self.out;
         if let [first, second] = entries {
             // Two keys out of order (equal ones never get here): swapped.
@@ -572,6 +593,31 @@ mod tests {
         assert!(fast(&deep).is_some());
         let too_deep = format!("{}1{}", "[".repeat(101), "]".repeat(101));
         assert_eq!(fast(&too_deep), None);
+    }
+
+    #[test]
+    fn deep_moves_are_bounded() {
+        // Out of order at every level: each level moves all it holds.
+        let nest = |depth: usize, inner: &str| {
+            let mut src = inner.to_string();
+            for _ in 0..depth {
+                src = format!("{{b'z': {src}, b'a': 1}}");
+            }
+            src
+        };
+        let shallow = nest(100, "1");
+        check(&shallow);
+        assert!(
+            fast(&shallow).is_some(),
+            "the depth limit, out of order, is in budget"
+        );
+        let lists = nest(3, &format!("[{}]", vec!["[0]"; 30].join(", ")));
+        assert!(fast(&lists).is_some());
+        check(&lists);
+        // A long string 100 dicts deep would be moved 100 times.
+        let heavy = nest(100, &format!("b'{}'", "x".repeat(100_000)));
+        assert_eq!(fast(&heavy), None, "over budget: the full parser's");
+        assert!(fast(&nest(5, &format!("b'{}'", "x".repeat(100_000)))).is_some());
     }
 
     #[test]
