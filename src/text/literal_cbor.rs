@@ -372,10 +372,9 @@ impl Encoder<'_, '_> {
         let Scratch { entries, moved, .. } = &mut *self.scratch;
         let entries = entries.get(first..)?;
         let out = &mut *self.out;
-        if let [first, second] = entries {
+        if let [a, b] = entries {
             // Two keys out of order (equal ones never get here): swapped.
-            out.get_mut(first.start..)?
-                .rotate_left(second.start - first.start);
+            out.get_mut(a.start..)?.rotate_left(b.start - a.start);
             return Some(());
         }
         // Each entry runs to the start of the one written after it; the
